@@ -1,0 +1,104 @@
+/**
+ * The relay's own wire format: a thin envelope around the core codec's frames. The relay
+ * reads only the envelope (kind and peer id); the Raft frame inside is opaque to it and,
+ * when the cluster has a secret, authenticated end to end by the codec.
+ *
+ * Every envelope is one binary WebSocket message:
+ *   byte 0        kind
+ *   byte 1        length n of the peer id in UTF-8 bytes (0..64)
+ *   bytes 2..2+n  peer id: the receiver when a client sends, the sender when the relay delivers
+ *   the rest      payload
+ */
+import type { NodeId } from '@webraft/core';
+
+export const EnvelopeKind = {
+  /** A codec frame for one peer. */
+  data: 1,
+  /** WebRTC signalling (offer, answer, ICE candidate) for one peer; payload is JSON. */
+  signal: 2,
+  /** Relay → client: the peer joined (payload [1]) or left (payload [0]) the room. */
+  presence: 3,
+  /** Relay → client, first message after admission: payload is the JSON array of members. */
+  welcome: 4,
+} as const;
+export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
+
+export const maxPeerIdBytes = 64;
+
+export interface Envelope {
+  readonly kind: EnvelopeKind;
+  readonly peer: NodeId;
+  readonly payload: Uint8Array;
+}
+
+/** An envelope that cannot be read: too short, unknown kind, or a bad peer id. */
+export class EnvelopeError extends Error {
+  override readonly name = 'EnvelopeError';
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const kinds = new Set<number>(Object.values(EnvelopeKind));
+
+export function encodeEnvelope(kind: EnvelopeKind, peer: NodeId, payload: Uint8Array): Uint8Array {
+  const id = encoder.encode(peer);
+  if (id.length > maxPeerIdBytes) throw new EnvelopeError(`peer id longer than ${maxPeerIdBytes} bytes`);
+  const out = new Uint8Array(2 + id.length + payload.length);
+  out[0] = kind;
+  out[1] = id.length;
+  out.set(id, 2);
+  out.set(payload, 2 + id.length);
+  return out;
+}
+
+export function decodeEnvelope(bytes: Uint8Array): Envelope {
+  if (bytes.length < 2) throw new EnvelopeError('envelope shorter than its header');
+  const kind = bytes[0]!;
+  if (!kinds.has(kind)) throw new EnvelopeError(`unknown envelope kind ${kind}`);
+  const idLength = bytes[1]!;
+  if (idLength > maxPeerIdBytes) throw new EnvelopeError('peer id too long');
+  if (bytes.length < 2 + idLength) throw new EnvelopeError('envelope truncated inside the peer id');
+  let peer: string;
+  try {
+    peer = decoder.decode(bytes.subarray(2, 2 + idLength));
+  } catch {
+    throw new EnvelopeError('peer id is not UTF-8');
+  }
+  return { kind: kind as EnvelopeKind, peer, payload: bytes.subarray(2 + idLength) };
+}
+
+/** Rewrites the peer field of a client's envelope (receiver) into the sender, for delivery. */
+export function readdressEnvelope(envelope: Envelope, from: NodeId): Uint8Array {
+  return encodeEnvelope(envelope.kind, from, envelope.payload);
+}
+
+/**
+ * Close codes the relay uses. Codes in 4000–4099 mean "do not retry with the same
+ * credentials"; codes in 4100–4199 mean "retry later".
+ */
+export const CloseCode = {
+  /** The relay is shutting down. Retry. */
+  goingAway: 1001,
+  /** A frame exceeded `maxFrameBytes`. */
+  tooBig: 1009,
+  /** `room` or `node` missing or invalid in the URL. */
+  badRequest: 4000,
+  /** Token missing, invalid, expired or for another room/node, or `authorize` refused. */
+  unauthorized: 4001,
+  /** The page's Origin is not in `allowedOrigins`. */
+  forbiddenOrigin: 4003,
+  /** A newer connection joined the room with the same node id (e.g. the page reloaded); the newer one wins. */
+  replaced: 4009,
+  /** `maxRooms` reached and the room does not exist yet. Retry later. */
+  tooManyRooms: 4100,
+  /** `maxMembersPerRoom` reached. Retry later. */
+  roomFull: 4101,
+  /** `maxConnections` reached. Retry later. */
+  tooManyConnections: 4102,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Whether a client should stop reconnecting after the relay closed with `code`. */
+export function isFatalClose(code: number): boolean {
+  return code >= 4000 && code < 4100;
+}

@@ -1,0 +1,80 @@
+/**
+ * The admin and fault-injection HTTP API (off unless `admin` is given):
+ *
+ *   GET    /admin/stats                      counters (RelayStats)
+ *   GET    /admin/rooms                      [{ room, members }]
+ *   GET    /admin/rooms/:room/faults         the room's LinkFaultRule list
+ *   POST   /admin/rooms/:room/faults         body: LinkFaultRule; sets (or, if empty, removes) it
+ *   DELETE /admin/rooms/:room/faults         heals every link; `?a=x&b=y` heals x ↔ y only
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { FaultRuleError, parseLinkFaultRule } from '../faults.ts';
+import type { Relay } from './server.ts';
+
+const maxBodyBytes = 16 * 1024;
+
+export function handleAdmin(request: IncomingMessage, response: ServerResponse, relay: Relay, token: string | undefined): void {
+  if (token !== undefined && !bearerMatches(request.headers.authorization, token)) {
+    return reply(response, 401, { error: 'admin token required' });
+  }
+  const url = new URL(request.url ?? '/', 'http://relay.invalid');
+  const method = request.method ?? 'GET';
+  if (url.pathname === '/admin/stats' && method === 'GET') return reply(response, 200, relay.stats());
+  if (url.pathname === '/admin/rooms' && method === 'GET') return reply(response, 200, relay.rooms());
+
+  const match = /^\/admin\/rooms\/([^/]+)\/faults$/.exec(url.pathname);
+  if (match === null) return reply(response, 404, { error: 'no such admin resource' });
+  const faults = relay.faults(decodeURIComponent(match[1]!));
+  if (method === 'GET') return reply(response, 200, faults.list());
+  if (method === 'DELETE') {
+    const a = url.searchParams.get('a');
+    const b = url.searchParams.get('b');
+    if (a !== null && b !== null) faults.heal(a, b);
+    else faults.heal();
+    return reply(response, 200, faults.list());
+  }
+  if (method !== 'POST') return reply(response, 405, { error: 'method not allowed' });
+  readBody(request).then(
+    (body) => {
+      try {
+        const rule = parseLinkFaultRule(JSON.parse(body));
+        faults.set(rule.from, rule.to, rule);
+        reply(response, 200, faults.list());
+      } catch (error) {
+        const message = error instanceof FaultRuleError || error instanceof SyntaxError ? error.message : 'bad rule';
+        reply(response, 400, { error: message });
+      }
+    },
+    (error: Error) => reply(response, 413, { error: error.message }),
+  );
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header ?? '');
+  const expected = Buffer.from(`Bearer ${token}`);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        reject(new Error('body too large'));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function reply(response: ServerResponse, status: number, body: unknown): void {
+  if (response.headersSent) return;
+  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}

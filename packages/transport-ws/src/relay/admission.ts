@@ -1,0 +1,75 @@
+/**
+ * Who may join which room: the URL names the room and node; the origin allowlist, the room
+ * token and the application's `authorize` hook decide. Runs before the WebSocket is
+ * admitted, so a refused client never sees a frame.
+ */
+import type { IncomingMessage } from 'node:http';
+import { CloseCode, maxPeerIdBytes } from '../protocol.ts';
+import { RoomTokenError, verifyRoomToken } from '../token.ts';
+
+/** What the `authorize` hook is shown about a connection attempt. */
+export interface AdmissionRequest {
+  readonly room: string;
+  readonly node: string;
+  readonly token: string | undefined;
+  readonly origin: string | undefined;
+  readonly remoteAddress: string | undefined;
+  /** The raw HTTP upgrade request (headers, cookies). */
+  readonly request: IncomingMessage;
+}
+
+export interface AdmissionPolicy {
+  readonly path: string;
+  readonly allowedOrigins: readonly string[] | undefined;
+  readonly tokenSecret: string | Uint8Array | undefined;
+  readonly authorize: ((request: AdmissionRequest) => boolean | Promise<boolean>) | undefined;
+  readonly now: () => number;
+}
+
+export type Admission =
+  | { readonly ok: true; readonly room: string; readonly node: string }
+  | { readonly ok: false; readonly code: CloseCode; readonly reason: string };
+
+const maxRoomBytes = 128;
+const encoder = new TextEncoder();
+
+export async function admit(request: IncomingMessage, policy: AdmissionPolicy): Promise<Admission> {
+  const url = new URL(request.url ?? '/', 'http://relay.invalid');
+  if (url.pathname !== policy.path) return refuse(CloseCode.badRequest, `no relay at ${url.pathname}`);
+  const room = url.searchParams.get('room');
+  const node = url.searchParams.get('node');
+  if (!room || encoder.encode(room).length > maxRoomBytes) return refuse(CloseCode.badRequest, 'room missing or too long');
+  if (!node || encoder.encode(node).length > maxPeerIdBytes) return refuse(CloseCode.badRequest, 'node missing or too long');
+
+  const origin = request.headers.origin;
+  // Browsers always send Origin; other clients can forge it, so the allowlist only keeps
+  // pages of other sites out. Tokens are the gate for everyone else.
+  if (policy.allowedOrigins !== undefined && origin !== undefined && !policy.allowedOrigins.includes(origin)) {
+    return refuse(CloseCode.forbiddenOrigin, 'origin not allowed');
+  }
+
+  const token = url.searchParams.get('token') ?? undefined;
+  if (policy.tokenSecret !== undefined) {
+    if (token === undefined) return refuse(CloseCode.unauthorized, 'token required');
+    try {
+      await verifyRoomToken(policy.tokenSecret, token, { room, node, now: policy.now() });
+    } catch (error) {
+      if (error instanceof RoomTokenError) return refuse(CloseCode.unauthorized, `token refused: ${error.reason}`);
+      throw error;
+    }
+  }
+  if (policy.authorize !== undefined) {
+    let allowed = false;
+    try {
+      allowed = await policy.authorize({ room, node, token, origin, remoteAddress: request.socket.remoteAddress, request });
+    } catch {
+      allowed = false;
+    }
+    if (!allowed) return refuse(CloseCode.unauthorized, 'not authorized');
+  }
+  return { ok: true, room, node };
+}
+
+function refuse(code: CloseCode, reason: string): Admission {
+  return { ok: false, code, reason };
+}

@@ -1,0 +1,240 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startRelay, mintRoomToken, CloseCode, type Relay, type RelayOptions } from '../src/relay/index.ts';
+import { EnvelopeKind } from '../src/protocol.ts';
+import { bytes, connectClient, text, until, type TestClient } from './relay-client.ts';
+
+let relay: Relay | undefined;
+const clients: TestClient[] = [];
+
+async function relayWith(options: RelayOptions = {}): Promise<Relay> {
+  relay = await startRelay({ port: 0, ...options });
+  return relay;
+}
+
+function join(room: string, node: string, extra: Record<string, string> = {}, origin?: string): TestClient {
+  const client = connectClient(relay!.url, { room, node, ...extra }, origin ? { origin } : {});
+  clients.push(client);
+  return client;
+}
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.ws.terminate();
+  await relay?.close();
+  relay = undefined;
+});
+
+describe('relay: rooms and forwarding', () => {
+  it('forwards binary frames between members of one room, stamping the sender', async () => {
+    await relayWith();
+    const a = join('r1', 'a');
+    await a.welcome;
+    const b = join('r1', 'b');
+    expect(await b.welcome).toEqual(['a']);
+    await a.waitFor((e) => e.kind === EnvelopeKind.presence && e.peer === 'b' && e.payload[0] === 1);
+    const other = join('r2', 'a');
+    expect(await other.welcome).toEqual([]);
+
+    b.send('a', bytes('hello'));
+    const got = await a.waitFor((e) => e.kind === EnvelopeKind.data);
+    expect(got.peer).toBe('b');
+    expect(text(got.payload)).toBe('hello');
+    expect(other.received.filter((e) => e.kind === EnvelopeKind.data)).toEqual([]);
+    expect(relay!.stats().framesForwarded).toBe(1);
+  });
+
+  it('announces members that leave, and drops frames for absent peers', async () => {
+    await relayWith();
+    const a = join('r', 'a');
+    await a.welcome;
+    const b = join('r', 'b');
+    await b.welcome;
+    b.ws.close();
+    await a.waitFor((e) => e.kind === EnvelopeKind.presence && e.peer === 'b' && e.payload[0] === 0);
+    a.send('b', bytes('x'));
+    a.send('a', bytes('self'));
+    await until(() => relay!.stats().dropped.unknownPeer === 2);
+  });
+
+  it('replaces an older connection with the same node id (close code 4009)', async () => {
+    await relayWith();
+    const old = join('r', 'a');
+    await old.welcome;
+    const watcher = join('r', 'w');
+    await watcher.welcome;
+    const fresh = join('r', 'a');
+    await fresh.welcome;
+    expect((await old.closed).code).toBe(CloseCode.replaced);
+    await watcher.waitFor((e) => e.kind === EnvelopeKind.presence && e.peer === 'a' && e.payload[0] === 0);
+    watcher.send('a', bytes('to fresh'));
+    expect(text((await fresh.waitFor((e) => e.kind === EnvelopeKind.data)).payload)).toBe('to fresh');
+    expect(relay!.rooms()).toEqual([{ room: 'r', members: ['w', 'a'] }]);
+  });
+
+  it('drops sockets that stop answering pings and tells the room', async () => {
+    await relayWith({ pingIntervalMs: 50 });
+    const a = join('r', 'a');
+    await a.welcome;
+    const dead = join('r', 'dead');
+    await dead.welcome;
+    // A paused socket reads nothing, so it never sees the ping it would answer.
+    (dead.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    await a.waitFor((e) => e.kind === EnvelopeKind.presence && e.peer === 'dead' && e.payload[0] === 0, 2000);
+    expect(relay!.stats().members).toBe(1);
+  });
+});
+
+describe('relay: limits and close codes', () => {
+  it('refuses a URL without room or node (4000)', async () => {
+    await relayWith();
+    expect((await join('', 'a').closed).code).toBe(CloseCode.badRequest);
+    expect((await join('r', '').closed).code).toBe(CloseCode.badRequest);
+    expect((await join('r', 'x'.repeat(65)).closed).code).toBe(CloseCode.badRequest);
+    expect(relay!.stats().rejected.badRequest).toBe(3);
+  });
+
+  it('limits rooms (4100), members per room (4101) and connections (4102)', async () => {
+    await relayWith({ maxRooms: 1, maxMembersPerRoom: 2, maxConnections: 3 });
+    await join('r', 'a').welcome;
+    await join('r', 'b').welcome;
+    expect((await join('r', 'c').closed).code).toBe(CloseCode.roomFull);
+    expect((await join('other', 'a').closed).code).toBe(CloseCode.tooManyRooms);
+    const held = join('r', 'held');
+    const extra = join('r', 'extra');
+    expect((await extra.closed).code).toBe(CloseCode.tooManyConnections);
+    expect((await held.closed).code).toBe(CloseCode.roomFull);
+    const { rejected } = relay!.stats();
+    expect(rejected).toMatchObject({ roomFull: 2, tooManyRooms: 1, tooManyConnections: 1 });
+  });
+
+  it('closes a connection that sends an oversized frame (1009) and counts it', async () => {
+    await relayWith({ maxFrameBytes: 1024 });
+    const a = join('r', 'a');
+    await a.welcome;
+    a.send('b', new Uint8Array(2048));
+    expect((await a.closed).code).toBe(CloseCode.tooBig);
+    await until(() => relay!.stats().rejected.oversized === 1);
+  });
+
+  it('drops and counts malformed frames and keeps forwarding', async () => {
+    await relayWith();
+    const a = join('r', 'a');
+    await a.welcome;
+    const b = join('r', 'b');
+    await b.welcome;
+    a.ws.send('text frame');
+    a.ws.send(Uint8Array.of(1));
+    a.ws.send(Uint8Array.of(99, 0, 1, 2));
+    a.ws.send(Uint8Array.of(1, 10, 98));
+    a.ws.send(Uint8Array.of(1, 2, 0xff, 0xfe));
+    a.send('b', bytes('{}'), EnvelopeKind.welcome);
+    a.send('b', bytes('ok'));
+    expect(text((await b.waitFor((e) => e.kind === EnvelopeKind.data)).payload)).toBe('ok');
+    expect(relay!.stats().rejected.malformed).toBe(6);
+  });
+
+  it('rate-limits a flooding member', async () => {
+    await relayWith({ maxFramesPerSecond: 100 });
+    const a = join('r', 'a');
+    await a.welcome;
+    const b = join('r', 'b');
+    await b.welcome;
+    for (let i = 0; i < 1000; i++) a.send('b', bytes(String(i)));
+    await until(() => relay!.stats().framesForwarded + relay!.stats().dropped.rateLimited === 1000);
+    const { framesForwarded, dropped } = relay!.stats();
+    expect(dropped.rateLimited).toBeGreaterThan(800);
+    expect(framesForwarded).toBeGreaterThanOrEqual(100);
+  });
+
+  it('bounds a slow receiver’s queue: frames past maxBufferedBytes are dropped and counted', async () => {
+    await relayWith({ maxBufferedBytes: 64 * 1024, maxFramesPerSecond: 1e9 });
+    const fast = join('r', 'fast');
+    await fast.welcome;
+    const slow = join('r', 'slow');
+    await slow.welcome;
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const chunk = new Uint8Array(16 * 1024);
+    for (let i = 0; i < 2000; i++) fast.send('slow', chunk);
+    await until(() => relay!.stats().dropped.backpressure + relay!.stats().framesForwarded === 2000, 10_000);
+    const { dropped, framesForwarded } = relay!.stats();
+    // Socket buffers in the kernel absorb some; the relay's own queue stays near the bound.
+    expect(dropped.backpressure).toBeGreaterThan(1000);
+    expect(framesForwarded * chunk.length).toBeLessThan(16 * 1024 * 1024);
+  });
+});
+
+describe('relay: security', () => {
+  const secret = 'relay secret';
+
+  it('requires a valid room token when a secret is set (4001)', async () => {
+    let now = 1_000_000;
+    await relayWith({ tokenSecret: secret, now: () => now });
+    const good = await mintRoomToken(secret, { room: 'r', expiresAt: now + 60_000 });
+    const bound = await mintRoomToken(secret, { room: 'r', expiresAt: now + 60_000, node: 'b' });
+    const forged = await mintRoomToken('other secret', { room: 'r', expiresAt: now + 60_000 });
+    const otherRoom = await mintRoomToken(secret, { room: 'q', expiresAt: now + 60_000 });
+    const expired = await mintRoomToken(secret, { room: 'r', expiresAt: now - 1 });
+
+    await join('r', 'a', { token: good }).welcome;
+    await join('r', 'b', { token: bound }).welcome;
+    for (const [node, token] of [['c', bound], ['d', forged], ['e', otherRoom], ['f', expired], ['g', 'x.y'], ['h', '...']]) {
+      expect((await join('r', node!, { token: token! }).closed).code).toBe(CloseCode.unauthorized);
+    }
+    expect((await join('r', 'none').closed).code).toBe(CloseCode.unauthorized);
+    now += 120_000;
+    expect((await join('r', 'late', { token: good }).closed).code).toBe(CloseCode.unauthorized);
+    expect(relay!.stats().rejected.unauthorized).toBe(8);
+  });
+
+  it('asks the authorize hook and enforces the origin allowlist (4003)', async () => {
+    await relayWith({
+      allowedOrigins: ['https://app.example'],
+      authorize: ({ node, request }) => node !== 'mallory' && request.headers['user-agent'] !== 'evil',
+    });
+    await join('r', 'a', {}, 'https://app.example').welcome;
+    await join('r', 'b').welcome;
+    expect((await join('r', 'c', {}, 'https://evil.example').closed).code).toBe(CloseCode.forbiddenOrigin);
+    expect((await join('r', 'mallory').closed).code).toBe(CloseCode.unauthorized);
+    expect(relay!.stats().rejected).toMatchObject({ forbiddenOrigin: 1, unauthorized: 1 });
+  });
+});
+
+describe('relay: admin and fault injection', () => {
+  it('is off unless enabled', async () => {
+    await relayWith();
+    const response = await fetch(relay!.url.replace('ws:', 'http:') + 'admin/stats');
+    expect(response.status).toBe(426);
+  });
+
+  it('cuts, delays and heals links through the admin API, behind its token', async () => {
+    await relayWith({ admin: { token: 'admin-token' } });
+    const base = relay!.url.replace('ws:', 'http:') + 'admin';
+    const auth = { authorization: 'Bearer admin-token', 'content-type': 'application/json' };
+    expect((await fetch(`${base}/stats`)).status).toBe(401);
+    expect((await fetch(`${base}/stats`, { headers: { authorization: 'Bearer wrong-token!' } })).status).toBe(401);
+
+    const a = join('r', 'a');
+    await a.welcome;
+    const b = join('r', 'b');
+    await b.welcome;
+    const post = (rule: unknown) => fetch(`${base}/rooms/r/faults`, { method: 'POST', headers: auth, body: JSON.stringify(rule) });
+    expect((await post({ from: 'a', to: 'b', cut: true })).status).toBe(200);
+    expect((await post({ from: 'a', to: 'b', dropRate: 2 })).status).toBe(400);
+    expect((await post({ from: 'a' })).status).toBe(400);
+    a.send('b', bytes('lost'));
+    b.send('a', bytes('b to a passes'));
+    await a.waitFor((e) => e.kind === EnvelopeKind.data);
+    expect(relay!.stats().dropped.fault).toBe(1);
+
+    expect((await fetch(`${base}/rooms/r/faults?a=a&b=b`, { method: 'DELETE', headers: auth })).status).toBe(200);
+    await post({ from: '*', to: 'b', delayMs: 150 });
+    const sent = Date.now();
+    a.send('b', bytes('late'));
+    await b.waitFor((e) => e.kind === EnvelopeKind.data);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(140);
+    const rules = await (await fetch(`${base}/rooms/r/faults`, { headers: auth })).json();
+    expect(rules).toEqual([{ from: '*', to: 'b', delayMs: 150 }]);
+    const stats = await (await fetch(`${base}/stats`, { headers: auth })).json();
+    expect(stats.framesForwarded).toBe(2);
+    expect(await (await fetch(`${base}/rooms`, { headers: auth })).json()).toEqual([{ room: 'r', members: ['a', 'b'] }]);
+  });
+});
