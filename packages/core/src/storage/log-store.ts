@@ -39,13 +39,14 @@ export interface LogWrite {
  *   earlier one. Callers may issue a write before the previous one resolved.
  * - No holes: the stored entries are always contiguous after the snapshot.
  * - A rejected write (quota, aborted transaction, closed store) rejects with a typed error
- *   and leaves the store as it was before that batch.
+ *   and leaves the store as it was before that batch: a `LogStoreError` (errors.ts) whose
+ *   `code` says why. `checkLogWrite` (check-write.ts) checks a batch against these rules.
  */
 export interface LogStore {
   /** Read everything back. Called once, before any write. */
   load(): Promise<StoredState>;
   write(batch: LogWrite): Promise<void>;
-  /** Entries in [from, to) — for tools and tests; the core keeps its own copy in memory. */
+  /** The stored entries with index in [from, to) — for tools and tests; the core keeps its own copy in memory. */
   entries(from: number, to: number): Promise<Entry[]>;
   close(): Promise<void>;
 }

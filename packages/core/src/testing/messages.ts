@@ -1,0 +1,54 @@
+import type { ConfState, Entry, Message, MessageType, NodeId, SnapshotMeta } from '../raft/types.ts';
+
+const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
+
+/** A joint configuration with every list non-empty, so each field is exercised. */
+export const sampleConfState: ConfState = {
+  voters: ['n1', 'n2', 'nœud-3'],
+  learners: ['l1'],
+  votersOutgoing: ['n1', 'n2', 'old'],
+  learnersNext: ['old'],
+  autoLeave: true,
+};
+
+export const sampleSnapshotMeta: SnapshotMeta = { index: 4096, term: 7, conf: sampleConfState };
+
+export function sampleEntries(firstIndex: number, term: number): Entry[] {
+  return [
+    { term, index: firstIndex, type: 'noop', data: new Uint8Array(0) },
+    { term, index: firstIndex + 1, type: 'normal', data: bytes(0, 1, 127, 128, 255) },
+    { term, index: firstIndex + 2, type: 'config', data: bytes(9, 8, 7) },
+  ];
+}
+
+/**
+ * One message of every type, every field set to a value other than its zero, so a transport
+ * or codec that drops or mangles a field is caught.
+ */
+export function sampleMessages(from: NodeId, to: NodeId): Message[] {
+  const base = { from, to, term: 2 ** 40 + 3 };
+  const messages: Record<MessageType, Message> = {
+    vote: { ...base, type: 'vote', pre: true, lastLogIndex: 1_000_000, lastLogTerm: 6, transfer: true },
+    voteResp: { ...base, type: 'voteResp', pre: true, reject: true },
+    app: { ...base, type: 'app', prevLogIndex: 99, prevLogTerm: 5, entries: sampleEntries(100, 7), commit: 98 },
+    appResp: { ...base, type: 'appResp', index: 42, reject: true, hintIndex: 40, hintTerm: 3 },
+    heartbeat: { ...base, type: 'heartbeat', commit: 77, context: bytes(1, 2, 3) },
+    heartbeatResp: { ...base, type: 'heartbeatResp', context: bytes(3, 2, 1) },
+    snap: {
+      ...base,
+      type: 'snap',
+      meta: sampleSnapshotMeta,
+      offset: 262_144,
+      data: bytes(5, 0, 5),
+      done: true,
+      totalBytes: 262_147,
+    },
+    snapResp: { ...base, type: 'snapResp', index: 4096, offset: 524_288, reject: true, done: true },
+    timeoutNow: { ...base, type: 'timeoutNow' },
+    prop: { ...base, type: 'prop', entries: sampleEntries(0, 0) },
+    readIndex: { ...base, type: 'readIndex', context: bytes(0xff, 0) },
+    readIndexResp: { ...base, type: 'readIndexResp', index: 123_456, context: bytes(0xff, 1), reject: true },
+    transferLeader: { ...base, type: 'transferLeader', target: 'nœud-3' },
+  };
+  return Object.values(messages);
+}
