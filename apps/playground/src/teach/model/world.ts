@@ -1,0 +1,32 @@
+import type { NodeId } from '@webraft/core';
+import type { Action } from './actions.ts';
+import type { EventView, Frame } from './types.ts';
+
+/**
+ * The simulated cluster as the teaching view needs it. Deterministic: the same seed, size
+ * and actions at the same times give the same frames. `sim-world.ts` implements it on
+ * `@webraft/sim`.
+ */
+export interface World {
+  /** Current virtual time in ms. */
+  readonly now: number;
+  /** Process every event up to and including virtual time `t`. */
+  runUntil(t: number): void;
+  /** Apply a learner action at the current time. */
+  apply(action: Action): void;
+  /** The cluster as it is now. */
+  frame(): Frame;
+  /** Events that happened since the last call (the session keeps the log). */
+  drainEvents(): EventView[];
+  /** Changes whenever anything a frame shows changes; equal versions mean equal frames. */
+  readonly version: number;
+  /** Every node id the run may ever use (members and nodes that can be added). */
+  readonly allNodes: readonly NodeId[];
+}
+
+export interface WorldOptions {
+  readonly seed: number;
+  readonly nodes: number;
+}
+
+export type WorldFactory = (options: WorldOptions) => World;

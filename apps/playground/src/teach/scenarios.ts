@@ -1,0 +1,248 @@
+/**
+ * Guided scenarios. Each step explains what is about to happen, applies its actions (chosen
+ * from the cluster as it is, e.g. "crash whoever leads") and then plays until its condition
+ * holds. The actions land in the run's action list, so the URL replays them exactly.
+ */
+import type { Action } from './model/actions.ts';
+import { allApplied, currentLeader, leaders, liveNodes, logsAgree, maxCommit, nodeById } from './model/queries.ts';
+import type { Frame } from './model/types.ts';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type StepAction = DistributiveOmit<Action, 't'>;
+
+export interface ScenarioStep {
+  readonly text: string;
+  readonly act?: (frame: Frame) => StepAction[];
+  /** Play until this holds (checked on every frame), at most `maxMs` of virtual time. */
+  readonly until?: (frame: Frame) => boolean;
+  readonly maxMs?: number;
+}
+
+export interface Scenario {
+  readonly id: string;
+  readonly title: string;
+  readonly seed: number;
+  readonly nodes: number;
+  readonly steps: readonly ScenarioStep[];
+}
+
+const hasLeader = (f: Frame) => currentLeader(f) !== undefined;
+const settled = (f: Frame) => hasLeader(f) && allApplied(f, maxCommit(f)) && logsAgree(f);
+const leaderId = (f: Frame) => currentLeader(f)?.id ?? 's1';
+const followerOf = (f: Frame) => liveNodes(f).find((n) => n.role !== 'leader' && n.member)?.id ?? 's2';
+
+export const scenarios: readonly Scenario[] = [
+  {
+    id: 'election',
+    title: 'Leader election',
+    seed: 3,
+    nodes: 5,
+    steps: [
+      {
+        text: 'Five servers start as followers in term 0. Each runs an election timer (the arc around it) with a random timeout, so they rarely all time out together.',
+      },
+      {
+        text: 'Time runs. The first server whose timer runs out asks the others whether it could win (a pre-vote), then becomes a candidate: it moves to a new term, votes for itself and sends RequestVote (orange) to everyone.',
+        until: hasLeader,
+        maxMs: 5000,
+      },
+      {
+        text: 'A server grants its vote to the first candidate of a term whose log is at least as up to date as its own (§5.2, §5.4.1). With votes from a majority the candidate becomes leader and appends an empty entry to its log.',
+        until: (f) => hasLeader(f) && allApplied(f, maxCommit(f)) && maxCommit(f) > 0,
+        maxMs: 3000,
+      },
+      {
+        text: 'The leader now sends heartbeats (small light-blue dots) well before any follower timer runs out; each heartbeat resets the follower’s timer, so no one else starts an election.',
+        maxMs: 1500,
+      },
+    ],
+  },
+  {
+    id: 'replication',
+    title: 'Log replication',
+    seed: 5,
+    nodes: 5,
+    steps: [
+      { text: 'First a leader is elected.', until: settled, maxMs: 5000 },
+      {
+        text: 'A client sends a command to the leader. The leader appends it to its log (dashed border: not committed yet) and sends AppendEntries (blue) to every follower.',
+        act: (f) => [{ kind: 'request', node: leaderId(f) }],
+        until: (f) => maxCommit(f) > 1 && allApplied(f, maxCommit(f)),
+        maxMs: 3000,
+      },
+      {
+        text: 'Once a majority stores the entry, the leader marks it committed (solid border) and applies it; followers learn the new commit index from the next AppendEntries or heartbeat.',
+        maxMs: 600,
+      },
+      {
+        text: 'A request sent to a follower is forwarded to the leader (green dot), which replicates it the same way.',
+        act: (f) => [{ kind: 'request', node: followerOf(f) }],
+        until: (f) => maxCommit(f) > 2 && allApplied(f, maxCommit(f)),
+        maxMs: 3000,
+      },
+    ],
+  },
+  {
+    id: 'leader-failure',
+    title: 'Leader failure',
+    seed: 7,
+    nodes: 5,
+    steps: [
+      { text: 'A leader is elected and commits a client command.', until: settled, maxMs: 5000 },
+      {
+        text: 'A client command is replicated.',
+        act: (f) => [{ kind: 'request', node: leaderId(f) }],
+        until: (f) => maxCommit(f) > 1 && settled(f),
+        maxMs: 3000,
+      },
+      {
+        text: 'Now the leader crashes. Followers stop hearing heartbeats, so their election timers run out.',
+        act: (f) => [{ kind: 'crash', node: leaderId(f) }],
+        maxMs: 200,
+      },
+      {
+        text: 'One of them wins an election in a higher term. Every committed entry is still there: a candidate whose log lacks a committed entry cannot get a majority of votes (§5.4.1).',
+        until: (f) => leaders(f).some((l) => l.role === 'leader'),
+        maxMs: 5000,
+      },
+      {
+        text: 'The old leader restarts. It recovers its term, vote and log from disk, hears from the new leader with a higher term and becomes a follower.',
+        act: (f) => f.nodes.filter((n) => n.role === 'down').map((n) => ({ kind: 'restart' as const, node: n.id })),
+        until: (f) => settled(f) && liveNodes(f).length === f.nodes.length,
+        maxMs: 5000,
+      },
+    ],
+  },
+  {
+    id: 'split-vote',
+    title: 'Split vote',
+    seed: 11,
+    nodes: 4,
+    steps: [
+      {
+        text: 'Four servers: a majority is three votes. S1 and S3 both time out at the same moment and become candidates in the same term.',
+        act: () => [
+          { kind: 'timeout', node: 's1' },
+          { kind: 'timeout', node: 's3' },
+        ],
+        maxMs: 60,
+      },
+      {
+        text: 'Each follower votes for whichever request reaches it first, once per term. If the votes split 2–2, nobody has a majority, the candidates’ timers run out again and a new term begins; the random timeouts make a repeat unlikely.',
+        until: hasLeader,
+        maxMs: 6000,
+      },
+      { text: 'A leader was elected. Look at the terms in the event log to see how many rounds it took.', maxMs: 500 },
+    ],
+  },
+  {
+    id: 'stale-leader',
+    title: 'Partition: a stale leader in the minority',
+    seed: 13,
+    nodes: 5,
+    steps: [
+      { text: 'A leader is elected.', until: settled, maxMs: 5000 },
+      {
+        text: 'The network splits: the leader and one follower on one side, three servers on the other.',
+        act: (f) => {
+          const lead = leaderId(f);
+          const mate = followerOf(f);
+          const rest = f.nodes.map((n) => n.id).filter((id) => id !== lead && id !== mate);
+          return [{ kind: 'partition', groups: [[lead, mate], rest] }];
+        },
+        maxMs: 100,
+      },
+      {
+        text: 'A client reaches the old leader. It appends the command but can never commit it: only two of five servers can store it.',
+        act: (f) => [{ kind: 'request', node: leaderId(f) }],
+        maxMs: 400,
+      },
+      {
+        text: 'The majority side stops hearing heartbeats and elects a new leader in a higher term. For a while there are two leaders, but only one of them can commit.',
+        until: (f) => leaders(f).length > 0 && Math.max(...leaders(f).map((l) => l.term)) > Math.min(...liveNodes(f).map((n) => n.term)),
+        maxMs: 5000,
+      },
+      {
+        text: 'A client reaches the new leader; this command commits on the majority side. Meanwhile the old leader, hearing from no majority for an election timeout, steps down (CheckQuorum).',
+        act: (f) => [{ kind: 'request', node: leaderId(f) }],
+        maxMs: 2500,
+      },
+      {
+        text: 'The network heals. The old leader and its follower see the higher term; their uncommitted entry conflicts with the new leader’s log and is overwritten (§5.3).',
+        act: () => [{ kind: 'healAll' }],
+        until: settled,
+        maxMs: 5000,
+      },
+    ],
+  },
+  {
+    id: 'log-repair',
+    title: 'Log repair (Figure 7)',
+    seed: 17,
+    nodes: 5,
+    steps: [
+      { text: 'A leader is elected.', until: settled, maxMs: 5000 },
+      {
+        text: 'One follower crashes and misses the next two commands; it will come back with a log that is too short.',
+        act: (f) => {
+          const down = f.nodes.map((n) => n.id).filter((id) => id !== leaderId(f))[0]!;
+          return [{ kind: 'crash', node: down }, { kind: 'request', node: leaderId(f) }, { kind: 'request', node: leaderId(f) }];
+        },
+        until: (f) => settled(f) || maxCommit(f) >= 3,
+        maxMs: 2000,
+      },
+      {
+        text: 'The leader is cut off with one follower and accepts two commands it cannot commit: these two servers now hold extra entries of an old term.',
+        act: (f) => {
+          const lead = leaderId(f);
+          const mate = liveNodes(f).find((n) => n.id !== lead && n.member)!.id;
+          const rest = f.nodes.map((n) => n.id).filter((id) => id !== lead && id !== mate);
+          return [{ kind: 'partition', groups: [[lead, mate], rest] }, { kind: 'request', node: lead }, { kind: 'request', node: lead }];
+        },
+        maxMs: 400,
+      },
+      {
+        text: 'The crashed follower restarts on the majority side, which elects a new leader and commits a new command.',
+        act: (f) => f.nodes.filter((n) => n.role === 'down').map((n) => ({ kind: 'restart' as const, node: n.id })),
+        until: (f) => leaders(f).length > 0 && new Set(leaders(f).map((l) => l.term)).size > 1,
+        maxMs: 5000,
+      },
+      {
+        text: 'The new leader takes a client command.',
+        act: (f) => [{ kind: 'request', node: leaderId(f) }],
+        maxMs: 1200,
+      },
+      {
+        text: 'Now the network heals. Compare the logs: one follower is missing entries, two hold entries no majority ever stored. The leader finds, for each follower, the last index where their logs agree (a rejected AppendEntries carries a hint so it can skip a whole term at once), then overwrites everything after it.',
+        act: () => [{ kind: 'healAll' }],
+        until: settled,
+        maxMs: 6000,
+      },
+    ],
+  },
+  {
+    id: 'membership',
+    title: 'Membership change',
+    seed: 19,
+    nodes: 3,
+    steps: [
+      { text: 'A three-server cluster elects a leader.', until: settled, maxMs: 5000 },
+      {
+        text: 'We add S4. The leader appends a configuration entry; S4 starts empty and the leader sends it the whole log (or a snapshot). The new configuration takes effect as soon as it is in a server’s log.',
+        act: () => [{ kind: 'addNode', node: 's4' }],
+        until: (f) => (nodeById(f, 's4')?.member ?? false) && settled(f),
+        maxMs: 5000,
+      },
+      {
+        text: 'Now a majority is three of four. We remove S1: once the change commits, S1 is no longer part of the cluster (if it was the leader, it steps down and the others elect a new one).',
+        act: () => [{ kind: 'removeNode', node: 's1' }],
+        until: (f) => !(nodeById(f, 's1')?.member ?? true) && settled(f),
+        maxMs: 6000,
+      },
+    ],
+  },
+];
+
+export function scenarioById(id: string): Scenario | undefined {
+  return scenarios.find((s) => s.id === id);
+}

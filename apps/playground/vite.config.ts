@@ -1,0 +1,17 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+const here = new URL('.', import.meta.url).pathname;
+
+export default defineConfig({
+  // Relative asset URLs, so the built app works from any path (a static host's subfolder).
+  base: './',
+  resolve: { conditions: ['source'] },
+  worker: { format: 'es' },
+  build: {
+    target: 'es2022',
+    rollupOptions: { input: { teach: resolve(here, 'index.html'), live: resolve(here, 'live.html') } },
+  },
+  server: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1' },
+});
