@@ -1,0 +1,39 @@
+/**
+ * User actions: pure operations on a simulation. A run is fully described by its seed, its
+ * options and the actions applied at given steps, so a view can record, replay and rewind it.
+ */
+import type { NodeId } from '@webraft/core';
+import type { KvInput } from './history.ts';
+import type { NetworkConditions } from './network.ts';
+
+export type SimAction =
+  /** Stop a node; unacknowledged writes are lost except a random prefix (or `survivors` of them). */
+  | { readonly type: 'crash'; readonly node: NodeId; readonly survivors?: number }
+  | { readonly type: 'restart'; readonly node: NodeId }
+  /** Only nodes in the same group can talk; a node in no group is isolated. */
+  | { readonly type: 'partition'; readonly groups: readonly (readonly NodeId[])[] }
+  /** Cut or restore one direction of one link. */
+  | { readonly type: 'link'; readonly from: NodeId; readonly to: NodeId; readonly up: boolean }
+  | { readonly type: 'heal' }
+  | { readonly type: 'network'; readonly conditions: Partial<NetworkConditions> }
+  /** Lose one message on the wire. */
+  | { readonly type: 'dropPacket'; readonly packet: number }
+  /** Make a node campaign now (as if its election timer fired). */
+  | { readonly type: 'campaign'; readonly node: NodeId }
+  /** Ask `node` (the leader, or any node that forwards it) to hand leadership to `to`. */
+  | { readonly type: 'transfer'; readonly node: NodeId; readonly to: NodeId }
+  /** Change a node's clock rate: virtual ms per tick. */
+  | { readonly type: 'clock'; readonly node: NodeId; readonly tickMs: number }
+  /** A client operation sent through `node`; `client` defaults to `user`. */
+  | {
+      readonly type: 'request';
+      readonly input: KvInput;
+      readonly client?: string;
+      readonly read?: 'log' | 'readIndex';
+    };
+
+export interface RecordedAction {
+  /** The simulation's step count when the action was applied. */
+  readonly step: number;
+  readonly action: SimAction;
+}
