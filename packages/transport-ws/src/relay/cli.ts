@@ -9,7 +9,7 @@ const usage = `usage: webraft-relay [options]
   --path PATH              WebSocket path (default /)
   --token-secret S         require room tokens minted with this secret (or env WEBRAFT_RELAY_SECRET)
   --allowed-origin O       allow this browser origin (repeatable; default any)
-  --max-frame-bytes N      largest frame (default 1049600)
+  --max-frame-bytes N      largest frame (default 2097152)
   --max-rooms N            (default 1000)
   --max-members N          members per room (default 64)
   --max-connections N      (default 10000)

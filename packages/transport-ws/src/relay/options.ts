@@ -10,7 +10,7 @@ export interface RelayOptions {
   readonly server?: Server;
   /** URL path of the WebSocket endpoint. @default '/' */
   readonly path?: string;
-  /** Largest frame a client may send, in bytes; larger ones close the connection with 1009. @default 1 MiB + 1 KiB */
+  /** Largest frame a client may send, in bytes; larger ones close the connection with 1009. @default 2 MiB */
   readonly maxFrameBytes?: number;
   /** Rooms that may exist at once. @default 1000 */
   readonly maxRooms?: number;
@@ -18,7 +18,7 @@ export interface RelayOptions {
   readonly maxMembersPerRoom?: number;
   /** WebSocket connections the relay holds at once. @default 10000 */
   readonly maxConnections?: number;
-  /** A receiver's send buffer bound; frames for a receiver above it are dropped and counted. @default 1 MiB */
+  /** A receiver's send buffer bound: while more is queued for it, frames for it are dropped and counted. @default 1 MiB */
   readonly maxBufferedBytes?: number;
   /** Frames per second one member may send (token bucket, burst of one second). @default 20000 */
   readonly maxFramesPerSecond?: number;
@@ -54,7 +54,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     port: 8787,
     host: '127.0.0.1',
     path: '/',
-    maxFrameBytes: 1024 * 1024 + 1024,
+    maxFrameBytes: 2 * 1024 * 1024,
     maxRooms: 1000,
     maxMembersPerRoom: 64,
     maxConnections: 10_000,

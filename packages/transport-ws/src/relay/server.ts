@@ -298,7 +298,9 @@ class RelayServer implements Relay {
       this.#stats.dropped.unknownPeer++;
       return;
     }
-    if (target.socket.bufferedAmount + frame.length > this.#opts.maxBufferedBytes) {
+    // Checked before the send, so a frame larger than the bound still passes an idle socket;
+    // the queue stays under maxBufferedBytes + maxFrameBytes.
+    if (target.socket.bufferedAmount > this.#opts.maxBufferedBytes) {
       this.#stats.dropped.backpressure++;
       return;
     }

@@ -1,0 +1,52 @@
+import type { NodeId } from '@webraft/core';
+import { WebRTCMesh, type WebRTCMeshOptions } from './mesh.ts';
+import { resolveTransportOptions, TransportOptionsError, type ResolvedTransportOptions, type WebSocketTransportOptions } from './options.ts';
+import { RelayTransportImpl, type DirectContext, type DirectPaths, type RelayTransport } from './transport.ts';
+
+/**
+ * A transport through a webraft relay. Works in browsers, Deno and Node (pass `WebSocket`
+ * from `ws` on Node 20). Reconnects with exponential backoff and jitter; reports peers'
+ * presence in the room through `handlers.reachability`.
+ */
+export function webSocketTransport(options: WebSocketTransportOptions): RelayTransport {
+  return new RelayTransportImpl(resolveTransportOptions(options));
+}
+
+export interface WebRTCTransportOptions extends WebSocketTransportOptions, WebRTCMeshOptions {}
+
+export interface WebRTCTransport extends RelayTransport {
+  /** Peers with an open data channel right now (the rest are reached through the relay). */
+  readonly directPeers: readonly NodeId[];
+}
+
+/**
+ * A mesh of WebRTC data channels, signalled through the relay. Frames go through the relay
+ * until a peer's channel opens, and again whenever it is closed or backed up, or a frame is
+ * too large for it.
+ */
+export function webRTCTransport(options: WebRTCTransportOptions): WebRTCTransport {
+  const hasGlobalRTC = typeof (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection === 'function';
+  if (options.wrtc === undefined && !hasGlobalRTC) {
+    throw new TransportOptionsError('no WebRTC here: pass the `wrtc` option (e.g. adaptWrtc(node-datachannel/polyfill))');
+  }
+  return new WebRTCTransportImpl(resolveTransportOptions(options), options);
+}
+
+class WebRTCTransportImpl extends RelayTransportImpl implements WebRTCTransport {
+  readonly #meshOptions: WebRTCMeshOptions;
+  #mesh: WebRTCMesh | undefined;
+
+  constructor(options: ResolvedTransportOptions, meshOptions: WebRTCMeshOptions) {
+    super(options);
+    this.#meshOptions = meshOptions;
+  }
+
+  get directPeers(): NodeId[] {
+    return this.#mesh?.openChannels ?? [];
+  }
+
+  protected override createDirectPaths(context: DirectContext): DirectPaths {
+    this.#mesh = new WebRTCMesh(context, this.#meshOptions);
+    return this.#mesh;
+  }
+}

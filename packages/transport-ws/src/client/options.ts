@@ -1,0 +1,69 @@
+import type { Clock, NodeId } from '@webraft/core';
+import { FaultTable } from '../faults.ts';
+import type { BackoffOptions } from './backoff.ts';
+import { systemClock } from './clock.ts';
+import type { WebSocketConstructor } from './relay-link.ts';
+
+export interface WebSocketTransportOptions {
+  /** The relay's URL, `ws://` or `wss://`. */
+  readonly url: string;
+  /** The room: one per cluster. */
+  readonly room: string;
+  readonly nodeId: NodeId;
+  /** A room token (see `mintRoomToken`), or a function returning a fresh one before each connection attempt. */
+  readonly token?: string | (() => string | Promise<string>);
+  /**
+   * The cluster's shared secret. When set, every frame carries an HMAC (WebCrypto) and frames
+   * without a valid one are rejected, so neither the relay nor anyone without the secret can
+   * inject or alter messages. Every member must use the same secret.
+   */
+  readonly secret?: string | Uint8Array;
+  /** The codec's cluster id; frames of another cluster are rejected. @default room */
+  readonly clusterId?: string;
+  /** The WebSocket class. @default globalThis.WebSocket (browsers, Deno, Node ≥ 22); on Node 20 pass `ws`'s */
+  readonly WebSocket?: WebSocketConstructor;
+  /** Largest frame sent or accepted, in bytes; larger outgoing frames are dropped and counted. @default 2 MiB */
+  readonly maxFrameBytes?: number;
+  /** While more than this many bytes wait in the socket, outgoing frames are dropped and counted. @default 8 MiB */
+  readonly maxBufferedBytes?: number;
+  /** Reconnect delays. @default { initialMs: 250, maxMs: 10000, factor: 2, jitter: 0.5 } */
+  readonly backoff?: BackoffOptions;
+  /** `start()` resolves after this long even if the relay has not admitted the node yet (it keeps trying). @default 10000 */
+  readonly connectTimeoutMs?: number;
+  /** Random source for backoff jitter and fault injection. @default Math.random */
+  readonly random?: () => number;
+  /** Timers and time, for tests and hidden tabs. @default the system clock */
+  readonly clock?: Clock;
+  /** Fault table applied to this node's links (both directions). @default a new, empty one */
+  readonly faults?: FaultTable;
+}
+
+export type ResolvedTransportOptions = Required<Omit<WebSocketTransportOptions, 'token' | 'secret'>> &
+  Pick<WebSocketTransportOptions, 'token' | 'secret'>;
+
+/** The node was given an option it cannot work with. */
+export class TransportOptionsError extends Error {
+  override readonly name = 'TransportOptionsError';
+}
+
+export function resolveTransportOptions(options: WebSocketTransportOptions): ResolvedTransportOptions {
+  const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (WebSocket === undefined) {
+    throw new TransportOptionsError('no global WebSocket here: pass the `WebSocket` option (e.g. from the `ws` package)');
+  }
+  if (!options.nodeId) throw new TransportOptionsError('`nodeId` is required');
+  if (!options.room) throw new TransportOptionsError('`room` is required');
+  const random = options.random ?? Math.random;
+  return {
+    ...options,
+    clusterId: options.clusterId ?? options.room,
+    WebSocket,
+    maxFrameBytes: options.maxFrameBytes ?? 2 * 1024 * 1024,
+    maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
+    backoff: options.backoff ?? {},
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    random,
+    clock: options.clock ?? systemClock,
+    faults: options.faults ?? new FaultTable(random),
+  };
+}

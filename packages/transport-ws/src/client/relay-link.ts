@@ -1,0 +1,237 @@
+/**
+ * One client's connection to the relay: connects, reconnects with backoff after it drops,
+ * tracks which peers are present in the room, and carries envelopes both ways. Shared by the
+ * WebSocket and the WebRTC transports (the latter signals through it).
+ */
+import type { Clock, NodeId } from '@webraft/core';
+import { decodeEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, isFatalClose, type Envelope } from '../protocol.ts';
+import { Backoff, type BackoffOptions } from './backoff.ts';
+
+/** The part of the WebSocket API the link uses: browsers', Deno's and `ws`'s all fit. */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  // Event objects differ between implementations; the link reads only `data`, `code`, `reason`.
+  addEventListener(type: string, listener: (event: any) => void): void;
+}
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+export interface RelayLinkOptions {
+  readonly url: string;
+  readonly room: string;
+  readonly nodeId: NodeId;
+  /** A room token, or a function fetching a fresh one before every connection attempt. */
+  readonly token?: string | (() => string | Promise<string>);
+  readonly WebSocket: WebSocketConstructor;
+  readonly backoff: BackoffOptions;
+  readonly random: () => number;
+  readonly clock: Clock;
+  /** Envelopes are not sent while more than this many bytes wait in the socket. */
+  readonly maxBufferedBytes: number;
+  /** How long `start` waits for the first admission before resolving anyway. */
+  readonly connectTimeoutMs: number;
+}
+
+export interface RelayLinkEvents {
+  envelope(envelope: Envelope): void;
+  presence(peer: NodeId, present: boolean): void;
+  /** The relay refused the connection for good (bad token, origin, request); no more retries. */
+  fatal(code: number, reason: string): void;
+  /** A frame from the relay could not be read. */
+  malformed(detail: string): void;
+}
+
+/** The relay closed the connection with a code that retrying cannot fix. */
+export class RelayRefusedError extends Error {
+  override readonly name = 'RelayRefusedError';
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+  ) {
+    super(`relay refused the connection (${code}${reason ? `: ${reason}` : ''})`);
+  }
+}
+
+const OPEN = 1;
+
+export class RelayLink {
+  readonly #opts: RelayLinkOptions;
+  readonly #events: RelayLinkEvents;
+  readonly #backoff: Backoff;
+  readonly #present = new Set<NodeId>();
+  #socket: WebSocketLike | undefined;
+  #admitted = false;
+  #closed = false;
+  #retryTimer: unknown;
+  #firstAdmission: { resolve(): void; reject(error: Error): void } | undefined;
+  /** Times the link was admitted by the relay; tests and stats read it. */
+  connections = 0;
+
+  constructor(options: RelayLinkOptions, events: RelayLinkEvents) {
+    this.#opts = options;
+    this.#events = events;
+    this.#backoff = new Backoff(options.backoff, options.random);
+  }
+
+  /** Peers the relay says are in the room now. */
+  get present(): ReadonlySet<NodeId> {
+    return this.#present;
+  }
+
+  get admitted(): boolean {
+    return this.#admitted;
+  }
+
+  /**
+   * Connects; resolves once admitted to the room or after `connectTimeoutMs` (the link keeps
+   * retrying in the background); rejects with {@link RelayRefusedError} if the relay refuses for good.
+   */
+  start(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.#opts.clock.setTimeout(() => settle(), this.#opts.connectTimeoutMs);
+      const settle = (error?: Error): void => {
+        if (this.#firstAdmission === undefined) return;
+        this.#firstAdmission = undefined;
+        this.#opts.clock.clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      };
+      this.#firstAdmission = { resolve: () => settle(), reject: (error) => settle(error) };
+      void this.#connect();
+    });
+  }
+
+  /** Sends one envelope; false when it was not sent (not connected, or the socket is backed up). */
+  send(kind: EnvelopeKind, to: NodeId, payload: Uint8Array): boolean {
+    const socket = this.#socket;
+    if (!this.#admitted || socket === undefined || socket.readyState !== OPEN) return false;
+    if (socket.bufferedAmount > this.#opts.maxBufferedBytes) return false;
+    socket.send(encodeEnvelope(kind, to, payload));
+    return true;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#opts.clock.clearTimeout(this.#retryTimer);
+    this.#socket?.close(1000, 'closed');
+    this.#socket = undefined;
+    this.#setAbsent();
+    this.#firstAdmission?.resolve();
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#closed) return;
+    let token: string | undefined;
+    try {
+      token = typeof this.#opts.token === 'function' ? await this.#opts.token() : this.#opts.token;
+    } catch {
+      this.#retry();
+      return;
+    }
+    if (this.#closed) return;
+    const url = new URL(this.#opts.url);
+    url.searchParams.set('room', this.#opts.room);
+    url.searchParams.set('node', this.#opts.nodeId);
+    if (token !== undefined) url.searchParams.set('token', token);
+
+    let socket: WebSocketLike;
+    try {
+      socket = new this.#opts.WebSocket(url.toString());
+    } catch {
+      this.#retry();
+      return;
+    }
+    socket.binaryType = 'arraybuffer';
+    this.#socket = socket;
+    socket.addEventListener('message', (event: { data: unknown }) => {
+      if (this.#socket === socket) this.#onMessage(event.data);
+    });
+    socket.addEventListener('close', (event: { code: number; reason: string }) => {
+      if (this.#socket === socket) this.#onClose(event.code, event.reason);
+    });
+    // Errors are always followed by a close event, which does the work.
+    socket.addEventListener('error', () => undefined);
+  }
+
+  #onMessage(data: unknown): void {
+    if (!(data instanceof ArrayBuffer)) {
+      this.#events.malformed('a text frame from the relay');
+      return;
+    }
+    let envelope: Envelope;
+    try {
+      envelope = decodeEnvelope(new Uint8Array(data));
+    } catch (error) {
+      if (!(error instanceof EnvelopeError)) throw error;
+      this.#events.malformed(error.message);
+      return;
+    }
+    switch (envelope.kind) {
+      case EnvelopeKind.welcome:
+        this.#onWelcome(envelope.payload);
+        return;
+      case EnvelopeKind.presence:
+        if (envelope.peer === this.#opts.nodeId) return;
+        if (envelope.payload[0] === 1) this.#setPresent(envelope.peer);
+        else this.#setAbsent(envelope.peer);
+        return;
+      default:
+        this.#events.envelope(envelope);
+    }
+  }
+
+  #onWelcome(payload: Uint8Array): void {
+    let members: unknown;
+    try {
+      members = JSON.parse(new TextDecoder().decode(payload));
+    } catch {
+      members = undefined;
+    }
+    if (!Array.isArray(members) || !members.every((m) => typeof m === 'string')) {
+      this.#events.malformed('an unreadable welcome');
+      return;
+    }
+    this.#admitted = true;
+    this.connections++;
+    this.#backoff.reset();
+    for (const peer of [...this.#present]) if (!members.includes(peer)) this.#setAbsent(peer);
+    for (const peer of members as string[]) if (peer !== this.#opts.nodeId) this.#setPresent(peer);
+    this.#firstAdmission?.resolve();
+  }
+
+  #onClose(code: number, reason: string): void {
+    this.#socket = undefined;
+    this.#admitted = false;
+    this.#setAbsent();
+    if (this.#closed) return;
+    if (isFatalClose(code)) {
+      this.#closed = true;
+      this.#firstAdmission?.reject(new RelayRefusedError(code, reason));
+      this.#events.fatal(code, reason);
+      return;
+    }
+    this.#retry();
+  }
+
+  #retry(): void {
+    if (this.#closed) return;
+    this.#retryTimer = this.#opts.clock.setTimeout(() => void this.#connect(), this.#backoff.next());
+  }
+
+  #setPresent(peer: NodeId): void {
+    if (this.#present.has(peer)) return;
+    this.#present.add(peer);
+    this.#events.presence(peer, true);
+  }
+
+  /** Marks `peer` (or, without an argument, everyone) absent. */
+  #setAbsent(peer?: NodeId): void {
+    for (const p of peer === undefined ? [...this.#present] : [peer]) {
+      if (this.#present.delete(p)) this.#events.presence(p, false);
+    }
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The transport both factories return: frames go through the relay, or through a direct
+ * path (the WebRTC mesh) when one is open to the peer. Faults are applied on both
+ * directions of this node's links; every frame refused on the way in is reported through
+ * `handlers.rejected` and counted.
+ */
+import type { Clock, Message, NodeId, Rejection, Transport, TransportHandlers } from '@webraft/core';
+import type { FaultTable } from '../faults.ts';
+import { EnvelopeKind, type Envelope } from '../protocol.ts';
+import { createFraming, type Framing } from './framing.ts';
+import type { ResolvedTransportOptions } from './options.ts';
+import { RelayLink } from './relay-link.ts';
+
+export interface TransportStats {
+  /** Frames handed to the relay or a direct path. */
+  sent: number;
+  /** Messages delivered to `handlers.message`. */
+  received: number;
+  /** Outgoing messages not sent, by cause. */
+  dropped: {
+    /** Not admitted to the relay at the moment (reconnecting). */
+    notConnected: number;
+    /** More than `maxBufferedBytes` waiting in the socket. */
+    backpressure: number;
+    /** Frame larger than `maxFrameBytes`. */
+    oversized: number;
+    /** Dropped or cut by fault injection (either direction). */
+    fault: number;
+    /** The message could not be encoded (e.g. a field out of range). */
+    encode: number;
+  };
+  /** Incoming frames refused (also reported through `handlers.rejected`). */
+  rejected: number;
+  /** Times the relay admitted this node (1 + reconnects). */
+  relayConnections: number;
+  /** Frames sent over direct WebRTC channels, and over the relay. */
+  viaDirect: number;
+  viaRelay: number;
+}
+
+/** A path to peers besides the relay, such as the WebRTC mesh. */
+export interface DirectPaths {
+  /** Sends `frame` directly if a path to `to` is open; false means "use the relay". */
+  send(to: NodeId, frame: Uint8Array): boolean;
+  /** The relay says `peer` joined or left the room. */
+  presence(peer: NodeId, present: boolean): void;
+  /** A signalling envelope from `from`, relayed. */
+  signal(from: NodeId, payload: Uint8Array): void;
+  close(): Promise<void>;
+}
+
+export interface DirectContext {
+  readonly nodeId: NodeId;
+  /** Peers the relay reports present in the room now. */
+  readonly peers: ReadonlySet<NodeId>;
+  readonly clock: Clock;
+  readonly random: () => number;
+  /** Sends a signalling payload to `to` through the relay. */
+  signal(to: NodeId, payload: Uint8Array): boolean;
+  /** Hands a frame received on a direct path from `from` to the transport. */
+  deliver(from: NodeId, frame: Uint8Array): void;
+}
+
+export interface RelayTransport extends Transport {
+  /** Fault injection on this node's links; `'*'` matches any peer. */
+  readonly faults: FaultTable;
+  /** Peers the relay reports present in the room. */
+  readonly peers: ReadonlySet<NodeId>;
+  stats(): TransportStats;
+}
+
+export class RelayTransportImpl implements RelayTransport {
+  readonly id: NodeId;
+  readonly faults: FaultTable;
+  readonly #opts: ResolvedTransportOptions;
+  readonly #framing: Framing;
+  readonly #stats: Omit<TransportStats, 'relayConnections'> = {
+    sent: 0,
+    received: 0,
+    dropped: { notConnected: 0, backpressure: 0, oversized: 0, fault: 0, encode: 0 },
+    rejected: 0,
+    viaDirect: 0,
+    viaRelay: 0,
+  };
+  #link: RelayLink | undefined;
+  #direct: DirectPaths | undefined;
+  #handlers: TransportHandlers | undefined;
+  #closed = false;
+  /** Encodings may finish out of order (HMAC is async); frames leave in send order. */
+  #sendTail: Promise<void> = Promise.resolve();
+
+  constructor(options: ResolvedTransportOptions) {
+    this.id = options.nodeId;
+    this.faults = options.faults;
+    this.#opts = options;
+    this.#framing = createFraming({ clusterId: options.clusterId, secret: options.secret, maxFrameBytes: options.maxFrameBytes });
+  }
+
+  get peers(): ReadonlySet<NodeId> {
+    return this.#link?.present ?? new Set();
+  }
+
+  stats(): TransportStats {
+    return structuredClone({ ...this.#stats, relayConnections: this.#link?.connections ?? 0 });
+  }
+
+  async start(handlers: TransportHandlers): Promise<void> {
+    if (this.#link !== undefined || this.#closed) return;
+    this.#handlers = handlers;
+    const link = new RelayLink(
+      { ...this.#opts, nodeId: this.id },
+      {
+        envelope: (envelope) => this.#onEnvelope(envelope),
+        presence: (peer, present) => {
+          this.#direct?.presence(peer, present);
+          if (!this.#closed) this.#handlers?.reachability?.(peer, present);
+        },
+        fatal: () => undefined,
+        malformed: (detail) => this.#reject({ reason: 'decode', detail: `from the relay: ${detail}` }),
+      },
+    );
+    this.#link = link;
+    this.#direct = this.createDirectPaths({
+      nodeId: this.id,
+      get peers() {
+        return link.present;
+      },
+      clock: this.#opts.clock,
+      random: this.#opts.random,
+      signal: (to, payload) => link.send(EnvelopeKind.signal, to, payload),
+      deliver: (from, frame) => this.#inbound(from, frame),
+    });
+    await link.start();
+  }
+
+  send(message: Message): void {
+    if (this.#closed || this.#link === undefined) return;
+    const to = message.to;
+    const verdict = this.faults.decide(this.id, to);
+    if (verdict.drop) {
+      this.#stats.dropped.fault++;
+      return;
+    }
+    const encoded = this.#framing.encode(message).then(
+      (frame): Uint8Array | undefined => frame,
+      () => {
+        this.#stats.dropped.encode++;
+        return undefined;
+      },
+    );
+    this.#sendTail = this.#sendTail.then(async () => {
+      const frame = await encoded;
+      if (frame === undefined) return;
+      if (verdict.delayMs > 0) this.#opts.clock.setTimeout(() => this.#transmit(to, frame), verdict.delayMs);
+      else this.#transmit(to, frame);
+    });
+  }
+
+  /** The WebRTC transport returns its mesh here; the plain transport has only the relay. */
+  protected createDirectPaths(_context: DirectContext): DirectPaths | undefined {
+    return undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#handlers = undefined;
+    this.#link?.close();
+    await this.#direct?.close();
+  }
+
+  #transmit(to: NodeId, frame: Uint8Array): void {
+    if (this.#closed) return;
+    if (frame.length > this.#opts.maxFrameBytes) {
+      this.#stats.dropped.oversized++;
+      return;
+    }
+    if (this.#direct?.send(to, frame)) {
+      this.#stats.sent++;
+      this.#stats.viaDirect++;
+      return;
+    }
+    const link = this.#link!;
+    if (!link.admitted) {
+      this.#stats.dropped.notConnected++;
+      return;
+    }
+    if (!link.send(EnvelopeKind.data, to, frame)) {
+      this.#stats.dropped.backpressure++;
+      return;
+    }
+    this.#stats.sent++;
+    this.#stats.viaRelay++;
+  }
+
+  #onEnvelope(envelope: Envelope): void {
+    if (envelope.kind === EnvelopeKind.data) this.#inbound(envelope.peer, envelope.payload);
+    else if (envelope.kind === EnvelopeKind.signal) this.#direct?.signal(envelope.peer, envelope.payload);
+  }
+
+  #inbound(from: NodeId, frame: Uint8Array): void {
+    if (this.#closed) return;
+    const verdict = this.faults.decide(from, this.id);
+    if (verdict.drop) {
+      this.#stats.dropped.fault++;
+      return;
+    }
+    if (verdict.delayMs > 0) this.#opts.clock.setTimeout(() => void this.#accept(from, frame), verdict.delayMs);
+    else void this.#accept(from, frame);
+  }
+
+  async #accept(from: NodeId, frame: Uint8Array): Promise<void> {
+    let message: Message;
+    try {
+      message = await this.#framing.decode(frame, this.id);
+    } catch (error) {
+      this.#reject({ ...this.#framing.rejection(error), from });
+      return;
+    }
+    if (message.to !== this.id) {
+      this.#reject({ reason: 'wrongRecipient', detail: `a message for ${message.to}`, from });
+      return;
+    }
+    if (message.from !== from) {
+      this.#reject({ reason: 'auth', detail: `sent by ${from} but claims to be from ${message.from}`, from });
+      return;
+    }
+    if (this.#closed || this.#handlers === undefined) return;
+    this.#stats.received++;
+    this.#handlers.message(message);
+  }
+
+  #reject(rejection: Rejection & { readonly from?: NodeId }): void {
+    if (this.#closed) return;
+    this.#stats.rejected++;
+    this.#handlers?.rejected?.(rejection);
+  }
+}

@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { Message, Transport } from '@webraft/core';
+import { runConformance, transportConformance, waitFor } from '@webraft/core/testing';
+import { startRelay, type Relay } from '../src/relay/index.ts';
+import { webSocketTransport, type RelayTransport, type WebSocketTransportOptions } from '../src/index.ts';
+
+let relay: Relay;
+let roomCounter = 0;
+
+beforeAll(async () => {
+  relay = await startRelay({ port: 0 });
+});
+afterAll(() => relay.close());
+
+function transports(ids: readonly string[], extra: Partial<WebSocketTransportOptions> = {}): RelayTransport[] {
+  const room = `room-${roomCounter++}`;
+  return ids.map((nodeId) => webSocketTransport({ url: relay.url, room, nodeId, WebSocket, ...extra }));
+}
+
+runConformance(
+  transportConformance((ids) => ({ transports: transports(ids) })),
+  { describe, it },
+  { title: 'webSocketTransport conformance (through a relay on 127.0.0.1)', timeoutMs: 20_000 },
+);
+
+runConformance(
+  transportConformance((ids) => ({ transports: transports(ids, { secret: 'cluster secret' }) })),
+  { describe, it },
+  { title: 'webSocketTransport conformance with a cluster secret', timeoutMs: 20_000 },
+);
+
+const ping = (from: string, to: string, term = 1): Message => ({ type: 'timeoutNow', from, to, term });
+
+interface Started {
+  transport: Transport;
+  received: Message[];
+  rejected: { reason: string; from?: string }[];
+  reachable: Map<string, boolean>;
+}
+
+async function startAll(list: readonly RelayTransport[]): Promise<Started[]> {
+  const out: Started[] = [];
+  for (const transport of list) {
+    const s: Started = { transport, received: [], rejected: [], reachable: new Map() };
+    await transport.start({
+      message: (m) => s.received.push(m),
+      rejected: (r) => s.rejected.push(r),
+      reachability: (peer, reachable) => s.reachable.set(peer, reachable),
+    });
+    out.push(s);
+  }
+  return out;
+}
+
+describe('webSocketTransport', () => {
+  it('rejects frames without the cluster secret, or under another secret, and counts them', async () => {
+    const room = `room-${roomCounter++}`;
+    const make = (nodeId: string, secret?: string) =>
+      webSocketTransport({ url: relay.url, room, nodeId, WebSocket, ...(secret !== undefined && { secret }) });
+    const [member, outsider, forger] = await startAll([make('a', 's3cret'), make('b'), make('c', 'guess')]);
+    outsider!.transport.send(ping('b', 'a'));
+    forger!.transport.send(ping('c', 'a'));
+    await waitFor(() => member!.rejected.length === 2, 3000, 'two rejections');
+    expect(member!.rejected.map((r) => [r.reason, r.from]).sort()).toEqual([
+      ['auth', 'b'],
+      ['auth', 'c'],
+    ]);
+    expect(member!.received).toEqual([]);
+    expect((member!.transport as RelayTransport).stats().rejected).toBe(2);
+    for (const s of [member, outsider, forger]) await s!.transport.close();
+  });
+
+  it('rejects frames of another cluster id', async () => {
+    const room = `room-${roomCounter++}`;
+    const a = webSocketTransport({ url: relay.url, room, nodeId: 'a', WebSocket });
+    const b = webSocketTransport({ url: relay.url, room, nodeId: 'b', WebSocket, clusterId: 'other' });
+    const [sa, sb] = await startAll([a, b]);
+    sb!.transport.send(ping('b', 'a'));
+    await waitFor(() => sa!.rejected.length === 1, 3000, 'a rejection');
+    expect(sa!.rejected[0]!.reason).toBe('clusterMismatch');
+    await a.close();
+    await b.close();
+  });
+
+  it('reports reachability from presence, and reconnects after the relay restarts', async () => {
+    const own = await startRelay({ port: 0 });
+    const port = own.port;
+    const room = 'restart';
+    const opts = { url: own.url, room, WebSocket, backoff: { initialMs: 20, maxMs: 200 } };
+    const [a, b] = await startAll([webSocketTransport({ ...opts, nodeId: 'a' }), webSocketTransport({ ...opts, nodeId: 'b' })]);
+    await waitFor(() => a!.reachable.get('b') === true && b!.reachable.get('a') === true, 3000, 'both reachable');
+    await own.close();
+    await waitFor(() => a!.reachable.get('b') === false, 3000, 'b unreachable once the relay is gone');
+    const again = await startRelay({ port });
+    try {
+      await waitFor(() => a!.reachable.get('b') === true, 5000, 'b reachable after the relay is back');
+      b!.transport.send(ping('b', 'a', 3));
+      await waitFor(() => a!.received.some((m) => m.term === 3), 3000, 'a message after the restart');
+      expect((a!.transport as RelayTransport).stats().relayConnections).toBe(2);
+    } finally {
+      await a!.transport.close();
+      await b!.transport.close();
+      await again.close();
+    }
+  });
+
+  it('cuts, delays and drops links with its fault table', async () => {
+    const [a, b, c] = await startAll(transports(['a', 'b', 'c']));
+    const ta = a!.transport as RelayTransport;
+    ta.faults.cut('a', 'b');
+    ta.send(ping('a', 'b', 1));
+    b!.transport.send(ping('b', 'a', 2));
+    ta.send(ping('a', 'c', 3));
+    await waitFor(() => c!.received.length === 1, 3000, 'c hears a');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(b!.received).toEqual([]);
+    expect(a!.received).toEqual([]);
+    expect(ta.stats().dropped.fault).toBe(2);
+
+    ta.faults.heal('a', 'b');
+    ta.faults.set('a', '*', { delayMs: 120 });
+    const sent = Date.now();
+    ta.send(ping('a', 'b', 4));
+    await waitFor(() => b!.received.length === 1, 3000, 'b hears a, late');
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(110);
+
+    ta.faults.set('a', '*', { dropRate: 1 });
+    ta.send(ping('a', 'c', 5));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(c!.received).toHaveLength(1);
+    for (const s of [a, b, c]) await s!.transport.close();
+  });
+
+  it('refuses to start with a bad token and stops retrying', async () => {
+    const guarded = await startRelay({ port: 0, tokenSecret: 'k' });
+    const t = webSocketTransport({ url: guarded.url, room: 'r', nodeId: 'a', WebSocket, token: 'nope' });
+    await expect(t.start({ message: () => undefined })).rejects.toMatchObject({ name: 'RelayRefusedError', code: 4001 });
+    await t.close();
+    await guarded.close();
+  });
+
+  it('fetches a fresh token for each connection attempt', async () => {
+    const { mintRoomToken } = await import('../src/index.ts');
+    const guarded = await startRelay({ port: 0, tokenSecret: 'k' });
+    let minted = 0;
+    const token = () => {
+      minted++;
+      return mintRoomToken('k', { room: 'r', expiresAt: Date.now() + 60_000, node: 'a' });
+    };
+    const t = webSocketTransport({ url: guarded.url, room: 'r', nodeId: 'a', WebSocket, token });
+    await t.start({ message: () => undefined });
+    expect(t.stats().relayConnections).toBe(1);
+    expect(minted).toBe(1);
+    await t.close();
+    await guarded.close();
+  });
+});
