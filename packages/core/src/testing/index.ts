@@ -6,3 +6,4 @@ export type { LogStoreConformanceOptions, OpenLogStore } from './log-store-suite
 export { transportConformance } from './transport-suite.ts';
 export type { MakeTransportCluster, TransportCluster, TransportConformanceOptions } from './transport-suite.ts';
 export { sampleMessages, sampleEntries, sampleConfState, sampleSnapshotMeta } from './messages.ts';
+export { createRawNodeWithMutants, mutants, type Mutant } from './mutants.ts';

@@ -1,0 +1,163 @@
+/**
+ * Leader behaviour: proposals, acknowledgements (§5.3), heartbeat responses, snapshot
+ * acknowledgements, ReadIndex and leadership transfer (thesis §3.10).
+ */
+import type { ConfChange, Entry, Message, NodeId, Rejection } from './types.ts';
+import type { ProposeOutcome } from './contract.ts';
+import type { Raft } from './raft.ts';
+import { decodeConfEntry, encodeConfEntry } from './conf-change-codec.ts';
+import { applyConfChange } from './confchange.ts';
+import {
+  bcastAppend,
+  leaderReadIndex,
+  respondRead,
+  rewindSnapshot,
+  sendAppend,
+  sendSnapshotChunks,
+  sendTimeoutNow,
+} from './replication.ts';
+
+export function stepLeader(r: Raft, m: Message): Rejection | undefined {
+  switch (m.type) {
+    case 'prop':
+      proposeForwarded(r, m.entries);
+      return undefined;
+    case 'readIndex':
+      leaderReadIndex(r, m.from, m.context);
+      return undefined;
+    case 'transferLeader':
+      transferLeadership(r, m.target);
+      return undefined;
+    case 'appResp':
+    case 'heartbeatResp':
+    case 'snapResp':
+      return stepResponse(r, m);
+    default:
+      return undefined;
+  }
+}
+
+function stepResponse(
+  r: Raft,
+  m: Extract<Message, { type: 'appResp' | 'heartbeatResp' | 'snapResp' }>,
+): Rejection | undefined {
+  const pr = r.trk.progress.get(m.from);
+  if (pr === undefined) return { reason: 'nonMember', detail: `${m.from} is not in the configuration` };
+  pr.recentActive = true;
+  switch (m.type) {
+    case 'appResp': {
+      if (m.index > r.log.lastIndex()) {
+        return { reason: 'impossibleField', detail: `acknowledges ${m.index} beyond our last index` };
+      }
+      if (m.reject) {
+        // A hint term means: skip every entry of ours whose term is above it.
+        const hint = m.hintTerm > 0 ? r.log.findConflictByTerm(m.hintIndex, m.hintTerm) : m.hintIndex;
+        if (pr.maybeDecrTo(m.index, hint)) {
+          if (pr.state === 'replicate') pr.becomeProbe();
+          sendAppend(r, m.from, true);
+        }
+        return undefined;
+      }
+      const wasPaused = pr.isPaused();
+      if (pr.maybeUpdate(m.index) || (pr.match === m.index && pr.state === 'probe')) {
+        if (pr.state === 'probe') pr.becomeReplicate();
+        else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
+        else if (pr.state === 'replicate') pr.inflights.freeLE(m.index);
+        if (r.maybeCommit()) r.afterCommit();
+        else if (wasPaused) sendAppend(r, m.from, true);
+        while (sendAppend(r, m.from, false)) {
+          // Keep the pipeline full while the inflight window allows.
+        }
+        r.maybeFinishTransfer(m.from);
+      }
+      return undefined;
+    }
+    case 'heartbeatResp': {
+      pr.msgAppFlowPaused = false;
+      if (pr.state === 'snapshot') {
+        // No snapshot progress during a whole heartbeat round: a chunk was lost.
+        if (!pr.snapProgressed) rewindSnapshot(r, m.from, pr);
+        pr.snapProgressed = false;
+      } else if (pr.match < r.log.lastIndex()) {
+        sendAppend(r, m.from, true);
+      }
+      if (m.context.byteLength > 0) {
+        const acks = r.readOnly.recvAck(m.from, m.context);
+        if (acks !== undefined && r.trk.quorumOf(acks)) {
+          for (const request of r.readOnly.advance(m.context)) respondRead(r, request);
+        }
+      }
+      return undefined;
+    }
+    case 'snapResp': {
+      if (pr.state !== 'snapshot' || m.index !== pr.pendingSnapshot) return undefined;
+      if (m.done) {
+        pr.maybeUpdate(m.index);
+        pr.becomeProbe();
+        sendAppend(r, m.from, true);
+        return undefined;
+      }
+      if (m.reject) {
+        pr.snapAcked = 0;
+        rewindSnapshot(r, m.from, pr);
+        return undefined;
+      }
+      if (m.offset > pr.snapAcked) {
+        pr.snapAcked = m.offset;
+        pr.snapProgressed = true;
+      }
+      sendSnapshotChunks(r, m.from, pr);
+      return undefined;
+    }
+  }
+}
+
+function refuse(r: Raft, reason: Extract<ProposeOutcome, { ok: false }>['reason']): ProposeOutcome {
+  return { ok: false, reason, leader: r.lead };
+}
+
+/** Leader: append a user command. */
+export function proposeNormal(r: Raft, data: Uint8Array): ProposeOutcome {
+  if (r.leadTransferee !== '') return refuse(r, 'transferring');
+  const appended = r.appendEntries([{ type: 'normal', data }]);
+  if (appended === false) return refuse(r, 'uncommittedLimit');
+  bcastAppend(r);
+  return { ok: true, ...appended };
+}
+
+/** Leader: append a config entry carrying the configuration it produces. */
+export function proposeConfChange(r: Raft, change: ConfChange): ProposeOutcome {
+  if (r.leadTransferee !== '') return refuse(r, 'transferring');
+  if (r.pendingConfIndex > r.log.applied) return refuse(r, 'confChangePending');
+  const result = applyConfChange(r.trk.conf, change);
+  if (!result.ok) return refuse(r, 'invalidConfChange');
+  const appended = r.appendEntries([{ type: 'config', data: encodeConfEntry(change, result.conf) }]);
+  if (appended === false) return refuse(r, 'uncommittedLimit');
+  r.pendingConfIndex = appended.index;
+  bcastAppend(r);
+  return { ok: true, ...appended };
+}
+
+/** Entries a follower forwarded; refused ones are dropped (the proposer's driver times out). */
+function proposeForwarded(r: Raft, entries: readonly Entry[]): void {
+  for (const e of entries) {
+    if (e.type === 'normal') proposeNormal(r, e.data);
+    else if (e.type === 'config') {
+      try {
+        proposeConfChange(r, decodeConfEntry(e.data).change);
+      } catch {
+        // Undecodable config data from a follower: nothing to propose.
+      }
+    }
+  }
+}
+
+export function transferLeadership(r: Raft, to: NodeId): void {
+  if (to === r.id || !r.trk.conf.voters.includes(to) || r.leadTransferee === to) return;
+  r.leadTransferee = to;
+  // The transfer must finish within an election timeout (thesis §3.10).
+  r.electionElapsed = 0;
+  const pr = r.trk.progress.get(to);
+  if (pr !== undefined && pr.match === r.log.lastIndex()) sendTimeoutNow(r, to);
+  else sendAppend(r, to, true);
+}

@@ -1,0 +1,399 @@
+/**
+ * The Raft state of one node and its transitions. Terms are handled once, in `step`; each
+ * role's behaviour lives in its own step function (follower.ts, leader.ts), swapped in by
+ * `becomeX`. Replication sends are in replication.ts.
+ */
+import type { ConfState, Entry, Message, NodeId, ReadState, Rejection, Role, Snapshot } from './types.ts';
+import type { RaftRestore } from './contract.ts';
+import { decodeConfEntry } from './conf-change-codec.ts';
+import { applyConfChange, emptyConfState } from './confchange.ts';
+import { stepCandidate, stepFollower, type IncomingSnapshot } from './follower.ts';
+import { stepLeader } from './leader.ts';
+import { RaftLog, entryBytes } from './log.ts';
+import type { Mutant } from './mutants.ts';
+import type { ResolvedOptions } from './options.ts';
+import { ReadOnly } from './read-only.ts';
+import { bcastAppend, bcastHeartbeat, releasePendingReads, sendTimeoutNow } from './replication.ts';
+import { ProgressTracker } from './tracker.ts';
+import { validateMessage } from './validate.ts';
+
+type StepFn = (r: Raft, m: Message) => Rejection | undefined;
+
+export interface PendingRead {
+  readonly from: NodeId;
+  readonly context: Uint8Array;
+}
+
+export class Raft {
+  readonly id: NodeId;
+  mutants: ReadonlySet<Mutant> = new Set();
+  term = 0;
+  vote: NodeId = '';
+  lead: NodeId = '';
+  role: Role = 'follower';
+  readonly log: RaftLog;
+  readonly trk: ProgressTracker;
+  electionElapsed = 0;
+  heartbeatElapsed = 0;
+  randomizedElectionTimeout = 0;
+  leadTransferee: NodeId = '';
+  /** Index of the latest config entry a leader appended; a new one waits until it is applied. */
+  pendingConfIndex = 0;
+  /** Bytes of entries this leader appended that are not committed yet. */
+  uncommittedSize = 0;
+  readonly readOnly = new ReadOnly();
+  /** ReadIndex requests a new leader holds until it commits an entry of its term. */
+  pendingReads: PendingRead[] = [];
+  readStates: ReadState[] = [];
+  /** Messages that may be sent at once. */
+  msgs: Message[] = [];
+  /** Messages that may be sent only once the current writes are durable. */
+  msgsAfterPersist: Message[] = [];
+  incomingSnapshot: IncomingSnapshot | undefined;
+  /** The configuration after every config entry handed out so far (ahead of the applied one). */
+  confAtHandout: ConfState;
+  /** Configurations handed out in Ready.confStates and waiting for `appliedTo`. */
+  pendingConfs: { index: number; conf: ConfState }[] = [];
+  private stepRole: StepFn = stepFollower;
+
+  constructor(
+    readonly cfg: ResolvedOptions,
+    restore: RaftRestore,
+  ) {
+    this.id = cfg.id;
+    this.log = new RaftLog(restore.snapshot, restore.entries ?? []);
+    this.trk = new ProgressTracker(cfg.maxInflightMsgs, cfg.maxInflightBytes);
+    const hs = restore.hardState;
+    const snapIndex = restore.snapshot?.meta.index ?? 0;
+    if (hs !== undefined) {
+      this.term = hs.term;
+      this.vote = hs.vote;
+      this.log.commitTo(hs.commit);
+    }
+    const applied = Math.min(Math.max(restore.applied ?? snapIndex, snapIndex), this.log.committed);
+    this.log.applying = applied;
+    this.log.applied = applied;
+    let conf = restore.snapshot?.meta.conf ?? restore.bootstrap ?? emptyConfState;
+    // Config entries already applied before the restart are in effect again.
+    for (let i = snapIndex + 1; i <= applied; i++) {
+      const e = this.log.entry(i);
+      if (e?.type === 'config') conf = this.confAfter(conf, e) ?? conf;
+    }
+    this.confAtHandout = conf;
+    this.trk.applyConf(conf, this.log.lastIndex() + 1);
+    this.becomeFollower(this.term, '');
+  }
+
+  // ---- messages ------------------------------------------------------------------------
+
+  send(m: Message): void {
+    if (m.type === 'voteResp' || m.type === 'appResp' || (m.type === 'snapResp' && m.done)) {
+      this.msgsAfterPersist.push(m);
+    } else {
+      this.msgs.push(m);
+    }
+  }
+
+  step(m: Message): Rejection | undefined {
+    const invalid = validateMessage(this, m);
+    if (invalid !== undefined) return invalid;
+    return this.stepValidated(m);
+  }
+
+  /** The single input path once a message is known well-formed (also for local messages). */
+  stepValidated(m: Message): Rejection | undefined {
+    if (m.type === 'prop' || m.type === 'readIndex' || m.type === 'transferLeader') {
+      // Forwarded requests carry no term semantics: any member may ask whoever leads now.
+      return this.stepRole(this, m);
+    }
+    if (m.term > this.term) {
+      if (m.type === 'vote') {
+        const inLease =
+          this.cfg.checkQuorum && this.lead !== '' && this.electionElapsed < this.cfg.electionTicks;
+        // Thesis §4.2.3: a node that hears from a leader disregards disruptive candidates.
+        if (inLease && !m.transfer) return undefined;
+      }
+      if (m.type === 'vote' && m.pre) {
+        // A PreVote request carries the term the candidate would use; ours stays.
+      } else if (m.type === 'voteResp' && m.pre && !m.reject) {
+        // A granted PreVote echoes the future term; we move to it only by winning.
+      } else if (this.role === 'leader' && this.mutants.has('noStepDownOnHigherTerm')) {
+        this.term = m.term;
+        this.vote = '';
+      } else if (m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap') {
+        this.becomeFollower(m.term, m.from);
+      } else {
+        this.becomeFollower(m.term, '');
+      }
+    } else if (m.term < this.term) {
+      if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === 'app' || m.type === 'heartbeat')) {
+        // A stale leader cut off by a partition learns the new term from this answer.
+        this.send({ type: 'appResp', from: this.id, to: m.from, term: this.term, index: 0, reject: false, hintIndex: 0, hintTerm: 0 });
+      } else if (m.type === 'vote' && m.pre) {
+        this.send({ type: 'voteResp', from: this.id, to: m.from, term: this.term, pre: true, reject: true });
+      } else if (m.type === 'voteResp' && this.mutants.has('countStaleVotes')) {
+        return this.stepRole(this, m);
+      }
+      return { reason: 'staleTerm', detail: `${m.type} of term ${m.term} below ${this.term}` };
+    }
+    if (m.type === 'vote') {
+      this.handleVote(m);
+      return undefined;
+    }
+    return this.stepRole(this, m);
+  }
+
+  private handleVote(m: Extract<Message, { type: 'vote' }>): void {
+    const canVote =
+      this.vote === m.from || (this.vote === '' && this.lead === '') || (m.pre && m.term > this.term);
+    const upToDate = this.mutants.has('voteWithoutLogCheck') || this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
+    if (canVote && upToDate) {
+      this.send({ type: 'voteResp', from: this.id, to: m.from, term: m.term, pre: m.pre, reject: false });
+      if (!m.pre) {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      this.send({ type: 'voteResp', from: this.id, to: m.from, term: this.term, pre: m.pre, reject: true });
+    }
+  }
+
+  // ---- time ----------------------------------------------------------------------------
+
+  tick(): void {
+    if (this.role === 'leader') this.tickHeartbeat();
+    else this.tickElection();
+  }
+
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      this.hup(false);
+    }
+  }
+
+  private tickHeartbeat(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.cfg.electionTicks) {
+      this.electionElapsed = 0;
+      if (this.cfg.checkQuorum) {
+        if (!this.trk.quorumActive(this.id)) {
+          this.becomeFollower(this.term, '');
+          return;
+        }
+        for (const [id, pr] of this.trk.progress) pr.recentActive = id === this.id;
+      }
+      // Thesis §3.10: a transfer that did not finish within an election timeout is abandoned.
+      if (this.leadTransferee !== '') this.leadTransferee = '';
+    }
+    if (this.heartbeatElapsed >= this.cfg.heartbeatTicks) {
+      this.heartbeatElapsed = 0;
+      bcastHeartbeat(this);
+    }
+  }
+
+  private resetRandomizedElectionTimeout(): void {
+    const e = this.cfg.electionTicks;
+    const r = this.cfg.random();
+    this.randomizedElectionTimeout = e + Math.min(e - 1, Math.max(0, Math.floor(r * e)));
+  }
+
+  // ---- elections -----------------------------------------------------------------------
+
+  /** Only a voter of the configuration in effect may campaign. */
+  promotable(): boolean {
+    return this.trk.isVoter(this.id);
+  }
+
+  private hasUnappliedConfChanges(): boolean {
+    for (let i = this.log.applied + 1; i <= this.log.committed; i++) {
+      if (this.log.entry(i)?.type === 'config') return true;
+    }
+    return false;
+  }
+
+  /** Start an election (a timeout, `campaign()`, or `timeoutNow` when `transfer`). */
+  hup(transfer: boolean): void {
+    if (this.role === 'leader' || !this.promotable() || this.hasUnappliedConfChanges()) return;
+    this.campaign(this.cfg.preVote && !transfer, transfer);
+  }
+
+  campaign(pre: boolean, transfer: boolean): void {
+    let voteTerm: number;
+    if (pre) {
+      this.becomePreCandidate();
+      voteTerm = this.term + 1;
+      this.trk.recordVote(this.id, true);
+      if (this.trk.tallyVotes() === 'won') {
+        this.campaign(false, transfer);
+        return;
+      }
+    } else {
+      this.becomeCandidate();
+      voteTerm = this.term;
+      // Our own vote counts only once it is durable, like any other vote.
+      this.msgsAfterPersist.push({ type: 'voteResp', from: this.id, to: this.id, term: this.term, pre: false, reject: false });
+    }
+    for (const id of this.trk.voterIds()) {
+      if (id === this.id) continue;
+      this.send({
+        type: 'vote',
+        from: this.id,
+        to: id,
+        term: voteTerm,
+        pre,
+        lastLogIndex: this.log.lastIndex(),
+        lastLogTerm: this.log.lastTerm(),
+        transfer,
+      });
+    }
+  }
+
+  private reset(term: number): void {
+    if (this.term !== term) {
+      this.term = term;
+      this.vote = '';
+    }
+    this.lead = '';
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.resetRandomizedElectionTimeout();
+    this.leadTransferee = '';
+    this.trk.resetVotes();
+    this.trk.resetProgress(this.log.lastIndex() + 1);
+    const self = this.trk.progress.get(this.id);
+    if (self !== undefined) self.match = Math.min(this.log.durable, this.log.lastIndex());
+    this.pendingConfIndex = 0;
+    this.uncommittedSize = 0;
+    this.readOnly.reset();
+    this.pendingReads = [];
+  }
+
+  becomeFollower(term: number, lead: NodeId): void {
+    this.reset(term);
+    this.stepRole = stepFollower;
+    this.lead = lead;
+    this.role = 'follower';
+  }
+
+  private becomePreCandidate(): void {
+    this.stepRole = stepCandidate;
+    this.trk.resetVotes();
+    this.lead = '';
+    this.role = 'preCandidate';
+  }
+
+  private becomeCandidate(): void {
+    this.reset(this.term + 1);
+    this.stepRole = stepCandidate;
+    this.vote = this.id;
+    this.role = 'candidate';
+  }
+
+  becomeLeader(): void {
+    this.reset(this.term);
+    this.stepRole = stepLeader;
+    this.lead = this.id;
+    this.role = 'leader';
+    this.trk.progress.get(this.id)?.becomeReplicate();
+    // Conservative: an unapplied config entry may sit anywhere in the log we inherited.
+    this.pendingConfIndex = this.log.lastIndex();
+    // §5.4.2 / §8: an entry of the new term lets earlier entries commit.
+    this.appendEntries([{ type: 'noop', data: new Uint8Array(0) }]);
+    bcastAppend(this);
+  }
+
+  // ---- log -----------------------------------------------------------------------------
+
+  /** Leader: append new entries of this term; false if the uncommitted bound refuses them. */
+  appendEntries(entries: readonly Pick<Entry, 'type' | 'data'>[]): { index: number; term: number } | false {
+    let bytes = 0;
+    for (const e of entries) bytes += e.data.byteLength;
+    const max = this.cfg.maxUncommittedEntriesSize;
+    if (max > 0 && this.uncommittedSize > 0 && bytes > 0 && this.uncommittedSize + bytes > max) return false;
+    let index = this.log.lastIndex();
+    const stamped: Entry[] = entries.map((e) => ({ term: this.term, index: ++index, type: e.type, data: e.data }));
+    this.log.append(stamped);
+    this.uncommittedSize += bytes;
+    return { index, term: this.term };
+  }
+
+  /** Leader: advance commit to the quorum's match if that entry is of this term (§5.4.2). */
+  maybeCommit(): boolean {
+    const index = this.trk.committed();
+    if (index <= this.log.committed) return false;
+    if (!this.mutants.has('commitOldTermByCount') && this.log.term(index) !== this.term) return false;
+    const before = this.log.committed;
+    if (!this.log.commitTo(index)) return false;
+    for (let i = before + 1; i <= this.log.committed; i++) {
+      const e = this.log.entry(i);
+      if (e !== undefined) this.uncommittedSize = Math.max(0, this.uncommittedSize - entryBytes(e));
+    }
+    return true;
+  }
+
+  /** Leader: a commit advance is announced to followers and may release waiting reads. */
+  afterCommit(): void {
+    releasePendingReads(this);
+    bcastAppend(this);
+  }
+
+  /** Leader: entries up to `index` are durable locally. */
+  selfPersisted(): void {
+    if (this.role !== 'leader') return;
+    const self = this.trk.progress.get(this.id);
+    if (self === undefined) return;
+    if (self.maybeUpdate(Math.min(this.log.durable, this.log.lastIndex())) && this.maybeCommit()) this.afterCommit();
+  }
+
+  // ---- configuration -------------------------------------------------------------------
+
+  /** The configuration produced by a config entry on top of `conf`, or undefined if invalid. */
+  confAfter(conf: ConfState, entry: Entry): ConfState | undefined {
+    try {
+      const { change, result } = decodeConfEntry(entry.data);
+      if (result !== undefined) return result;
+      const applied = applyConfChange(conf, change);
+      return applied.ok ? applied.conf : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A configuration takes effect (its entry was applied, or a snapshot was installed). */
+  applyConf(conf: ConfState): void {
+    this.trk.applyConf(conf, this.log.lastIndex() + 1);
+    if (this.role !== 'leader') return;
+    if (!this.trk.isVoter(this.id)) {
+      // Removed or demoted: the change is committed, so a new leader can be elected without us.
+      this.becomeFollower(this.term, '');
+      return;
+    }
+    if (this.leadTransferee !== '' && !this.trk.isVoter(this.leadTransferee)) this.leadTransferee = '';
+    if (this.maybeCommit()) this.afterCommit();
+    else bcastAppend(this);
+  }
+
+  /** Install a snapshot from the leader; false if it is stale or the log already holds it. */
+  restore(snapshot: Snapshot): boolean {
+    const meta = snapshot.meta;
+    if (meta.index <= this.log.committed) return false;
+    if (this.log.matchTerm(meta.index, meta.term)) {
+      this.log.commitTo(meta.index);
+      return false;
+    }
+    this.log.restore(snapshot);
+    this.confAtHandout = meta.conf;
+    this.pendingConfs = [];
+    this.trk.applyConf(meta.conf, this.log.lastIndex() + 1);
+    return true;
+  }
+
+  /** Leader: the transfer target is up to date, so tell it to campaign now. */
+  maybeFinishTransfer(to: NodeId): void {
+    const pr = this.trk.progress.get(to);
+    if (this.leadTransferee === to && pr !== undefined && pr.match === this.log.lastIndex()) sendTimeoutNow(this, to);
+  }
+}

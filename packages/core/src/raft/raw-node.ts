@@ -1,0 +1,290 @@
+/**
+ * RawNode: the pure Raft state machine behind the {@link RaftCore} contract. It turns the
+ * Raft state (raft.ts) into Readys, numbers writes, and holds back every message that
+ * depends on a write until the driver reports that write durable.
+ */
+import type { ConfChange, ConfState, HardState, Message, Snapshot, SoftState } from './types.ts';
+import { emptyHardState } from './types.ts';
+import type { ProgressStatus, ProposeOutcome, RaftCore, RaftOptions, RaftRestore, RaftStatus, Ready } from './contract.ts';
+import { encodeConfChange } from './conf-change-codec.ts';
+import { isJoint } from './confchange.ts';
+import { proposeConfChange, proposeNormal, transferLeadership } from './leader.ts';
+import { enableMutants, type Mutant } from './mutants.ts';
+import { resolveOptions } from './options.ts';
+import { Raft } from './raft.ts';
+import { leaderReadIndex } from './replication.ts';
+
+/** A misuse of the RawNode API by its driver (not caused by network input). */
+export class RaftUsageError extends Error {
+  override readonly name = 'RaftUsageError';
+}
+
+interface Held {
+  readonly needSeq: number;
+  readonly message: Message;
+}
+
+function hardStateEqual(a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}
+
+export class RawNode implements RaftCore {
+  readonly #raft: Raft;
+  #lastSeq = 0;
+  #persistedSeq = 0;
+  #prevHardState: HardState;
+  #prevSoftState: SoftState;
+  /** Messages to peers waiting for an earlier write to become durable. */
+  #held: Held[] = [];
+  /** Messages whose writes became durable; sent with the next Ready. */
+  #released: Message[] = [];
+  /** Our own votes, counted once the write carrying them is durable. */
+  #heldLocal: Held[] = [];
+
+  constructor(options: RaftOptions, restore: RaftRestore = {}) {
+    this.#raft = new Raft(resolveOptions(options), restore);
+    this.#prevHardState = restore.hardState ?? emptyHardState;
+    this.#prevSoftState = { role: this.#raft.role, lead: this.#raft.lead };
+  }
+
+  /** Test-only: see `createRawNodeWithMutants` in `@webraft/core/testing`. */
+  [enableMutants](list: readonly Mutant[]): void {
+    this.#raft.mutants = new Set(list);
+  }
+
+  tick(): void {
+    this.#raft.tick();
+  }
+
+  step(message: Message): ReturnType<RaftCore['step']> {
+    return this.#raft.step(message);
+  }
+
+  campaign(): void {
+    this.#raft.hup(false);
+  }
+
+  propose(data: Uint8Array): ProposeOutcome {
+    const r = this.#raft;
+    if (r.role === 'leader') return proposeNormal(r, data);
+    return this.#forward({ type: 'normal', data });
+  }
+
+  proposeConfChange(change: ConfChange): ProposeOutcome {
+    const r = this.#raft;
+    if (r.role === 'leader') return proposeConfChange(r, change);
+    return this.#forward({ type: 'config', data: encodeConfChange(change) });
+  }
+
+  #forward(entry: { type: 'normal' | 'config'; data: Uint8Array }): ProposeOutcome {
+    const r = this.#raft;
+    if (r.trk.progress.size > 0 && !r.trk.isMember(r.id)) return { ok: false, reason: 'removed', leader: r.lead };
+    if (r.lead === '') return { ok: false, reason: 'noLeader', leader: '' };
+    if (r.cfg.proposalsWithoutLeader === 'reject') return { ok: false, reason: 'notLeader', leader: r.lead };
+    const index = r.log.lastIndex() + 1;
+    r.send({ type: 'prop', from: r.id, to: r.lead, term: r.term, entries: [{ term: r.term, index, ...entry }] });
+    return { ok: true, forwardedTo: r.lead };
+  }
+
+  readIndex(context: Uint8Array): void {
+    const r = this.#raft;
+    if (r.role === 'leader') leaderReadIndex(r, r.id, context);
+    else if (r.lead !== '') r.send({ type: 'readIndex', from: r.id, to: r.lead, term: r.term, context });
+  }
+
+  transferLeadership(to: string): void {
+    const r = this.#raft;
+    if (r.role === 'leader') transferLeadership(r, to);
+    else if (r.lead !== '') r.send({ type: 'transferLeader', from: r.id, to: r.lead, term: r.term, target: to });
+  }
+
+  reportUnreachable(peer: string): void {
+    const pr = this.#raft.role === 'leader' ? this.#raft.trk.progress.get(peer) : undefined;
+    if (pr?.state === 'replicate') pr.becomeProbe();
+  }
+
+  #hardState(): HardState {
+    const r = this.#raft;
+    return { term: r.term, vote: r.vote, commit: r.log.committed };
+  }
+
+  /** Upper bound of entries that may be handed out for applying, given the writes in flight. */
+  #applyLimit(withWrites: boolean): number {
+    const log = this.#raft.log;
+    const stable = withWrites ? log.handedOff : log.durable;
+    return this.#raft.mutants.has('applyBeforeCommit') ? stable : Math.min(log.committed, stable);
+  }
+
+  hasReady(): boolean {
+    const r = this.#raft;
+    const log = r.log;
+    return (
+      r.msgs.length > 0 ||
+      r.msgsAfterPersist.length > 0 ||
+      this.#released.length > 0 ||
+      r.readStates.length > 0 ||
+      log.pendingSnapshot !== undefined ||
+      log.handedOff < log.lastIndex() ||
+      !hardStateEqual(this.#hardState(), this.#prevHardState) ||
+      r.role !== this.#prevSoftState.role ||
+      r.lead !== this.#prevSoftState.lead ||
+      this.#applyLimit(false) > log.applying
+    );
+  }
+
+  ready(): Ready {
+    const r = this.#raft;
+    const log = r.log;
+    const entries = log.unstableEntries();
+    const snapshot = log.pendingSnapshot;
+    const hardState = this.#hardState();
+    const hardStateChanged = !hardStateEqual(hardState, this.#prevHardState);
+    const hasWrites = entries.length > 0 || snapshot !== undefined || hardStateChanged;
+    const seq = hasWrites ? ++this.#lastSeq : 0;
+    if (hasWrites) {
+      log.markHandedOff(seq);
+      log.pendingSnapshot = undefined;
+      this.#prevHardState = hardState;
+    }
+
+    const committedEntries = log.nextToApply(this.#applyLimit(hasWrites), r.cfg.maxCommittedSizePerReady);
+    const confStates: ConfState[] = [];
+    for (const e of committedEntries) {
+      log.applying = e.index;
+      if (e.type !== 'config') continue;
+      const conf = r.confAfter(r.confAtHandout, e);
+      if (conf === undefined) continue;
+      r.confAtHandout = conf;
+      r.pendingConfs.push({ index: e.index, conf });
+      confStates.push(conf);
+    }
+
+    const messages = [...this.#released, ...r.msgs];
+    this.#released = [];
+    r.msgs = [];
+    const messagesAfterPersist: Message[] = [];
+    const needSeq = hasWrites ? seq : this.#lastSeq;
+    const early = r.mutants.has('replyBeforePersist');
+    for (const message of r.msgsAfterPersist) {
+      if (message.to === r.id) this.#heldLocal.push({ needSeq, message });
+      else if (early || needSeq <= this.#persistedSeq) messages.push(message);
+      else if (hasWrites) messagesAfterPersist.push(message);
+      else this.#held.push({ needSeq, message });
+    }
+    r.msgsAfterPersist = [];
+
+    const readStates = r.readStates;
+    r.readStates = [];
+    let softState: SoftState | undefined;
+    if (r.role !== this.#prevSoftState.role || r.lead !== this.#prevSoftState.lead) {
+      softState = { role: r.role, lead: r.lead };
+      this.#prevSoftState = softState;
+    }
+    const ready: Ready = {
+      seq,
+      entries,
+      messages,
+      messagesAfterPersist,
+      committedEntries,
+      readStates,
+      confStates,
+      ...(softState === undefined ? {} : { softState }),
+      ...(hasWrites && hardStateChanged ? { hardState } : {}),
+      ...(snapshot === undefined ? {} : { snapshot }),
+    };
+    return ready;
+  }
+
+  /**
+   * The driver started the work of `ready` (everything in it was taken over by `ready()`
+   * already); local acknowledgements whose writes are durable are processed now.
+   */
+  advance(_ready: Ready): void {
+    this.#stepHeldLocal();
+  }
+
+  persisted(seq: number): void {
+    if (!Number.isInteger(seq) || seq > this.#lastSeq) {
+      throw new RaftUsageError(`persisted(${seq}) but the last write handed out is ${this.#lastSeq}`);
+    }
+    if (seq <= this.#persistedSeq) return;
+    this.#persistedSeq = seq;
+    this.#raft.log.persistedTo(seq);
+    this.#raft.selfPersisted();
+    const still: Held[] = [];
+    for (const h of this.#held) {
+      if (h.needSeq <= seq) this.#released.push(h.message);
+      else still.push(h);
+    }
+    this.#held = still;
+    this.#stepHeldLocal();
+  }
+
+  #stepHeldLocal(): void {
+    const ready = this.#heldLocal.filter((h) => h.needSeq <= this.#persistedSeq);
+    if (ready.length === 0) return;
+    this.#heldLocal = this.#heldLocal.filter((h) => h.needSeq > this.#persistedSeq);
+    for (const h of ready) this.#raft.stepValidated(h.message);
+  }
+
+  compact(snapshot: Snapshot, keepEntries = 0): void {
+    const log = this.#raft.log;
+    const { index, term } = snapshot.meta;
+    if (!Number.isInteger(keepEntries) || keepEntries < 0) throw new RaftUsageError('keepEntries must be ≥ 0');
+    if (index > log.applied) throw new RaftUsageError(`snapshot at ${index} beyond applied index ${log.applied}`);
+    const known = log.term(index);
+    if (known !== undefined && known !== term) {
+      throw new RaftUsageError(`snapshot at ${index} has term ${term}, the log has ${known}`);
+    }
+    if (index <= (log.snapshot?.meta.index ?? 0)) return;
+    log.compact(snapshot, keepEntries);
+  }
+
+  appliedTo(index: number): void {
+    const r = this.#raft;
+    const log = r.log;
+    log.applied = Math.max(log.applied, Math.min(index, log.applying));
+    while (r.pendingConfs.length > 0 && (r.pendingConfs[0] as { index: number }).index <= log.applied) {
+      const next = r.pendingConfs.shift() as { conf: ConfState };
+      r.applyConf(next.conf);
+    }
+    const conf = r.trk.conf;
+    if (r.role === 'leader' && isJoint(conf) && conf.autoLeave && r.pendingConfIndex <= log.applied) {
+      proposeConfChange(r, { changes: [], transition: 'auto', context: new Uint8Array(0) });
+    }
+  }
+
+  status(): RaftStatus {
+    const r = this.#raft;
+    const log = r.log;
+    let progress: Record<string, ProgressStatus> | undefined;
+    if (r.role === 'leader') {
+      progress = {};
+      for (const [id, pr] of r.trk.progress) {
+        progress[id] = {
+          match: pr.match,
+          next: pr.next,
+          state: pr.state,
+          inflight: pr.inflights.count,
+          recentActive: pr.recentActive,
+          learner: pr.learner,
+        };
+      }
+    }
+    return {
+      id: r.id,
+      role: r.role,
+      term: r.term,
+      vote: r.vote,
+      lead: r.lead,
+      commit: log.committed,
+      applied: log.applied,
+      firstIndex: log.firstIndex(),
+      lastIndex: log.lastIndex(),
+      lastTerm: log.lastTerm(),
+      conf: r.trk.conf,
+      ...(progress === undefined ? {} : { progress }),
+      leadTransferee: r.leadTransferee,
+    };
+  }
+}
