@@ -17,6 +17,8 @@ export interface WebRTCTransportOptions extends WebSocketTransportOptions, WebRT
 export interface WebRTCTransport extends RelayTransport {
   /** Peers with an open data channel right now (the rest are reached through the relay). */
   readonly directPeers: readonly NodeId[];
+  /** Closes the data channel to `peer` as if it broke (frames use the relay until it reopens); for demos and tests. */
+  closeChannel(peer: NodeId): void;
 }
 
 /**
@@ -43,6 +45,10 @@ class WebRTCTransportImpl extends RelayTransportImpl implements WebRTCTransport 
 
   get directPeers(): NodeId[] {
     return this.#mesh?.openChannels ?? [];
+  }
+
+  closeChannel(peer: NodeId): void {
+    this.#mesh?.closeChannel(peer);
   }
 
   protected override createDirectPaths(context: DirectContext): DirectPaths {

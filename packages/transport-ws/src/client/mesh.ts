@@ -109,6 +109,11 @@ export class WebRTCMesh implements DirectPaths {
     }
   }
 
+  /** Closes the channel to `peer` as if it had broken; it is reopened like any broken channel. */
+  closeChannel(peer: NodeId): void {
+    this.#fail(peer, this.#connections.get(peer));
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     for (const peer of [...this.#connections.keys()]) this.#teardown(peer);
