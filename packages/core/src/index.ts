@@ -17,3 +17,19 @@ export { RaftConfigError } from './raft/options.ts';
 export { encodeConfChange, decodeConfChange, ConfChangeDecodeError } from './raft/conf-change-codec.ts';
 export { applyConfChange, emptyConfState } from './raft/confchange.ts';
 export type { ConfChangeResult } from './raft/confchange.ts';
+export { RaftNode } from './node/raft-node.ts';
+export { ClientSession } from './node/client-session.ts';
+export type { SessionProposeOptions } from './node/client-session.ts';
+export type * from './node/options.ts';
+export * from './node/errors.ts';
+export { ReplayedApplyError } from './node/applier.ts';
+export { jsonCodec, bytesCodec } from './node/codecs.ts';
+export { systemClock } from './node/clock.ts';
+export { broadcastChannelTransport } from './transport/broadcast-channel.ts';
+export type {
+  BroadcastChannelConstructor,
+  BroadcastChannelLike,
+  BroadcastChannelTransport,
+  BroadcastChannelTransportOptions,
+  BroadcastChannelTransportStats,
+} from './transport/broadcast-channel.ts';

@@ -1,0 +1,308 @@
+/**
+ * Applies committed entries to the user's state machine exactly once, in index order, and
+ * takes and restores snapshots between them. Synchronous state machines run without a single
+ * Promise on the way; an `apply`, `snapshot` or `restore` that returns one pauses the queue
+ * until it settles, so order holds either way.
+ */
+import type { ConfState, Entry, Snapshot } from '../raft/types.ts';
+import type { Emitter } from './emitter.ts';
+import type { Envelope, EnvelopeCodec } from './envelope.ts';
+import { EntryDecodeError, SessionExpiredError, StaleRequestError, StorageError } from './errors.ts';
+import type { RaftNodeEvents, RaftNodeMetrics } from './options.ts';
+import type { Outcome, Proposals } from './proposals.ts';
+import type { SessionOutcome, SessionTable } from './sessions.ts';
+import { unwrapSnapshot, wrapSnapshot } from './snapshot-image.ts';
+import type { CommandCodec, StateMachine } from './state-machine.ts';
+
+export interface ApplierHost {
+  readonly proposals: Proposals;
+  readonly metrics: RaftNodeMetrics;
+  readonly events: Emitter<RaftNodeEvents<unknown, unknown>>;
+  /** The state machine reached `index` (after a batch of entries or a restore). */
+  applied(index: number): void;
+  /** A snapshot of the state machine at its applied index, ready to be made durable. */
+  snapshotTaken(snapshot: Snapshot): void;
+  error(error: Error, fatal: boolean): void;
+}
+
+export interface SnapshotPolicy {
+  readonly everyEntries: number;
+  readonly everyBytes: number;
+}
+
+interface ApplyTask {
+  readonly snapshot: Snapshot | undefined;
+  readonly entries: readonly Entry[];
+  readonly confStates: readonly ConfState[];
+  pos: number;
+  confPos: number;
+  restored: boolean;
+}
+
+/** An apply result, a `restore`, or a `snapshot` that has not settled yet. */
+type Pending = PromiseLike<unknown> | undefined;
+
+/** Replays of failed session requests reject with this, carrying the first error's message. */
+export class ReplayedApplyError extends Error {
+  override readonly name = 'ReplayedApplyError';
+}
+
+export class Applier {
+  applied = 0;
+  appliedTerm = 0;
+  conf: ConfState;
+  private readonly queue: ApplyTask[] = [];
+  private busy = false;
+  private stopped = false;
+  private snapshotIndex = 0;
+  private bytesSinceSnapshot = 0;
+  private snapshotWanted = false;
+  private reportedIndex = 0;
+
+  constructor(
+    private readonly host: ApplierHost,
+    private readonly stateMachine: StateMachine<unknown, unknown>,
+    private readonly commands: CommandCodec<unknown>,
+    private readonly envelopes: EnvelopeCodec,
+    private readonly sessions: SessionTable,
+    private readonly policy: SnapshotPolicy,
+    initialConf: ConfState,
+  ) {
+    this.conf = initialConf;
+  }
+
+  /** Restores from the snapshot a LogStore held at start-up. */
+  async restoreInitial(snapshot: Snapshot): Promise<void> {
+    await this.stateMachine.restore(unwrapSnapshot(snapshot.data, this.sessions));
+    this.setRestored(snapshot);
+    this.snapshotIndex = snapshot.meta.index;
+    this.reportedIndex = this.applied;
+  }
+
+  enqueue(snapshot: Snapshot | undefined, entries: readonly Entry[], confStates: readonly ConfState[]): void {
+    this.queue.push({ snapshot, entries, confStates, pos: 0, confPos: 0, restored: false });
+    this.run();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.queue.length = 0;
+  }
+
+  private run(): void {
+    while (!this.busy && !this.stopped) {
+      const task = this.queue[0];
+      if (task === undefined) {
+        this.report();
+        if (this.snapshotWanted) this.pause(this.takeSnapshot());
+        return;
+      }
+      if (task.snapshot !== undefined && !task.restored) {
+        task.restored = true;
+        this.pause(this.restore(task.snapshot));
+        continue;
+      }
+      if (task.pos === task.entries.length) {
+        this.queue.shift();
+        continue;
+      }
+      const entry = task.entries[task.pos++]!;
+      if (entry.index <= this.applied) continue;
+      this.pause(this.applyEntry(entry, task));
+    }
+  }
+
+  /** Holds the queue until `pending` settles; a failure there is fatal (state would diverge). */
+  private pause(pending: Pending): void {
+    if (pending === undefined) return;
+    this.busy = true;
+    this.report();
+    pending.then(
+      () => {
+        this.busy = false;
+        this.run();
+      },
+      (error: unknown) => {
+        this.stopped = true;
+        this.host.error(toError(error), true);
+      },
+    );
+  }
+
+  private report(): void {
+    if (this.applied === this.reportedIndex) return;
+    this.reportedIndex = this.applied;
+    this.host.applied(this.applied);
+  }
+
+  private restore(snapshot: Snapshot): Pending {
+    if (snapshot.meta.index <= this.applied) return undefined;
+    const done = (): void => {
+      this.setRestored(snapshot);
+      this.snapshotIndex = snapshot.meta.index;
+      this.bytesSinceSnapshot = 0;
+      this.host.metrics.snapshotsInstalled++;
+      const { index, term } = snapshot.meta;
+      this.host.events.emit('snapshotInstalled', { index, term, bytes: snapshot.data.length }, this.listenerError);
+    };
+    let result: void | Promise<void>;
+    try {
+      result = this.stateMachine.restore(unwrapSnapshot(snapshot.data, this.sessions));
+    } catch (error) {
+      return Promise.reject(new StorageError(`cannot restore snapshot ${snapshot.meta.index}`, { cause: error }));
+    }
+    if (isThenable(result)) return result.then(done);
+    done();
+    return undefined;
+  }
+
+  private setRestored(snapshot: Snapshot): void {
+    this.applied = snapshot.meta.index;
+    this.appliedTerm = snapshot.meta.term;
+    this.conf = snapshot.meta.conf;
+  }
+
+  private applyEntry(entry: Entry, task: ApplyTask): Pending {
+    const leaderSeq = this.host.proposals.appliedAt(entry.index, entry.term);
+    if (entry.type === 'normal') return this.applyNormal(entry);
+    if (entry.type === 'config') {
+      const conf = task.confStates[task.confPos++] ?? this.conf;
+      this.conf = conf;
+      if (leaderSeq !== undefined) this.host.proposals.settle(leaderSeq, { ok: true, value: conf });
+      this.host.events.emit('membershipChanged', { index: entry.index, conf }, this.listenerError);
+    }
+    this.finish(entry, undefined, undefined);
+    return undefined;
+  }
+
+  private applyNormal(entry: Entry): Pending {
+    let envelope: Envelope;
+    try {
+      envelope = this.envelopes.decode(entry.data);
+    } catch (error) {
+      this.host.error(new EntryDecodeError(entry.index, 'not a RaftNode entry', { cause: error }), false);
+      this.finish(entry, undefined, undefined);
+      return undefined;
+    }
+    if (envelope.register) {
+      const clientId = this.sessions.register(entry.index);
+      this.finish(entry, envelope, { ok: true, value: clientId });
+      return undefined;
+    }
+    const session = envelope.session;
+    if (session !== undefined) {
+      const check = this.sessions.check(session.clientId, session.seq);
+      if (check.kind !== 'apply') {
+        if (check.kind === 'duplicate') this.host.metrics.duplicates++;
+        this.finish(entry, envelope, refusal(check, session.clientId, session.seq));
+        return undefined;
+      }
+    }
+    let command: unknown;
+    try {
+      command = this.commands.decode(envelope.payload);
+    } catch (error) {
+      const failure = new EntryDecodeError(entry.index, 'command does not decode', { cause: error });
+      this.host.error(failure, false);
+      this.finish(entry, envelope, { ok: false, error: failure });
+      return undefined;
+    }
+    this.host.metrics.applies++;
+    let result: unknown;
+    try {
+      result = this.stateMachine.apply(command as never, entry.index);
+    } catch (error) {
+      this.finish(entry, envelope, { ok: false, error: toError(error) }, true, command);
+      return undefined;
+    }
+    if (isThenable(result)) {
+      return result.then(
+        (value) => this.finish(entry, envelope, { ok: true, value }, true, command),
+        (error: unknown) => this.finish(entry, envelope, { ok: false, error: toError(error) }, true, command),
+      );
+    }
+    this.finish(entry, envelope, { ok: true, value: result }, true, command);
+    return undefined;
+  }
+
+  /** `ran`: the state machine's `apply` ran for this entry (so a session records its outcome). */
+  private finish(entry: Entry, envelope: Envelope | undefined, outcome: Outcome | undefined, ran = false, command?: unknown): void {
+    const index = entry.index;
+    if (envelope !== undefined && outcome !== undefined) {
+      const session = envelope.session;
+      if (session !== undefined && ran) {
+        this.sessions.record(session.clientId, session.seq, toSessionOutcome(outcome), index);
+      }
+      if (envelope.mine) this.host.proposals.settle(envelope.originSeq, outcome);
+    }
+    this.applied = index;
+    this.appliedTerm = entry.term;
+    this.sessions.onApplied(index);
+    if (this.host.events.has('applied')) {
+      const result = ran && outcome?.ok === true ? outcome.value : undefined;
+      this.host.events.emit('applied', { index, term: entry.term, type: entry.type, command, result }, this.listenerError);
+    }
+    this.bytesSinceSnapshot += entry.data.length;
+    if (!this.snapshotWanted) this.snapshotWanted = this.snapshotDue();
+  }
+
+  private snapshotDue(): boolean {
+    const { everyEntries, everyBytes } = this.policy;
+    return (
+      (everyEntries > 0 && this.applied - this.snapshotIndex >= everyEntries) ||
+      (everyBytes > 0 && this.bytesSinceSnapshot >= everyBytes)
+    );
+  }
+
+  private takeSnapshot(): Pending {
+    this.snapshotWanted = false;
+    const meta = { index: this.applied, term: this.appliedTerm, conf: this.conf };
+    if (meta.index <= this.snapshotIndex) return undefined;
+    const done = (data: Uint8Array): void => {
+      this.snapshotIndex = meta.index;
+      this.bytesSinceSnapshot = 0;
+      this.host.snapshotTaken({ meta, data: wrapSnapshot(data, this.sessions) });
+    };
+    // A failed snapshot costs only log space: report it and try again after more entries.
+    const failed = (error: unknown): void => {
+      this.snapshotIndex = meta.index;
+      this.bytesSinceSnapshot = 0;
+      this.host.error(toError(error), false);
+    };
+    let data: Uint8Array | Promise<Uint8Array>;
+    try {
+      data = this.stateMachine.snapshot();
+    } catch (error) {
+      failed(error);
+      return undefined;
+    }
+    if (isThenable(data)) return data.then(done, failed);
+    done(data);
+    return undefined;
+  }
+
+  private readonly listenerError = (error: unknown): void => this.host.error(toError(error), false);
+}
+
+function refusal(check: { kind: 'duplicate'; outcome: SessionOutcome } | { kind: 'expired' } | { kind: 'stale'; latest: number }, clientId: string, seq: number): Outcome {
+  switch (check.kind) {
+    case 'duplicate':
+      return check.outcome.ok ? check.outcome : { ok: false, error: new ReplayedApplyError(check.outcome.error) };
+    case 'expired':
+      return { ok: false, error: new SessionExpiredError(clientId) };
+    case 'stale':
+      return { ok: false, error: new StaleRequestError(clientId, seq, check.latest) };
+  }
+}
+
+function toSessionOutcome(outcome: Outcome): SessionOutcome {
+  return outcome.ok ? outcome : { ok: false, error: `${outcome.error.name}: ${outcome.error.message}` };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+export function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

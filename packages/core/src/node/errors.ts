@@ -1,0 +1,109 @@
+import type { ProposeRefusal } from '../raft/contract.ts';
+import type { NodeId } from '../raft/types.ts';
+
+/** Base class of every error a RaftNode hands to its callers. */
+export class RaftNodeError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * This node cannot take the request because it is not (or no longer) the leader. `leader` is
+ * the leader this node knows of (`''` when none); retry there.
+ */
+export class NotLeaderError extends RaftNodeError {
+  readonly leader: NodeId;
+  readonly reason: ProposeRefusal;
+  constructor(leader: NodeId, reason: ProposeRefusal = 'notLeader') {
+    super(leader === '' ? `no leader known (${reason})` : `not the leader; try ${leader} (${reason})`);
+    this.leader = leader;
+    this.reason = reason;
+  }
+}
+
+/** The core refused a proposal for a reason other than leadership (size limit, removed node...). */
+export class ProposalRefusedError extends RaftNodeError {
+  readonly reason: ProposeRefusal;
+  constructor(reason: ProposeRefusal, detail = '') {
+    super(`proposal refused: ${reason}${detail === '' ? '' : ` (${detail})`}`);
+    this.reason = reason;
+  }
+}
+
+/**
+ * A leader's entry was overwritten by a newer leader before it committed: the command was
+ * definitely not applied and never will be.
+ */
+export class ProposalDroppedError extends RaftNodeError {
+  readonly index: number;
+  readonly term: number;
+  constructor(index: number, term: number) {
+    super(`entry ${index} of term ${term} was replaced by a newer leader before it committed`);
+    this.index = index;
+    this.term = term;
+  }
+}
+
+/** The operation did not finish in time. It may still take effect later. */
+export class TimeoutError extends RaftNodeError {
+  constructor(what: string, ms: number) {
+    super(`${what} timed out after ${ms} ms`);
+  }
+}
+
+/** The node was stopped (or was never started) before the operation finished. */
+export class StoppedError extends RaftNodeError {
+  constructor(detail = 'node is stopped', options?: ErrorOptions) {
+    super(detail, options);
+  }
+}
+
+/** The caller's AbortSignal fired. The command may still be applied later. */
+export class AbortError extends RaftNodeError {
+  constructor(reason?: unknown) {
+    super('operation aborted', reason === undefined ? undefined : { cause: reason });
+  }
+}
+
+/** A LogStore write or load failed. Fatal: the node stops rather than acknowledge lost data. */
+export class StorageError extends RaftNodeError {}
+
+/** A committed entry could not be decoded (its envelope or its command). It is skipped on every node alike. */
+export class EntryDecodeError extends RaftNodeError {
+  readonly index: number;
+  constructor(index: number, detail: string, options?: ErrorOptions) {
+    super(`entry ${index}: ${detail}`, options);
+    this.index = index;
+  }
+}
+
+/**
+ * A client session is unknown to the replicated session table: never opened, or expired.
+ * The caller cannot tell whether earlier requests of that session were applied.
+ */
+export class SessionExpiredError extends RaftNodeError {
+  readonly clientId: string;
+  constructor(clientId: string) {
+    super(`client session ${clientId} is unknown or expired`);
+    this.clientId = clientId;
+  }
+}
+
+/**
+ * A session request older than the session's latest applied one: its result is no longer
+ * kept (a session keeps the result of its latest request only).
+ */
+export class StaleRequestError extends RaftNodeError {
+  readonly clientId: string;
+  readonly seq: number;
+  constructor(clientId: string, seq: number, latest: number) {
+    super(`client session ${clientId}: request ${seq} is older than the latest applied (${latest})`);
+    this.clientId = clientId;
+    this.seq = seq;
+  }
+}
+
+/** Bad arguments from the caller (an empty id, a negative timeout, an unencodable command). */
+export class InvalidArgumentError extends RaftNodeError {}

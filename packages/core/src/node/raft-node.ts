@@ -1,0 +1,596 @@
+/**
+ * RaftNode: the async driver around the pure core. It is the only place with timers,
+ * Promises and I/O — it ticks the core with the injected clock, runs the ready loop
+ * (persist through the LogStore, send through the Transport, apply to the StateMachine) and
+ * settles callers' Promises with what their commands returned.
+ */
+import type { ProposeOutcome, RaftCore, RaftOptions, RaftRestore, Ready } from '../raft/contract.ts';
+import { RawNode } from '../raft/raw-node.ts';
+import type { ConfChangeSingle, ConfState, HardState, Message, NodeId, Rejection, Role, Snapshot, SoftState } from '../raft/types.ts';
+import type { LogStore, LogWrite, StoredState } from '../storage/log-store.ts';
+import type { Transport, TransportHandlers } from '../transport/transport.ts';
+import { Applier, toError, type ApplierHost } from './applier.ts';
+import { ClientSession } from './client-session.ts';
+import { systemClock } from './clock.ts';
+import { jsonCodec } from './codecs.ts';
+import { Emitter } from './emitter.ts';
+import { EnvelopeCodec } from './envelope.ts';
+import {
+  AbortError,
+  InvalidArgumentError,
+  NotLeaderError,
+  ProposalRefusedError,
+  RaftNodeError,
+  StorageError,
+  StoppedError,
+} from './errors.ts';
+import { LeaderWatch } from './leader-watch.ts';
+import type {
+  AnyStateMachine,
+  CommandOf,
+  NodeState,
+  ProposeOptions,
+  RaftNodeEvents,
+  RaftNodeMetrics,
+  RaftNodeOptions,
+  RaftNodeStatus,
+  RequestOptions,
+  ResultOf,
+} from './options.ts';
+import { Proposals } from './proposals.ts';
+import { Reads } from './reads.ts';
+import { SessionTable } from './sessions.ts';
+import { wrapSnapshot } from './snapshot-image.ts';
+import type { Clock, CommandCodec } from './state-machine.ts';
+import { WriteQueue } from './write-queue.ts';
+
+const emptyConf: ConfState = Object.freeze({ voters: [], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false });
+
+export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
+  readonly id: NodeId;
+  readonly stateMachine: SM;
+  private readonly log: LogStore;
+  private readonly transport: Transport;
+  private readonly clock: Clock;
+  private readonly tickMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly keepEntries: number;
+  private readonly commands: CommandCodec<CommandOf<SM>>;
+  private readonly envelopes: EnvelopeCodec;
+  private readonly events = new Emitter<RaftNodeEvents<CommandOf<SM>, ResultOf<SM>>>();
+  private readonly metrics: RaftNodeMetrics = {
+    messagesSent: 0,
+    messagesReceived: 0,
+    rejected: {},
+    proposals: 0,
+    proposalsRefused: 0,
+    applies: 0,
+    duplicates: 0,
+    reads: 0,
+    writes: 0,
+    snapshotsTaken: 0,
+    snapshotsInstalled: 0,
+  };
+  private readonly proposals = new Proposals();
+  private readonly reads: Reads;
+  private readonly leaders = new LeaderWatch();
+  private readonly writes: WriteQueue;
+  private readonly applier: Applier;
+  private readonly sessions: SessionTable;
+  private core!: RaftCore;
+  private state: NodeState = 'created';
+  private currentRole: Role = 'follower';
+  private lead: NodeId = '';
+  private term = 0;
+  private commit = 0;
+  /** Highest snapshot index handed to the store, so an older self-snapshot is never saved after it. */
+  private snapshotFloor = 0;
+  private scheduled = false;
+  private tickHandle: unknown;
+  /** Clock time at the last tick; deadlines are checked once per tick, so that precision suffices. */
+  private now = 0;
+  private stopping: Promise<void> | undefined;
+
+  /**
+   * Loads the log store, restores the state machine from its snapshot, and builds the core.
+   * Bootstraps `members` as the voters only when the store is empty. Call `start()` next.
+   * @throws StorageError when the store cannot be read; InvalidArgumentError on bad options.
+   */
+  static async create<SM extends AnyStateMachine>(options: RaftNodeOptions<SM>): Promise<RaftNode<SM>> {
+    validateOptions(options);
+    let stored: StoredState;
+    try {
+      stored = await options.log.load();
+    } catch (error) {
+      throw new StorageError(`node ${options.id}: cannot load the log store`, { cause: error });
+    }
+    const node = new RaftNode(options, stored);
+    await node.init(options, stored);
+    return node;
+  }
+
+  private constructor(options: RaftNodeOptions<SM>, stored: StoredState) {
+    this.id = options.id;
+    this.stateMachine = options.stateMachine;
+    this.log = options.log;
+    this.transport = options.transport;
+    this.clock = options.clock ?? systemClock;
+    this.tickMs = options.tickMs ?? 50;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.keepEntries = options.snapshotKeepEntries ?? 1000;
+    this.commands = options.commandCodec ?? jsonCodec<CommandOf<SM>>();
+    const random = options.random ?? Math.random;
+    const incarnation = Math.floor(random() * 0x1_0000_0000);
+    this.envelopes = new EnvelopeCodec(this.id, incarnation);
+    this.reads = new Reads(incarnation);
+    this.writes = new WriteQueue(this.log, (error) => this.fail(new StorageError(`node ${this.id}: log write failed`, { cause: error })));
+    this.sessions = new SessionTable(options.sessionTtlEntries ?? 100_000, (options.resultCodec ?? jsonCodec()) as CommandCodec<unknown>);
+    const host: ApplierHost = {
+      proposals: this.proposals,
+      metrics: this.metrics,
+      events: this.events as Emitter<RaftNodeEvents>,
+      applied: (index) => this.onApplied(index),
+      snapshotTaken: (snapshot) => this.saveSnapshot(snapshot),
+      error: (error, fatal) => (fatal ? this.fail(error) : this.emitError(error)),
+    };
+    const policy = { everyEntries: options.snapshotEvery ?? 10_000, everyBytes: options.snapshotBytes ?? 0 };
+    this.applier = new Applier(host, this.stateMachine, this.commands as CommandCodec<unknown>, this.envelopes, this.sessions, policy, emptyConf);
+    this.term = stored.hardState.term;
+    this.commit = stored.hardState.commit;
+  }
+
+  private async init(options: RaftNodeOptions<SM>, loaded: StoredState): Promise<void> {
+    const stored = loaded.empty ? await this.bootstrap(loaded, options.members) : loaded;
+    if (stored.snapshot !== undefined) {
+      await this.applier.restoreInitial(stored.snapshot);
+      this.snapshotFloor = stored.snapshot.meta.index;
+    }
+    const restore: RaftRestore = {
+      hardState: stored.hardState,
+      entries: stored.entries,
+      applied: this.applier.applied,
+      ...(stored.snapshot !== undefined ? { snapshot: stored.snapshot } : {}),
+    };
+    const coreOptions: RaftOptions = { ...pickKnobs(options), id: this.id, random: options.random ?? Math.random };
+    this.core = (options.createCore ?? ((o, r) => new RawNode(o, r)))(coreOptions, restore);
+    if (stored.snapshot === undefined) this.applier.conf = this.core.status().conf;
+  }
+
+  /**
+   * A new cluster's voters are written down as a snapshot at index 0 (the state machine's
+   * initial image), so a restart finds its configuration in the store and `members` is
+   * never consulted again — a node that joins later is never mistaken for a founder.
+   */
+  private async bootstrap(stored: StoredState, members: readonly NodeId[] | undefined): Promise<StoredState> {
+    if (members === undefined || members.length === 0) return stored;
+    const conf: ConfState = { voters: [...new Set(members)], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
+    const snapshot: Snapshot = { meta: { index: 0, term: 0, conf }, data: wrapSnapshot(await this.stateMachine.snapshot(), this.sessions) };
+    try {
+      await this.log.write({ saveSnapshot: snapshot });
+    } catch (error) {
+      throw new StorageError(`node ${this.id}: cannot write the bootstrap configuration`, { cause: error });
+    }
+    return { hardState: stored.hardState, snapshot, entries: [], empty: false };
+  }
+
+  /** Starts the transport and the clock. */
+  async start(): Promise<void> {
+    if (this.state !== 'created') throw new StoppedError(`node ${this.id} cannot start: it is ${this.state}`);
+    this.state = 'running';
+    this.now = this.clock.now();
+    try {
+      await this.transport.start(this.handlers);
+    } catch (error) {
+      this.state = 'failed';
+      throw error;
+    }
+    if (this.state !== 'running') return;
+    this.tickHandle = this.clock.setTimeout(this.onTick, this.tickMs);
+    this.schedule();
+  }
+
+  /**
+   * Stops ticking and receiving, rejects every pending call with StoppedError, waits for the
+   * writes already issued, then closes the transport and the log store. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown('stopped', new StoppedError(`node ${this.id} stopped`));
+    return this.stopping;
+  }
+
+  /**
+   * Replicates `command` and resolves with what the state machine's `apply` returned for it
+   * on this node. A follower forwards it to the leader (unless `proposalsWithoutLeader` is
+   * `'reject'`). Rejects with NotLeaderError (with the leader hint), ProposalRefusedError,
+   * ProposalDroppedError (definitely not applied), TimeoutError or AbortError (outcome
+   * unknown), StoppedError, or whatever `apply` threw.
+   */
+  propose(command: CommandOf<SM>, options: ProposeOptions = {}): Promise<ResultOf<SM>> {
+    let payload: Uint8Array;
+    try {
+      payload = this.commands.encode(command);
+    } catch (error) {
+      return Promise.reject(new InvalidArgumentError('the command codec cannot encode this command', { cause: error }));
+    }
+    const session = options.session;
+    if (session !== undefined && (typeof session.clientId !== 'string' || !Number.isSafeInteger(session.seq) || session.seq < 1)) {
+      return Promise.reject(new InvalidArgumentError('session needs a clientId string and a seq ≥ 1'));
+    }
+    return this.submit('proposal', options, (seq) => this.envelopes.encode(seq, payload, session));
+  }
+
+  /** Opens an exactly-once client session (a replicated registration entry). */
+  async openSession(options: RequestOptions = {}): Promise<ClientSession<SM>> {
+    const clientId = await this.submit<string>('session registration', options, (seq) => this.envelopes.encodeRegister(seq));
+    return new ClientSession(this, clientId, 0);
+  }
+
+  /** A handle on a session opened earlier (here or on another node), continuing after `lastSeq`. */
+  resumeSession(clientId: string, lastSeq: number): ClientSession<SM> {
+    return new ClientSession(this, clientId, lastSeq);
+  }
+
+  /**
+   * A linearizable read (ReadIndex, §6.4 of the Raft thesis): once this node has applied
+   * everything committed when the read was asked, runs `query` on the state machine and
+   * resolves with its result. Without a query, resolves with the read index.
+   */
+  read(): Promise<number>;
+  read<T>(query: (stateMachine: SM, index: number) => T | Promise<T>, options?: RequestOptions): Promise<T>;
+  read<T>(query?: (stateMachine: SM, index: number) => T | Promise<T>, options: RequestOptions = {}): Promise<T | number> {
+    const refused = this.refuse(options);
+    if (refused !== undefined) return refused;
+    if (this.lead === '') return Promise.reject(new NotLeaderError('', 'noLeader'));
+    this.metrics.reads++;
+    const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
+    const serve = query === undefined ? (index: number) => index : (index: number) => query(this.stateMachine, index);
+    const promise = this.reads.add<T | number>(serve, this.now + timeoutMs, timeoutMs, options.signal);
+    this.schedule();
+    return promise;
+  }
+
+  /** Adds a voter (or a learner) and resolves with the configuration once it is applied here. Leader only. */
+  addMember(id: NodeId, options: RequestOptions & { readonly learner?: boolean } = {}): Promise<ConfState> {
+    return this.changeMembership({ type: options.learner === true ? 'addLearner' : 'addVoter', id }, options);
+  }
+
+  removeMember(id: NodeId, options: RequestOptions = {}): Promise<ConfState> {
+    return this.changeMembership({ type: 'remove', id }, options);
+  }
+
+  /** Makes a learner a voter. */
+  promote(id: NodeId, options: RequestOptions = {}): Promise<ConfState> {
+    return this.changeMembership({ type: 'addVoter', id }, options);
+  }
+
+  /** Asks the leader to hand leadership to `to`; resolves once this node sees `to` lead. */
+  transferLeadership(to: NodeId, options: RequestOptions = {}): Promise<void> {
+    const refused = this.refuse(options);
+    if (refused !== undefined) return refused;
+    if (this.lead === to) return Promise.resolve();
+    const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
+    const done = this.leaders.wait(`transfer of leadership to ${to}`, (leader) => leader === to, this.now + timeoutMs, timeoutMs);
+    this.core.transferLeadership(to);
+    this.schedule();
+    return done.then(() => undefined);
+  }
+
+  /** Resolves with the leader's id as soon as one is known. */
+  waitForLeader(options: RequestOptions = {}): Promise<NodeId> {
+    const refused = this.refuse(options);
+    if (refused !== undefined) return refused;
+    if (this.lead !== '') return Promise.resolve(this.lead);
+    const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
+    return this.leaders.wait('waiting for a leader', (leader) => leader !== '', this.now + timeoutMs, timeoutMs);
+  }
+
+  /** Starts an election now instead of waiting for the election timeout. */
+  campaign(): void {
+    if (this.state !== 'running') return;
+    this.core.campaign();
+    this.schedule();
+  }
+
+  on<K extends keyof RaftNodeEvents>(name: K, listener: (event: RaftNodeEvents<CommandOf<SM>, ResultOf<SM>>[K]) => void): () => void {
+    return this.events.on(name, listener);
+  }
+
+  get role(): Role {
+    return this.currentRole;
+  }
+
+  /** The leader this node knows of, or `''`. */
+  get leader(): NodeId {
+    return this.lead;
+  }
+
+  get isLeader(): boolean {
+    return this.currentRole === 'leader';
+  }
+
+  /** The membership configuration in effect. */
+  members(): ConfState {
+    return this.core.status().conf;
+  }
+
+  status(): RaftNodeStatus {
+    return {
+      ...this.core.status(),
+      state: this.state,
+      applied: this.applier.applied,
+      pendingProposals: this.proposals.size,
+      pendingReads: this.reads.size,
+      metrics: { ...this.metrics, rejected: { ...this.metrics.rejected } },
+    };
+  }
+
+  // --- requests --------------------------------------------------------------------------
+
+  private submit<T>(what: string, options: RequestOptions, data: (seq: number) => Uint8Array): Promise<T> {
+    const refused = this.refuse(options);
+    if (refused !== undefined) return refused;
+    const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
+    const { seq, promise } = this.proposals.add<T>(what, this.now + timeoutMs, timeoutMs, options.signal);
+    this.metrics.proposals++;
+    this.settleOutcome(seq, this.core.propose(data(seq)));
+    this.schedule();
+    return promise;
+  }
+
+  private changeMembership(change: ConfChangeSingle, options: RequestOptions): Promise<ConfState> {
+    const refused = this.refuse(options);
+    if (refused !== undefined) return refused;
+    if (typeof change.id !== 'string' || change.id === '') return Promise.reject(new InvalidArgumentError('member id must be a non-empty string'));
+    // Only a leader learns the index of its entry, which is how the caller is found again.
+    if (this.currentRole !== 'leader') return Promise.reject(new NotLeaderError(this.lead));
+    const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
+    const { seq, promise } = this.proposals.add<ConfState>(`membership change (${change.type} ${change.id})`, this.now + timeoutMs, timeoutMs, options.signal);
+    const outcome = this.core.proposeConfChange({ changes: [change], transition: 'auto', context: new Uint8Array(0) });
+    if (outcome.ok && !('index' in outcome)) this.proposals.fail(seq, new NotLeaderError(outcome.forwardedTo));
+    else this.settleOutcome(seq, outcome);
+    this.schedule();
+    return promise;
+  }
+
+  private settleOutcome(seq: number, outcome: ProposeOutcome): void {
+    if (outcome.ok) {
+      if ('index' in outcome) this.proposals.appended(seq, outcome.index, outcome.term);
+      return;
+    }
+    this.metrics.proposalsRefused++;
+    const { reason, leader } = outcome;
+    const leadership = reason === 'notLeader' || reason === 'noLeader' || reason === 'transferring';
+    this.proposals.fail(seq, leadership ? new NotLeaderError(leader, reason) : new ProposalRefusedError(reason));
+  }
+
+  /** A rejected Promise when the node cannot take requests now or the signal already fired. */
+  private refuse(options: RequestOptions): Promise<never> | undefined {
+    if (this.state !== 'running') {
+      return Promise.reject(new StoppedError(this.state === 'created' ? `node ${this.id} is not started` : `node ${this.id} is ${this.state}`));
+    }
+    if (options.signal?.aborted === true) return Promise.reject(new AbortError(options.signal.reason));
+    return undefined;
+  }
+
+  // --- the ready loop ----------------------------------------------------------------------
+
+  private readonly handlers: TransportHandlers = {
+    message: (message) => this.receive(message),
+    rejected: (rejection) => this.rejected(rejection),
+    reachability: (peer, reachable) => {
+      if (reachable || this.state !== 'running') return;
+      this.core.reportUnreachable(peer);
+      this.schedule();
+    },
+  };
+
+  private receive(message: Message): void {
+    if (this.state !== 'running') return;
+    this.metrics.messagesReceived++;
+    let rejection: Rejection | undefined;
+    try {
+      rejection = this.core.step(message);
+    } catch (error) {
+      rejection = { reason: 'impossibleField', detail: `the core threw on a ${String(message.type)} message: ${toError(error).message}` };
+    }
+    if (rejection !== undefined) this.rejected({ ...rejection, from: message.from });
+    this.schedule();
+  }
+
+  private rejected(rejection: Rejection & { readonly from?: NodeId }): void {
+    const counts = this.metrics.rejected;
+    counts[rejection.reason] = (counts[rejection.reason] ?? 0) + 1;
+    this.events.emit('messageRejected', rejection, this.listenerError);
+  }
+
+  private readonly onTick = (): void => {
+    this.tickHandle = undefined;
+    if (this.state !== 'running') return;
+    this.now = this.clock.now();
+    this.core.tick();
+    this.proposals.expire(this.now);
+    this.reads.expire(this.now);
+    this.leaders.expire(this.now);
+    this.tickHandle = this.clock.setTimeout(this.onTick, this.tickMs);
+    this.schedule();
+  };
+
+  private schedule(): void {
+    if (this.scheduled || this.state !== 'running') return;
+    this.scheduled = true;
+    queueMicrotask(this.cycle);
+  }
+
+  /** One ready cycle: every input since the last cycle is handled by the Readys taken here. */
+  private readonly cycle = (): void => {
+    this.scheduled = false;
+    if (this.state !== 'running') return;
+    try {
+      if (this.reads.hasBatch) this.reads.flush((context) => this.core.readIndex(context));
+      while (this.state === 'running' && this.core.hasReady()) {
+        const ready = this.core.ready();
+        // Nothing below calls into the core before `advance`: a Ready is taken and returned
+        // in one step, and its work is started right after, with no await in between.
+        this.core.advance(ready);
+        this.process(ready);
+      }
+    } catch (error) {
+      this.fail(new RaftNodeError(`node ${this.id}: the ready loop failed`, { cause: error }));
+    }
+  };
+
+  private process(ready: Ready): void {
+    if (ready.hardState !== undefined) this.noteHardState(ready.hardState);
+    if (ready.softState !== undefined) this.noteSoftState(ready.softState);
+    const messages = ready.messages;
+    for (let i = 0; i < messages.length; i++) this.send(messages[i]!);
+    for (const readState of ready.readStates) this.reads.confirmed(readState.context, readState.index, this.applier.applied);
+    let batch: LogWrite | undefined;
+    if (ready.hardState !== undefined || ready.entries.length > 0 || ready.snapshot !== undefined) {
+      batch = { installSnapshot: ready.snapshot, entries: ready.entries, hardState: ready.hardState };
+      if (ready.snapshot !== undefined) this.snapshotFloor = Math.max(this.snapshotFloor, ready.snapshot.meta.index);
+      this.metrics.writes++;
+    }
+    this.writes.push(batch, () => this.persisted(ready));
+  }
+
+  /** Runs once the Ready's writes (and all earlier ones) are durable. */
+  private persisted(ready: Ready): void {
+    if (this.state !== 'running') return;
+    if (ready.seq !== 0) this.core.persisted(ready.seq);
+    const after = ready.messagesAfterPersist;
+    for (let i = 0; i < after.length; i++) this.send(after[i]!);
+    if (ready.committedEntries.length > 0 || ready.snapshot !== undefined) {
+      this.applier.enqueue(ready.snapshot, ready.committedEntries, ready.confStates);
+    }
+    this.schedule();
+  }
+
+  private send(message: Message): void {
+    this.metrics.messagesSent++;
+    this.transport.send(message);
+  }
+
+  private onApplied(index: number): void {
+    if (this.state !== 'running') return;
+    this.core.appliedTo(index);
+    this.reads.applied(index);
+    this.schedule();
+  }
+
+  private saveSnapshot(snapshot: Snapshot): void {
+    const { index, term } = snapshot.meta;
+    if (this.state !== 'running' || index <= this.snapshotFloor) return;
+    this.snapshotFloor = index;
+    this.metrics.writes++;
+    this.writes.push({ saveSnapshot: snapshot, compactTo: Math.max(0, index - this.keepEntries) }, () => {
+      if (this.state !== 'running') return;
+      if (index === this.snapshotFloor) this.core.compact(snapshot, this.keepEntries);
+      this.metrics.snapshotsTaken++;
+      this.events.emit('snapshotTaken', { index, term, bytes: snapshot.data.length }, this.listenerError);
+      this.schedule();
+    });
+  }
+
+  private noteHardState(hardState: HardState): void {
+    if (hardState.term !== this.term) {
+      const previous = this.term;
+      this.term = hardState.term;
+      this.events.emit('termChanged', { term: this.term, previous }, this.listenerError);
+    }
+    if (hardState.commit > this.commit) {
+      this.commit = hardState.commit;
+      if (this.events.has('committed')) this.events.emit('committed', { index: this.commit }, this.listenerError);
+    }
+  }
+
+  private noteSoftState(soft: SoftState): void {
+    if (soft.role !== this.currentRole) {
+      const previous = this.currentRole;
+      this.currentRole = soft.role;
+      this.events.emit('roleChanged', { role: soft.role, previous, term: this.term }, this.listenerError);
+    }
+    if (soft.lead !== this.lead) {
+      const previous = this.lead;
+      this.lead = soft.lead;
+      this.events.emit('leaderChanged', { leader: soft.lead, previous, term: this.term }, this.listenerError);
+      this.leaders.changed(soft.lead);
+    }
+  }
+
+  // --- failure and shutdown ----------------------------------------------------------------
+
+  private emitError(error: Error, fatal = false): void {
+    this.events.emit('error', { error, fatal }, () => {
+      // A throwing error listener has nowhere left to report to.
+    });
+  }
+
+  private readonly listenerError = (error: unknown): void => this.emitError(toError(error));
+
+  /** Stops the node for good: nothing it has not made durable is acknowledged. */
+  private fail(error: Error): void {
+    if (this.state !== 'running' && this.state !== 'created') return;
+    this.emitError(error, true);
+    this.stopping ??= this.shutdown('failed', new StoppedError(`node ${this.id} stopped: ${error.message}`, { cause: error }));
+  }
+
+  private async shutdown(state: 'stopped' | 'failed', error: StoppedError): Promise<void> {
+    const wasStarted = this.state !== 'created';
+    this.state = state;
+    if (this.tickHandle !== undefined) this.clock.clearTimeout(this.tickHandle);
+    this.tickHandle = undefined;
+    this.writes.halt();
+    this.applier.stop();
+    this.proposals.failAll(error);
+    this.reads.failAll(error);
+    this.leaders.failAll(error);
+    if (wasStarted) await this.transport.close().catch((e: unknown) => this.emitError(toError(e)));
+    await this.writes.settled();
+    await this.log.close().catch((e: unknown) => this.emitError(toError(e)));
+  }
+}
+
+const knobNames = [
+  'electionTicks',
+  'heartbeatTicks',
+  'preVote',
+  'checkQuorum',
+  'maxSizePerMsg',
+  'maxInflightMsgs',
+  'maxInflightBytes',
+  'maxUncommittedEntriesSize',
+  'maxCommittedSizePerReady',
+  'proposalsWithoutLeader',
+  'readOnly',
+  'snapshotChunkBytes',
+] as const satisfies readonly (keyof RaftOptions)[];
+
+function pickKnobs(options: RaftNodeOptions<AnyStateMachine>): Partial<RaftOptions> {
+  const knobs: Record<string, unknown> = {};
+  for (const name of knobNames) if (options[name] !== undefined) knobs[name] = options[name];
+  return knobs as Partial<RaftOptions>;
+}
+
+function validateOptions(options: RaftNodeOptions<AnyStateMachine>): void {
+  const fail = (detail: string): never => {
+    throw new InvalidArgumentError(`RaftNode options: ${detail}`);
+  };
+  if (typeof options.id !== 'string' || options.id === '') fail('id must be a non-empty string');
+  if (options.members !== undefined && (!Array.isArray(options.members) || options.members.some((m) => typeof m !== 'string' || m === ''))) {
+    fail('members must be non-empty strings');
+  }
+  if (options.members !== undefined && options.members.length > 0 && !options.members.includes(options.id)) {
+    fail(`members must include this node (${options.id})`);
+  }
+  const sm = options.stateMachine as Partial<AnyStateMachine> | undefined;
+  if (typeof sm?.apply !== 'function' || typeof sm.snapshot !== 'function' || typeof sm.restore !== 'function') {
+    fail('stateMachine needs apply, snapshot and restore');
+  }
+  if (options.transport?.id !== options.id) fail(`transport.id (${String(options.transport?.id)}) differs from id (${options.id})`);
+  if (options.tickMs !== undefined && !(options.tickMs > 0)) fail('tickMs must be > 0');
+  for (const name of ['requestTimeoutMs', 'snapshotEvery', 'snapshotBytes', 'snapshotKeepEntries', 'sessionTtlEntries'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) fail(`${name} must be a non-negative number`);
+  }
+}

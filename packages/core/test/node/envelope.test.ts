@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { EnvelopeCodec, EnvelopeError } from '../../src/node/envelope.ts';
+import { readVarint, varintSize, writeVarint } from '../../src/node/varint.ts';
+
+describe('entry envelope', () => {
+  const a = new EnvelopeCodec('node-a', 7);
+  const aLater = new EnvelopeCodec('node-a', 8);
+  const b = new EnvelopeCodec('node-b', 7);
+  const payload = new Uint8Array([1, 2, 3]);
+
+  it('round-trips origin, session and payload; only the same id and incarnation see it as theirs', () => {
+    const bytes = a.encode(300, payload, { clientId: '42', seq: 9 });
+    const decoded = a.decode(bytes);
+    expect(decoded).toMatchObject({ originSeq: 300, mine: true, session: { clientId: '42', seq: 9 }, register: false });
+    expect([...decoded.payload]).toEqual([1, 2, 3]);
+    expect(b.decode(bytes).mine).toBe(false);
+    expect(aLater.decode(bytes).mine).toBe(false);
+    expect(b.decode(bytes).originSeq).toBe(300);
+  });
+
+  it('marks session registrations', () => {
+    const decoded = b.decode(a.encodeRegister(5));
+    expect(decoded).toMatchObject({ register: true, originSeq: 5, mine: false, session: undefined });
+  });
+
+  it('refuses bytes it cannot have produced', () => {
+    expect(() => a.decode(new Uint8Array(0))).toThrow(EnvelopeError);
+    expect(() => a.decode(new Uint8Array([0x20]))).toThrow(EnvelopeError);
+    expect(() => a.decode(new Uint8Array([0x11, 40, 1]))).toThrow(EnvelopeError);
+    const register = a.encodeRegister(1);
+    expect(() => a.decode(new Uint8Array([...register, 9]))).toThrow(EnvelopeError);
+    const truncated = a.encode(1, payload, { clientId: 'c', seq: 1 }).subarray(0, 14);
+    expect(() => a.decode(truncated)).toThrow();
+  });
+
+  it('encodes varints exactly up to 2^53 − 1', () => {
+    for (const value of [0, 1, 127, 128, 2 ** 31, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER]) {
+      const out = new Uint8Array(varintSize(value));
+      expect(writeVarint(out, 0, value)).toBe(out.length);
+      expect(readVarint(out, 0)).toEqual([value, out.length]);
+    }
+  });
+});
