@@ -47,6 +47,11 @@ export class Inflights {
     }
   }
 
+  freeFirst(): void {
+    const first = this.queue[this.head];
+    if (first !== undefined) this.freeLE(first.index);
+  }
+
   full(): boolean {
     return this.count >= this.maxCount || (this.maxBytes > 0 && this.totalBytes >= this.maxBytes);
   }

@@ -74,6 +74,8 @@ function stepResponse(
     }
     case 'heartbeatResp': {
       pr.msgAppFlowPaused = false;
+      // Acknowledgements may have been lost; free a slot so the pipeline cannot stall.
+      if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirst();
       if (pr.state === 'snapshot') {
         // No snapshot progress during a whole heartbeat round: a chunk was lost.
         if (!pr.snapProgressed) rewindSnapshot(r, m.from, pr);

@@ -108,11 +108,10 @@ export class RawNode implements RaftCore {
     return { term: r.term, vote: r.vote, commit: r.log.committed };
   }
 
-  /** Upper bound of entries that may be handed out for applying, given the writes in flight. */
-  #applyLimit(withWrites: boolean): number {
+  /** Entries are handed out for applying only once committed and durable on this node. */
+  #applyLimit(): number {
     const log = this.#raft.log;
-    const stable = withWrites ? log.handedOff : log.durable;
-    return this.#raft.mutants.has('applyBeforeCommit') ? stable : Math.min(log.committed, stable);
+    return this.#raft.mutants.has('applyBeforeCommit') ? log.durable : Math.min(log.committed, log.durable);
   }
 
   hasReady(): boolean {
@@ -128,7 +127,7 @@ export class RawNode implements RaftCore {
       !hardStateEqual(this.#hardState(), this.#prevHardState) ||
       r.role !== this.#prevSoftState.role ||
       r.lead !== this.#prevSoftState.lead ||
-      this.#applyLimit(false) > log.applying
+      this.#applyLimit() > log.applying
     );
   }
 
@@ -147,7 +146,7 @@ export class RawNode implements RaftCore {
       this.#prevHardState = hardState;
     }
 
-    const committedEntries = log.nextToApply(this.#applyLimit(hasWrites), r.cfg.maxCommittedSizePerReady);
+    const committedEntries = log.nextToApply(this.#applyLimit(), r.cfg.maxCommittedSizePerReady);
     const confStates: ConfState[] = [];
     for (const e of committedEntries) {
       log.applying = e.index;

@@ -29,6 +29,15 @@ export interface TestNode {
   up: boolean;
 }
 
+/** Entries with the given terms at indexes 1, 2, ... */
+export function logOfTerms(terms: readonly number[]): Entry[] {
+  return terms.map((term, i) => ({ term, index: i + 1, type: 'normal' as const, data: text(`${i + 1}@${term}`) }));
+}
+
+export function voters(ids: readonly NodeId[]): ConfState {
+  return { voters: [...ids], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
+}
+
 export type Filter = (m: Message) => boolean;
 
 export function seededRandom(seed: number): () => number {
@@ -48,6 +57,7 @@ export const str = (b: Uint8Array): string => new TextDecoder().decode(b);
 
 export class Network {
   readonly nodes = new Map<NodeId, TestNode>();
+  readonly bootstraps = new Map<NodeId, ConfState | undefined>();
   queue: Message[] = [];
   filters: Filter[] = [];
   /** Every message delivered, for assertions. */
@@ -63,6 +73,7 @@ export class Network {
   }
 
   add(id: NodeId, bootstrap?: ConfState, options: Partial<RaftOptions> = {}): TestNode {
+    this.bootstraps.set(id, bootstrap);
     const disk: Disk = { hardState: { term: 0, vote: '', commit: 0 }, entries: [] };
     const node: TestNode = {
       id,
@@ -77,6 +88,19 @@ export class Network {
       up: true,
     };
     this.nodes.set(id, node);
+    return node;
+  }
+
+  /** A node restarted from a prepared disk (for log-shape tests). */
+  addFromDisk(id: NodeId, disk: Disk, bootstrap: ConfState, options: Partial<RaftOptions> = {}): TestNode {
+    const node = this.add(id, bootstrap, options);
+    node.disk = disk;
+    node.core = new RawNode(this.opts(id, options), {
+      hardState: disk.hardState,
+      entries: disk.entries,
+      bootstrap,
+      ...(disk.snapshot === undefined ? {} : { snapshot: disk.snapshot }),
+    });
     return node;
   }
 
@@ -219,7 +243,7 @@ export class Network {
   }
 
   /** Restart from what reached the disk; the state machine restarts from the snapshot. */
-  restart(id: NodeId, bootstrap?: ConfState): void {
+  restart(id: NodeId, bootstrap = this.bootstraps.get(id)): void {
     const n = this.node(id);
     const d = n.disk;
     n.core = new RawNode(this.opts(id, {}), {
