@@ -157,13 +157,8 @@ function handleSnapshot(r: Raft, m: SnapshotMessage): void {
     data.set(c, at);
     at += c.byteLength;
   }
-  const conf = m.meta.conf;
-  const member = [...conf.voters, ...conf.learners, ...conf.votersOutgoing, ...conf.learnersNext].includes(r.id);
-  if (!member) {
-    // A snapshot of a configuration without us: we must not adopt it.
-    reply(0, true, false);
-    return;
-  }
+  // A configuration without us is adopted too: we were added after the snapshot was taken
+  // (the entries that add us follow it) or removed (then we never campaign).
   r.restore({ meta: m.meta, data });
   // Restored, or the log already held the snapshot's last entry: either way the log now
   // matches the leader up to meta.index once the write is durable.

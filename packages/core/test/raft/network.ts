@@ -258,6 +258,18 @@ export class Network {
     n.unpersisted = [];
   }
 
+  /** The node's state machine snapshots itself at its applied index and the core compacts. */
+  snapshot(id: NodeId, keepEntries = 0): Snapshot {
+    const n = this.node(id);
+    const index = n.appliedIndex;
+    const term = n.disk.entries.find((e) => e.index === index)?.term ?? n.disk.snapshot?.meta.term ?? 0;
+    const snap: Snapshot = { meta: { index, term, conf: n.core.status().conf }, data: text(n.applied.join(',')) };
+    n.core.compact(snap, keepEntries);
+    n.disk.snapshot = snap;
+    n.disk.entries = n.disk.entries.filter((e) => e.index > index - keepEntries);
+    return snap;
+  }
+
   leader(): NodeId | undefined {
     const leaders = [...this.nodes.values()].filter((n) => n.up && n.core.status().role === 'leader');
     const top = leaders.sort((a, b) => b.core.status().term - a.core.status().term)[0];
