@@ -68,5 +68,17 @@ const header = ['name', 'ops/s', 'p50 µs', 'p99 µs', 'max µs', 'heap MB'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
 const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 process.stderr.write(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n`);
+// webraft against each peer measured in the same run, on the same result name.
+for (const peerResult of all.filter((r) => r.peer)) {
+  const ours = all.find((r) => !r.peer && r.name === peerResult.name);
+  if (!ours) continue;
+  const ratio =
+    ours.opsPerSec && peerResult.opsPerSec
+      ? `${(ours.opsPerSec / peerResult.opsPerSec).toFixed(1)}x the throughput`
+      : ours.p99Us && peerResult.p99Us
+        ? `${(peerResult.p99Us / ours.p99Us).toFixed(1)}x lower p99 latency`
+        : undefined;
+  if (ratio) process.stderr.write(`webraft / ${peerResult.peer} on ${peerResult.name}: ${ratio}\n`);
+}
 process.stderr.write(`\n${all.length} results in bench/results/latest.json\n`);
 process.exit(failures === 0 ? 0 : 1);
