@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { Network, text } from './network.ts';
+
+describe('leadership transfer (thesis §3.10)', () => {
+  it('the leader catches the target up and hands over with timeoutNow', () => {
+    const net = new Network(['a', 'b', 'c']);
+    net.campaign('a');
+    net.isolate('c');
+    net.propose('a', 'x');
+    net.heal();
+    net.core('a').transferLeadership('c');
+    expect(net.core('a').status().leadTransferee).toBe('c');
+    expect(net.core('a').propose(text('y'))).toMatchObject({ ok: false, reason: 'transferring' });
+    net.stabilize();
+    expect(net.core('c').status().role).toBe('leader');
+    expect(net.core('a').status().lead).toBe('c');
+    expect(net.log.some((m) => m.type === 'timeoutNow' && m.to === 'c')).toBe(true);
+    expect(net.log.some((m) => m.type === 'vote' && m.from === 'c' && m.transfer && !m.pre)).toBe(true);
+  });
+
+  it('a transfer that cannot finish is abandoned after an election timeout', () => {
+    const net = new Network(['a', 'b', 'c']);
+    net.campaign('a');
+    net.isolate('c');
+    net.core('a').transferLeadership('c');
+    net.stabilize();
+    expect(net.core('a').status().leadTransferee).toBe('c');
+    for (let i = 0; i < 10; i++) {
+      net.tick('a');
+      net.stabilize();
+    }
+    expect(net.core('a').status().leadTransferee).toBe('');
+    expect(net.core('a').propose(text('y')).ok).toBe(true);
+  });
+
+  it('a follower forwards a transfer request to the leader', () => {
+    const net = new Network(['a', 'b', 'c']);
+    net.campaign('a');
+    net.core('b').transferLeadership('b');
+    net.stabilize();
+    expect(net.core('b').status().role).toBe('leader');
+  });
+});
+
+describe('ReadIndex (thesis §6.4)', () => {
+  it('safe: the leader answers after a quorum acknowledges a heartbeat round', () => {
+    const net = new Network(['a', 'b', 'c']);
+    net.campaign('a');
+    net.propose('a', 'x');
+    net.isolate('b');
+    net.isolate('c');
+    net.core('a').readIndex(text('r1'));
+    net.stabilize();
+    expect(net.node('a').readStates).toEqual([]);
+    net.heal();
+    net.tickAll(1);
+    expect(net.node('a').readStates).toEqual([{ index: 2, context: 'r1' }]);
+  });
+
+  it('safe: a follower forwards the request and gets the leader commit index', () => {
+    const net = new Network(['a', 'b', 'c']);
+    net.campaign('a');
+    net.propose('a', 'x');
+    net.core('c').readIndex(text('r2'));
+    net.stabilize();
+    expect(net.node('c').readStates).toEqual([{ index: 2, context: 'r2' }]);
+  });
+
+  it('a new leader defers reads until it commits an entry of its term', () => {
+    const net = new Network(['a', 'b', 'c']);
+    net.filters.push((m) => m.type !== 'appResp');
+    net.campaign('a');
+    expect(net.core('a').status().role).toBe('leader');
+    net.core('a').readIndex(text('r3'));
+    net.tickAll(3);
+    expect(net.node('a').readStates).toEqual([]);
+    net.heal();
+    net.tickAll(2);
+    expect(net.node('a').readStates).toEqual([{ index: 1, context: 'r3' }]);
+  });
+
+  it('lease: the leader answers at once', () => {
+    const net = new Network(['a', 'b', 'c'], { readOnly: 'lease' });
+    net.campaign('a');
+    net.isolate('b');
+    net.isolate('c');
+    net.core('a').readIndex(text('r4'));
+    net.stabilize();
+    expect(net.node('a').readStates).toEqual([{ index: 1, context: 'r4' }]);
+  });
+
+  it('a deposed leader does not answer a safe read', () => {
+    const net = new Network(['a', 'b', 'c']);
+    net.campaign('a');
+    net.isolate('a');
+    net.core('a').readIndex(text('r5'));
+    net.tickAll(25);
+    expect(net.core('a').status().role).not.toBe('leader');
+    net.heal();
+    net.tickAll(30);
+    expect(net.node('a').readStates).toEqual([]);
+  });
+});
+
+describe('proposals', () => {
+  it('a follower forwards a proposal to the known leader', () => {
+    const net = new Network(['a', 'b', 'c']);
+    net.campaign('a');
+    expect(net.core('b').propose(text('x'))).toEqual({ ok: true, forwardedTo: 'a' });
+    net.stabilize();
+    expect(net.node('c').applied).toEqual(['x']);
+  });
+
+  it("without a leader a proposal is refused with reason 'noLeader'", () => {
+    const net = new Network(['a', 'b', 'c']);
+    expect(net.core('b').propose(text('x'))).toEqual({ ok: false, reason: 'noLeader', leader: '' });
+  });
+
+  it("proposalsWithoutLeader 'reject' refuses with the leader hint", () => {
+    const net = new Network(['a', 'b', 'c'], { proposalsWithoutLeader: 'reject' });
+    net.campaign('a');
+    expect(net.core('b').propose(text('x'))).toEqual({ ok: false, reason: 'notLeader', leader: 'a' });
+  });
+
+  it('maxUncommittedEntriesSize bounds what a leader accepts', () => {
+    const net = new Network(['a', 'b', 'c'], { maxUncommittedEntriesSize: 10 });
+    net.campaign('a');
+    net.isolate('a');
+    expect(net.core('a').propose(new Uint8Array(6)).ok).toBe(true);
+    expect(net.core('a').propose(new Uint8Array(6))).toMatchObject({ ok: false, reason: 'uncommittedLimit' });
+    net.heal();
+    net.tickAll(2);
+    expect(net.core('a').propose(new Uint8Array(6)).ok).toBe(true);
+  });
+
+  it('reportUnreachable moves a replicating follower back to probe', () => {
+    const net = new Network(['a', 'b', 'c']);
+    net.campaign('a');
+    net.propose('a', 'x');
+    expect(net.core('a').status().progress?.b?.state).toBe('replicate');
+    net.core('a').reportUnreachable('b');
+    expect(net.core('a').status().progress?.b?.state).toBe('probe');
+  });
+});
