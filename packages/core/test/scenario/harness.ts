@@ -55,7 +55,7 @@ export class Cluster {
       case 'tick-election':
         return this.tickElection(c);
       case 'process-ready':
-        return this.ids(c).flatMap((id) => this.processReady(this.node(id), c.positional.length > 1));
+        return this.each(c, (node, label) => this.processReady(node, label));
       case 'persist':
         return this.ids(c).flatMap((id) => this.persist(this.node(id)));
       case 'deliver-msgs':
@@ -78,7 +78,7 @@ export class Cluster {
       case 'set-log':
         return this.setLog(c);
       case 'raft-log':
-        return this.ids(c).flatMap((id) => this.raftLog(this.node(id), c.positional.length > 1));
+        return this.each(c, (node, label) => this.raftLog(node, label));
       case 'status':
         return this.ids(c).flatMap((id) => fmt.status(this.node(id).mustCore().status()));
       case 'raft-state':
@@ -205,7 +205,7 @@ export class Cluster {
     const msg = buildMessage(c.keys);
     const node = this.node(String(msg.to));
     const rejection = node.mustCore().step(msg);
-    return [rejection === undefined ? 'accepted' : `rejected: ${rejection.reason}`];
+    return [rejection === undefined ? 'accepted' : `rejected: ${rejection.reason} (${rejection.detail})`];
   }
 
   // --- Ready loop and network -------------------------------------------------------------
@@ -256,7 +256,7 @@ export class Cluster {
       else {
         const rejection = node.mustCore().step(m);
         out.push(line);
-        if (rejection !== undefined) out.push(`  rejected: ${rejection.reason}`);
+        if (rejection !== undefined) out.push(`  rejected: ${rejection.reason} (${rejection.detail})`);
       }
     }
     return out;
@@ -348,26 +348,32 @@ export class Cluster {
   private setLog(c: Command): string[] {
     const node = this.node(this.arg(c, 0, 'node'));
     if (node.up) throw new ScenarioError(`node ${node.id} is up; crash it first`);
-    const terms = listArg(c.keys.get('terms')).map((t) => intArg(t, 'terms'));
-    const data = encoder.encode(c.keys.get('data') ?? 'x');
+    // `term` or `term:data`; equal (term, index) must carry equal data on every node (§5.3
+    // Log Matching), so the default data is the same everywhere.
+    const specs = listArg(c.keys.get('terms')).map((spec) => {
+      const [term, data] = spec.split(':');
+      return { term: intArg(term, 'terms'), data: encoder.encode(data ?? 'x') };
+    });
+    const terms = specs.map((s) => s.term);
     const base = node.store.snapshot?.meta.index ?? 0;
-    node.store.entries = terms.map((term, i) => ({ term, index: base + i + 1, type: 'normal', data }));
+    node.store.entries = specs.map((s, i) => ({ term: s.term, index: base + i + 1, type: 'normal', data: s.data }));
     const prev = node.store.hardState;
     node.store.hardState = {
       term: c.keys.has('term') ? intArg(c.keys.get('term'), 'term') : Math.max(prev?.term ?? 0, ...terms, 0),
       vote: c.keys.get('vote') ?? '',
       commit: c.keys.has('commit') ? intArg(c.keys.get('commit'), 'commit') : Math.min(prev?.commit ?? 0, base),
     };
-    return [`HardState: ${fmt.hardState(node.store.hardState)}`, ...this.raftLog(node, false)];
+    return this.raftLog(node, false);
   }
 
   // --- inspection -----------------------------------------------------------------------
 
   private raftLog(node: SimNode, label: boolean): string[] {
     const out: string[] = [];
+    if (node.store.hardState !== undefined) out.push(`HardState: ${fmt.hardState(node.store.hardState)}`);
     if (node.store.snapshot !== undefined) out.push(`snapshot ${fmt.snapshot(node.store.snapshot)}`);
     for (const e of node.store.entries) out.push(fmt.entry(e, decodeConf));
-    if (out.length === 0) out.push('log is empty');
+    if (node.store.entries.length === 0) out.push('no entries');
     return label ? [`> ${node.id}:`, ...indent(out)] : out;
   }
 
@@ -399,6 +405,12 @@ export class Cluster {
     const v = c.positional[i];
     if (v === undefined) throw new ScenarioError(`${c.name}: missing ${what}`);
     return v;
+  }
+
+  /** Runs `f` on each named node (or all), labelling the output when there are several. */
+  private each(c: Command, f: (node: SimNode, label: boolean) => string[]): string[] {
+    const ids = this.ids(c);
+    return ids.flatMap((id) => f(this.node(id), ids.length > 1));
   }
 
   /** Positional node ids, or every node when none is given. */
