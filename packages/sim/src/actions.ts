@@ -2,7 +2,7 @@
  * User actions: pure operations on a simulation. A run is fully described by its seed, its
  * options and the actions applied at given steps, so a view can record, replay and rewind it.
  */
-import type { NodeId } from '@webraft/core';
+import type { ConfChange, NodeId } from '@webraft/core';
 import type { KvInput } from './history.ts';
 import type { NetworkConditions } from './network.ts';
 
@@ -22,6 +22,10 @@ export type SimAction =
   | { readonly type: 'campaign'; readonly node: NodeId }
   /** Ask `node` (the leader, or any node that forwards it) to hand leadership to `to`. */
   | { readonly type: 'transfer'; readonly node: NodeId; readonly to: NodeId }
+  /** Propose a membership change through `node` (normally the leader). */
+  | { readonly type: 'confChange'; readonly node: NodeId; readonly change: ConfChange }
+  /** Snapshot `node`'s state machine now; its log is compacted once the snapshot is durable. */
+  | { readonly type: 'snapshot'; readonly node: NodeId }
   /** Change a node's clock rate: virtual ms per tick. */
   | { readonly type: 'clock'; readonly node: NodeId; readonly tickMs: number }
   /** A client operation sent through `node`; `client` defaults to `user`. */

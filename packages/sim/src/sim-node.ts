@@ -322,7 +322,13 @@ export class SimNode {
   private maybeSnapshot(applied: number): void {
     if (this.config.snapshotEvery <= 0) return;
     this.sinceSnapshot += applied;
-    if (this.sinceSnapshot < this.config.snapshotEvery || this.applied <= this.store.view.offset) return;
+    if (this.sinceSnapshot < this.config.snapshotEvery) return;
+    this.snapshotNow();
+  }
+
+  /** Snapshots the state machine now and compacts the log once it is durable (a user's request). */
+  snapshotNow(): void {
+    if (this.core === undefined || this.applied <= this.store.view.offset) return;
     this.sinceSnapshot = 0;
     const snapshot: Snapshot = {
       meta: { index: this.applied, term: this.appliedTerm, conf: this.conf },

@@ -22,6 +22,11 @@ export interface SimOptions {
   readonly createCore: CoreFactory;
   /** Number of nodes, named n1…nN. @default 3 */
   readonly nodes?: number;
+  /**
+   * Nodes n1…n{voters} form the initial configuration; the others start with none and wait to
+   * be added by a `confChange`. @default nodes
+   */
+  readonly voters?: number;
   /** Virtual ms per tick before skew. @default 10 */
   readonly tickMs?: number;
   /** Each node's tick length is scaled by a factor drawn from [1 - skew, 1 + skew]. @default 0 */
@@ -121,11 +126,12 @@ export class Simulation {
       onRestoreSnapshot: (node, snapshot, before) => this.invariants.onRestoreSnapshot(node, snapshot, before),
     };
     const skew = options.clockSkew ?? 0;
+    const initialVoters = this.ids.slice(0, options.voters ?? count);
     for (const id of this.ids) {
       const node = new SimNode(
         {
           id,
-          voters: this.ids,
+          voters: initialVoters.includes(id) ? initialVoters : [],
           options: {
             electionTicks: options.electionTicks ?? 15,
             heartbeatTicks: options.heartbeatTicks ?? 5,
@@ -257,6 +263,17 @@ export class Simulation {
         node.drive();
         return;
       }
+      case 'confChange': {
+        const node = this.node(action.node);
+        const outcome = node.core?.proposeConfChange(action.change);
+        this.note(`conf change via ${node.id}: ${action.change.changes.map((c) => `${c.type} ${c.id}`).join(', ')}${outcome && !outcome.ok ? ` refused (${outcome.reason})` : ''}`);
+        node.drive();
+        return;
+      }
+      case 'snapshot':
+        this.node(action.node).snapshotNow();
+        this.note(`snapshot ${action.node}`);
+        return;
       case 'clock':
         this.node(action.node).tickMs = action.tickMs;
         return;
