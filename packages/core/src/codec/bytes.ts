@@ -2,23 +2,58 @@
  * The primitives of the wire format: unsigned LEB128 varints for non-negative safe integers,
  * one byte per boolean, length-prefixed bytes and UTF-8 ids. The reader checks every bound and
  * throws a DecodeError naming the field, so no RangeError escapes from deep inside.
+ *
+ * Field names for error messages are built only when an error is thrown: callers pass a
+ * constant name and set `scope`/`item` (e.g. `app.entries` and 3) for nested values.
  */
 import { DecodeError, EncodeError } from './errors.ts';
+import type { RejectReason } from '../raft/types.ts';
 
 /** The longest id (node or cluster) in UTF-8 bytes. */
 export const MAX_ID_BYTES = 64;
+/** Messages up to this size are written into one reused buffer and copied out. */
+const SHARED_BYTES = 64 * 1024;
 
 const utf8Encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF in the id instead of silently dropping it.
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const loneSurrogate = /\p{Cs}/u;
 
-export class Writer {
+/** Where in a message a reader or writer is, for error messages. */
+class Cursor {
+  scope = '';
+  item = -1;
+
+  name(what: string): string {
+    const at = this.item >= 0 ? `${this.scope}[${this.item}]` : this.scope;
+    return at === '' ? what : `${at}.${what}`;
+  }
+
+  enter(scope: string, item = -1): void {
+    this.scope = scope;
+    this.item = item;
+  }
+}
+
+export class Writer extends Cursor {
   #buf: Uint8Array;
   #pos = 0;
 
-  constructor(capacity = 256) {
+  private constructor(capacity: number) {
+    super();
     this.#buf = new Uint8Array(capacity);
+  }
+
+  static #shared: Writer | undefined;
+
+  /** A writer for a message of about `estimate` bytes: the shared one when it fits. */
+  static forSize(estimate: number): Writer {
+    if (estimate > SHARED_BYTES) return new Writer(estimate);
+    const shared = (Writer.#shared ??= new Writer(SHARED_BYTES));
+    shared.#pos = 0;
+    shared.enter('');
+    if (shared.#buf.length > SHARED_BYTES) shared.#buf = new Uint8Array(SHARED_BYTES);
+    return shared;
   }
 
   #ensure(n: number): void {
@@ -28,6 +63,10 @@ export class Writer {
     const next = new Uint8Array(size);
     next.set(this.#buf.subarray(0, this.#pos));
     this.#buf = next;
+  }
+
+  fail(reason: RejectReason, what: string, problem: string): never {
+    throw new EncodeError(reason, `${this.name(what)} ${problem}`);
   }
 
   get length(): number {
@@ -40,13 +79,13 @@ export class Writer {
   }
 
   bool(value: boolean, what: string): void {
-    if (typeof value !== 'boolean') throw new EncodeError('impossibleField', `${what} must be a boolean`);
+    if (typeof value !== 'boolean') this.fail('impossibleField', what, 'must be a boolean');
     this.byte(value ? 1 : 0);
   }
 
   uint(value: number, what: string): void {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-      throw new EncodeError('impossibleField', `${what} must be a non-negative safe integer, got ${String(value)}`);
+      this.fail('impossibleField', what, `must be a non-negative safe integer, got ${String(value)}`);
     }
     this.#ensure(8);
     const buf = this.#buf;
@@ -58,8 +97,8 @@ export class Writer {
   }
 
   bytes(value: Uint8Array, what: string): void {
-    if (!(value instanceof Uint8Array)) throw new EncodeError('impossibleField', `${what} must be a Uint8Array`);
-    this.uint(value.length, `${what}.length`);
+    if (!(value instanceof Uint8Array)) this.fail('impossibleField', what, 'must be a Uint8Array');
+    this.uint(value.length, what);
     this.#ensure(value.length);
     this.#buf.set(value, this.#pos);
     this.#pos += value.length;
@@ -67,23 +106,28 @@ export class Writer {
 
   /** An id of at most MAX_ID_BYTES UTF-8 bytes; its length prefix is then always one byte. */
   id(value: string, what: string, allowEmpty = false): void {
-    if (typeof value !== 'string') throw new EncodeError('impossibleField', `${what} must be a string`);
-    if (value.length === 0 && !allowEmpty) throw new EncodeError('impossibleField', `${what} must not be empty`);
-    // A lone surrogate would be replaced by U+FFFD and come back as a different id.
-    if (loneSurrogate.test(value)) throw new EncodeError('impossibleField', `${what} is not well-formed UTF-16`);
+    if (typeof value !== 'string') this.fail('impossibleField', what, 'must be a string');
+    if (value.length === 0 && !allowEmpty) this.fail('impossibleField', what, 'must not be empty');
     this.#ensure(1 + value.length * 3);
-    const { written } = utf8Encoder.encodeInto(value, this.#buf.subarray(this.#pos + 1));
-    if (written > MAX_ID_BYTES) {
-      throw new EncodeError('impossibleField', `${what} is ${written} UTF-8 bytes, at most ${MAX_ID_BYTES} allowed`);
+    const buf = this.#buf;
+    const start = this.#pos + 1;
+    let written = 0;
+    const n = value.length;
+    if (n <= MAX_ID_BYTES) {
+      for (; written < n; written++) {
+        const c = value.charCodeAt(written);
+        if (c >= 0x80) break;
+        buf[start + written] = c;
+      }
     }
-    this.#buf[this.#pos] = written;
-    this.#pos += 1 + written;
-  }
-
-  raw(value: Uint8Array): void {
-    this.#ensure(value.length);
-    this.#buf.set(value, this.#pos);
-    this.#pos += value.length;
+    if (written < n) {
+      // A lone surrogate would be replaced by U+FFFD and come back as a different id.
+      if (loneSurrogate.test(value)) this.fail('impossibleField', what, 'is not well-formed UTF-16');
+      written = utf8Encoder.encodeInto(value, buf.subarray(start)).written;
+      if (written > MAX_ID_BYTES) this.fail('impossibleField', what, `is ${written} UTF-8 bytes, at most ${MAX_ID_BYTES} allowed`);
+    }
+    buf[this.#pos] = written;
+    this.#pos = start + written;
   }
 
   /** The bytes written, in an exactly sized buffer (a structured clone copies the whole buffer). */
@@ -92,7 +136,7 @@ export class Writer {
   }
 }
 
-export class Reader {
+export class Reader extends Cursor {
   readonly #buf: Uint8Array;
   #pos: number;
   readonly #end: number;
@@ -100,6 +144,7 @@ export class Reader {
   from: string | undefined;
 
   constructor(buf: Uint8Array, start = 0, end = buf.length) {
+    super();
     this.#buf = buf;
     this.#pos = start;
     this.#end = end;
@@ -109,27 +154,23 @@ export class Reader {
     return this.#end - this.#pos;
   }
 
-  get position(): number {
-    return this.#pos;
+  /** A DecodeError naming the field and the claimed sender, for `throw r.error(...)`. */
+  error(reason: 'decode' | 'impossibleField' | 'unknownType', what: string, problem: string): DecodeError {
+    return new DecodeError(reason, `${this.name(what)} ${problem}`, this.from);
   }
 
-  /** A DecodeError naming the claimed sender, for `throw r.error(...)`. */
-  error(reason: 'decode' | 'impossibleField' | 'unknownType', message: string): DecodeError {
-    return new DecodeError(reason, message, this.from);
-  }
-
-  fail(reason: 'decode' | 'impossibleField' | 'unknownType', message: string): never {
-    throw this.error(reason, message);
+  #truncated(what: string, problem = 'is missing'): never {
+    throw new DecodeError('decode', `truncated: ${this.name(what)} ${problem}`, this.from);
   }
 
   byte(what: string): number {
-    if (this.#pos >= this.#end) this.fail('decode', `truncated: ${what} is missing`);
+    if (this.#pos >= this.#end) this.#truncated(what);
     return this.#buf[this.#pos++]!;
   }
 
   bool(what: string): boolean {
     const value = this.byte(what);
-    if (value > 1) this.fail('decode', `${what} is not a boolean (byte ${value})`);
+    if (value > 1) throw this.error('decode', what, `is not a boolean (byte ${value})`);
     return value === 1;
   }
 
@@ -142,50 +183,55 @@ export class Reader {
       const byte = this.byte(what);
       value += (byte & 0x7f) * scale;
       if (byte < 0x80) {
-        if (byte === 0) this.fail('decode', `${what} is an over-long varint`);
-        if (!Number.isSafeInteger(value)) this.fail('decode', `${what} exceeds 2^53 - 1`);
+        if (byte === 0) throw this.error('decode', what, 'is an over-long varint');
+        if (!Number.isSafeInteger(value)) throw this.error('decode', what, 'exceeds 2^53 - 1');
         return value;
       }
       scale *= 0x80;
     }
-    return this.fail('decode', `${what} is a varint longer than 8 bytes`);
+    throw this.error('decode', what, 'is a varint longer than 8 bytes');
   }
 
   /** A length-prefixed byte string, copied so the message never aliases the frame. */
   bytes(what: string): Uint8Array {
-    const length = this.uint(`${what}.length`);
-    if (length > this.remaining) {
-      this.fail('decode', `truncated: ${what} needs ${length} bytes, ${this.remaining} left`);
-    }
+    const length = this.uint(what);
+    if (length > this.remaining) this.#truncated(what, `needs ${length} bytes, ${this.remaining} left`);
     const start = this.#pos;
     this.#pos += length;
     return this.#buf.slice(start, this.#pos);
   }
 
   id(what: string, allowEmpty = false): string {
-    const length = this.byte(`${what}.length`);
-    if (length > MAX_ID_BYTES) this.fail('decode', `${what} is ${length} bytes, at most ${MAX_ID_BYTES} allowed`);
-    if (length === 0 && !allowEmpty) this.fail('impossibleField', `${what} is empty`);
-    if (length > this.remaining) this.fail('decode', `truncated: ${what} needs ${length} bytes, ${this.remaining} left`);
+    const length = this.byte(what);
+    if (length > MAX_ID_BYTES) throw this.error('decode', what, `is ${length} bytes, at most ${MAX_ID_BYTES} allowed`);
+    if (length === 0 && !allowEmpty) throw this.error('impossibleField', what, 'is empty');
+    if (length > this.remaining) this.#truncated(what, `needs ${length} bytes, ${this.remaining} left`);
+    const buf = this.#buf;
     const start = this.#pos;
     this.#pos += length;
-    try {
-      return utf8Decoder.decode(this.#buf.subarray(start, this.#pos));
-    } catch {
-      return this.fail('decode', `${what} is not valid UTF-8`);
+    let text = '';
+    for (let i = start; i < this.#pos; i++) {
+      const c = buf[i]!;
+      if (c >= 0x80) {
+        try {
+          return utf8Decoder.decode(buf.subarray(start, this.#pos));
+        } catch {
+          throw this.error('decode', what, 'is not valid UTF-8');
+        }
+      }
+      text += String.fromCharCode(c);
     }
+    return text;
   }
 
   /** A count of items each at least `minItemBytes` long; refuses counts the remaining input cannot hold. */
   count(what: string, minItemBytes: number): number {
-    const n = this.uint(`${what}.count`);
-    if (n * minItemBytes > this.remaining) {
-      this.fail('decode', `truncated: ${what} claims ${n} items, ${this.remaining} bytes left`);
-    }
+    const n = this.uint(what);
+    if (n * minItemBytes > this.remaining) this.#truncated(what, `claims ${n} items, ${this.remaining} bytes left`);
     return n;
   }
 
   expectEnd(what: string): void {
-    if (this.#pos !== this.#end) this.fail('decode', `${this.#end - this.#pos} trailing bytes after ${what}`);
+    if (this.#pos !== this.#end) throw new DecodeError('decode', `${this.#end - this.#pos} trailing bytes after ${what}`, this.from);
   }
 }

@@ -51,7 +51,7 @@ export interface DecodeFrameOptions extends FrameOptions {
 export async function encodeFrame(frame: Frame, options: FrameOptions = {}): Promise<Uint8Array> {
   const max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const authenticated = options.secret !== undefined;
-  const w = new Writer(estimateSize(frame.message) + 64 + (authenticated ? MAC_BYTES : 0));
+  const w = Writer.forSize(estimateSize(frame.message) + 64 + (authenticated ? MAC_BYTES : 0));
   w.byte(FRAME_MAGIC);
   w.byte(FRAME_VERSION);
   w.byte(authenticated ? FLAG_AUTHENTICATED : 0);
@@ -115,7 +115,7 @@ export function peekFrame(input: Uint8Array | ArrayBuffer, options: Pick<FrameOp
   const clusterId = r.id('clusterId', true);
   const tag = r.byte('message type');
   const layout = layoutsByTag[tag];
-  if (layout === undefined) throw r.error('unknownType', `unknown message type tag ${tag}`);
+  if (layout === undefined) throw r.error('unknownType', 'message type', `tag ${tag} is unknown`);
   const from = r.id('from');
   return { version: bytes[1]!, authenticated, clusterId, type: layout.type, from, to: r.id('to') };
 }
@@ -137,7 +137,12 @@ export async function decodeFrame(input: Uint8Array | ArrayBuffer, options: Deco
     if (authenticated) throw new DecodeError('auth', 'the frame is authenticated but no cluster secret is configured', from);
   } else {
     if (!authenticated) throw new DecodeError('auth', 'the frame is not authenticated', from);
-    const ok = await verify(options.secret, bytes.subarray(0, bodyEnd), bytes.subarray(bodyEnd));
+    let ok: boolean;
+    try {
+      ok = await verify(options.secret, bytes.subarray(0, bodyEnd), bytes.subarray(bodyEnd));
+    } catch (error) {
+      throw new DecodeError('auth', `the frame could not be verified: ${String((error as Error)?.message ?? error)}`, from);
+    }
     if (!ok) throw new DecodeError('auth', 'the frame failed authentication (wrong secret or altered bytes)', from);
   }
   return { clusterId, message };

@@ -32,129 +32,148 @@ export function writeMessage(w: Writer, message: Message): void {
   const layout = layoutOf(message.type);
   if (layout === undefined) throw new EncodeError('unknownType', `unknown message type ${String(message.type)}`);
   w.byte(typeTags[layout.type]);
+  w.enter('');
   w.id(message.from, 'from');
   w.id(message.to, 'to');
   w.uint(message.term, 'term');
   const fields = message as unknown as Record<string, unknown>;
-  for (const [name, kind] of layout.fields) writeField(w, kind, fields[name], `${layout.type}.${name}`);
+  for (const [name, kind] of layout.fields) {
+    w.enter(layout.type);
+    writeField(w, kind, fields[name], name);
+  }
   const problem = checkSemantics(message);
   if (problem !== undefined) throw new EncodeError('impossibleField', problem);
 }
 
-function writeField(w: Writer, kind: FieldKind, value: unknown, what: string): void {
+function writeField(w: Writer, kind: FieldKind, value: unknown, name: string): void {
   switch (kind) {
     case 'uint':
-      return w.uint(value as number, what);
+      return w.uint(value as number, name);
     case 'bool':
-      return w.bool(value as boolean, what);
+      return w.bool(value as boolean, name);
     case 'bytes':
-      return w.bytes(value as Uint8Array, what);
+      return w.bytes(value as Uint8Array, name);
     case 'id':
-      return w.id(value as string, what);
+      return w.id(value as string, name);
     case 'entries':
-      return writeEntries(w, value as readonly Entry[], what);
+      return writeEntries(w, value as readonly Entry[], name);
     case 'meta':
-      return writeMeta(w, value as SnapshotMeta, what);
+      return writeMeta(w, value as SnapshotMeta, name);
   }
 }
 
-function writeEntries(w: Writer, entries: readonly Entry[], what: string): void {
-  if (!Array.isArray(entries)) throw new EncodeError('impossibleField', `${what} must be an array`);
-  w.uint(entries.length, `${what}.count`);
+function writeEntries(w: Writer, entries: readonly Entry[], name: string): void {
+  if (!Array.isArray(entries)) w.fail('impossibleField', name, 'must be an array');
+  w.uint(entries.length, name);
+  const scope = w.name(name);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as Entry;
-    const at = `${what}[${i}]`;
-    if (typeof entry !== 'object' || entry === null) throw new EncodeError('impossibleField', `${at} must be an entry`);
-    w.uint(entry.term, `${at}.term`);
-    w.uint(entry.index, `${at}.index`);
+    w.enter(scope, i);
+    if (typeof entry !== 'object' || entry === null) w.fail('impossibleField', 'entry', 'must be an object');
+    w.uint(entry.term, 'term');
+    w.uint(entry.index, 'index');
     const code = entryTypeCodes[entry.type];
-    if (code === undefined) throw new EncodeError('impossibleField', `${at}.type ${String(entry.type)} is unknown`);
+    if (code === undefined) w.fail('impossibleField', 'type', `${String(entry.type)} is unknown`);
     w.byte(code);
-    w.bytes(entry.data, `${at}.data`);
+    w.bytes(entry.data, 'data');
   }
 }
 
-export function writeConfState(w: Writer, conf: ConfState, what: string): void {
-  if (typeof conf !== 'object' || conf === null) throw new EncodeError('impossibleField', `${what} must be a ConfState`);
+function writeMeta(w: Writer, meta: SnapshotMeta, name: string): void {
+  if (typeof meta !== 'object' || meta === null) w.fail('impossibleField', name, 'must be a SnapshotMeta');
+  const scope = w.name(name);
+  w.enter(scope);
+  w.uint(meta.index, 'index');
+  w.uint(meta.term, 'term');
+  const conf: ConfState = meta.conf;
+  if (typeof conf !== 'object' || conf === null) w.fail('impossibleField', 'conf', 'must be a ConfState');
+  const confScope = `${scope}.conf`;
   for (const list of confLists) {
+    w.enter(confScope);
     const ids = conf[list];
-    if (!Array.isArray(ids)) throw new EncodeError('impossibleField', `${what}.${list} must be an array`);
-    w.uint(ids.length, `${what}.${list}.count`);
-    for (let i = 0; i < ids.length; i++) w.id(ids[i] as string, `${what}.${list}[${i}]`);
+    if (!Array.isArray(ids)) w.fail('impossibleField', list, 'must be an array');
+    w.uint(ids.length, list);
+    for (let i = 0; i < ids.length; i++) {
+      w.enter(`${confScope}.${list}`, i);
+      w.id(ids[i] as string, 'id');
+    }
   }
-  w.bool(conf.autoLeave, `${what}.autoLeave`);
-}
-
-function writeMeta(w: Writer, meta: SnapshotMeta, what: string): void {
-  if (typeof meta !== 'object' || meta === null) throw new EncodeError('impossibleField', `${what} must be a SnapshotMeta`);
-  w.uint(meta.index, `${what}.index`);
-  w.uint(meta.term, `${what}.term`);
-  writeConfState(w, meta.conf, `${what}.conf`);
+  w.enter(confScope);
+  w.bool(conf.autoLeave, 'autoLeave');
 }
 
 /** Reads one message; the caller checks that nothing trails it. */
 export function readMessage(r: Reader): Message {
+  r.enter('');
   const tag = r.byte('message type');
   const layout = layoutsByTag[tag];
-  if (layout === undefined) throw r.error('unknownType', `unknown message type tag ${tag}`);
+  if (layout === undefined) throw r.error('unknownType', 'message type', `tag ${tag} is unknown`);
   const from = r.id('from');
   r.from = from;
   const message: Record<string, unknown> = { type: layout.type, from, to: r.id('to'), term: r.uint('term') };
-  for (const [name, kind] of layout.fields) message[name] = readField(r, kind, `${layout.type}.${name}`);
+  for (const [name, kind] of layout.fields) {
+    r.enter(layout.type);
+    message[name] = readField(r, kind, name);
+  }
   const decoded = message as unknown as Message;
   const problem = checkSemantics(decoded);
-  if (problem !== undefined) throw r.error('impossibleField', problem);
+  if (problem !== undefined) throw new DecodeError('impossibleField', problem, from);
   return decoded;
 }
 
-function readField(r: Reader, kind: FieldKind, what: string): unknown {
+function readField(r: Reader, kind: FieldKind, name: string): unknown {
   switch (kind) {
     case 'uint':
-      return r.uint(what);
+      return r.uint(name);
     case 'bool':
-      return r.bool(what);
+      return r.bool(name);
     case 'bytes':
-      return r.bytes(what);
+      return r.bytes(name);
     case 'id':
-      return r.id(what);
+      return r.id(name);
     case 'entries':
-      return readEntries(r, what);
+      return readEntries(r, name);
     case 'meta':
-      return readMeta(r, what);
+      return readMeta(r, name);
   }
 }
 
-function readEntries(r: Reader, what: string): Entry[] {
-  const count = r.count(what, MIN_ENTRY_BYTES);
+function readEntries(r: Reader, name: string): Entry[] {
+  const count = r.count(name, MIN_ENTRY_BYTES);
+  const scope = r.name(name);
   const entries: Entry[] = [];
   for (let i = 0; i < count; i++) {
-    const at = `${what}[${i}]`;
-    const term = r.uint(`${at}.term`);
-    const index = r.uint(`${at}.index`);
-    const code = r.byte(`${at}.type`);
+    r.enter(scope, i);
+    const term = r.uint('term');
+    const index = r.uint('index');
+    const code = r.byte('type');
     const type = entryTypesByCode[code];
-    if (type === undefined) throw r.error('impossibleField', `${at}.type has unknown code ${code}`);
-    entries.push({ term, index, type, data: r.bytes(`${at}.data`) });
+    if (type === undefined) throw r.error('impossibleField', 'type', `has unknown code ${code}`);
+    entries.push({ term, index, type, data: r.bytes('data') });
   }
   return entries;
 }
 
-export function readConfState(r: Reader, what: string): ConfState {
+function readMeta(r: Reader, name: string): SnapshotMeta {
+  const scope = r.name(name);
+  r.enter(scope);
+  const index = r.uint('index');
+  const term = r.uint('term');
+  const confScope = `${scope}.conf`;
   const lists: string[][] = [];
   for (const list of confLists) {
-    const count = r.count(`${what}.${list}`, MIN_ID_BYTES);
+    r.enter(confScope);
+    const count = r.count(list, MIN_ID_BYTES);
     const ids: string[] = [];
-    for (let i = 0; i < count; i++) ids.push(r.id(`${what}.${list}[${i}]`));
+    for (let i = 0; i < count; i++) {
+      r.enter(`${confScope}.${list}`, i);
+      ids.push(r.id('id'));
+    }
     lists.push(ids);
   }
+  r.enter(confScope);
   const [voters, learners, votersOutgoing, learnersNext] = lists as [string[], string[], string[], string[]];
-  return { voters, learners, votersOutgoing, learnersNext, autoLeave: r.bool(`${what}.autoLeave`) };
-}
-
-function readMeta(r: Reader, what: string): SnapshotMeta {
-  const index = r.uint(`${what}.index`);
-  const term = r.uint(`${what}.term`);
-  return { index, term, conf: readConfState(r, `${what}.conf`) };
+  return { index, term, conf: { voters, learners, votersOutgoing, learnersNext, autoLeave: r.bool('autoLeave') } };
 }
 
 /** Rules across fields that hold for every message a correct node sends. */
@@ -184,7 +203,7 @@ function checkSemantics(message: Message): string | undefined {
 
 /** One message to bytes, without a frame (no version, cluster or authentication). */
 export function encodeMessage(message: Message): Uint8Array {
-  const w = new Writer(estimateSize(message));
+  const w = Writer.forSize(estimateSize(message));
   writeMessage(w, message);
   return w.finish();
 }

@@ -107,7 +107,14 @@ export function broadcastChannelTransport(options: BroadcastChannelTransportOpti
         (message) => {
           if (closed || handlers === undefined) return;
           stats.delivered++;
-          handlers.message(message);
+          try {
+            handlers.message(message);
+          } catch (error) {
+            // The node's own bug: surface it, but keep the receive chain alive for later frames.
+            queueMicrotask(() => {
+              throw error;
+            });
+          }
         },
         (error: unknown) => {
           if (!closed) reject(refusal(error));
@@ -142,8 +149,13 @@ export function broadcastChannelTransport(options: BroadcastChannelTransportOpti
         .then(
           (bytes) => {
             if (closed) return;
-            channel!.postMessage(bytes);
-            stats.sent++;
+            try {
+              channel!.postMessage(bytes);
+              stats.sent++;
+            } catch {
+              // A network failure in the Transport sense: the message is lost, never thrown at the caller.
+              stats.dropped++;
+            }
           },
           (error: unknown) => {
             stats.dropped++;

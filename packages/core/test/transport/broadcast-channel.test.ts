@@ -98,3 +98,30 @@ describe('broadcastChannelTransport', () => {
     expect(() => broadcastChannelTransport({ channel: 'x' })).toThrow(TypeError);
   });
 });
+
+describe('broadcastChannelTransport resilience', () => {
+  it('a throwing message handler does not stop later deliveries', async () => {
+    const channel = `bc-resilience-${run++}`;
+    const a = node({ channel, nodeId: 'a' });
+    const b = broadcastChannelTransport({ channel, nodeId: 'b' });
+    open.push(b);
+    const got: number[] = [];
+    const errors: unknown[] = [];
+    const onError = (error: unknown) => errors.push(error);
+    process.on('uncaughtException', onError);
+    try {
+      b.start({
+        message: (m) => {
+          got.push(m.term);
+          if (m.term === 1) throw new Error('handler bug');
+        },
+      });
+      a.transport.send(ping('a', 'b', 1));
+      a.transport.send(ping('a', 'b', 2));
+      await waitFor(() => got.length === 2 && errors.length === 1, 2000, 'both delivered, one error surfaced');
+      expect(got).toEqual([1, 2]);
+    } finally {
+      process.off('uncaughtException', onError);
+    }
+  });
+});
