@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AbortError, NotLeaderError, StoppedError, TimeoutError } from '../../src/node/errors.ts';
+import { TestCluster } from './cluster.ts';
+
+let cluster: TestCluster | undefined;
+afterEach(async () => {
+  await cluster?.stopAll();
+  cluster = undefined;
+});
+
+describe('RaftNode requests', () => {
+  it('times out a proposal that cannot commit, by the injected clock', async () => {
+    cluster = await TestCluster.start(['a', 'b', 'c']);
+    const leader = await cluster.elect();
+    for (const id of cluster.ids) if (id !== leader.id) cluster.network.isolate(id);
+    const started = cluster.clock.now();
+    const error = await cluster.run(leader.propose({ op: 'incr', key: 'n' }, { timeoutMs: 300 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(cluster.clock.now() - started).toBeGreaterThanOrEqual(300);
+    expect(cluster.clock.now() - started).toBeLessThan(300 + 2 * 50 + 10);
+  });
+
+  it('rejects with AbortError when the signal fires, and at once when it already fired', async () => {
+    cluster = await TestCluster.start(['a', 'b', 'c']);
+    const leader = await cluster.elect();
+    for (const id of cluster.ids) if (id !== leader.id) cluster.network.isolate(id);
+    const controller = new AbortController();
+    const pending = leader.propose({ op: 'incr', key: 'n' }, { signal: controller.signal });
+    controller.abort('changed my mind');
+    await expect(pending).rejects.toBeInstanceOf(AbortError);
+    await expect(leader.propose({ op: 'incr', key: 'n' }, { signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+    await expect(leader.read(() => 1, { signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+  });
+
+  it('rejects pending and later calls with StoppedError once stopped', async () => {
+    cluster = await TestCluster.start(['a', 'b', 'c']);
+    const leader = await cluster.elect();
+    for (const id of cluster.ids) if (id !== leader.id) cluster.network.isolate(id);
+    const pending = leader.propose({ op: 'incr', key: 'n' });
+    const read = leader.read();
+    await cluster.stop(leader.id);
+    await expect(pending).rejects.toBeInstanceOf(StoppedError);
+    await expect(read).rejects.toBeInstanceOf(StoppedError);
+    await expect(leader.propose({ op: 'incr', key: 'n' })).rejects.toBeInstanceOf(StoppedError);
+    expect(leader.status().state).toBe('stopped');
+    await leader.stop();
+  });
+
+  it('refuses requests before start', async () => {
+    cluster = new TestCluster(['a']);
+    const node = await cluster.boot('a', { members: ['a'] });
+    await node.stop();
+    await expect(node.propose({ op: 'incr', key: 'n' })).rejects.toBeInstanceOf(StoppedError);
+  });
+
+  it('rejects a read with NotLeaderError when no leader is known', async () => {
+    cluster = await TestCluster.start(['a', 'b', 'c']);
+    await expect(cluster.node('a').read()).rejects.toBeInstanceOf(NotLeaderError);
+  });
+
+  it('serves linearizable reads on the leader and on followers after their writes', async () => {
+    cluster = await TestCluster.start(['a', 'b', 'c']);
+    const leader = await cluster.elect();
+    await cluster.run(leader.propose({ op: 'put', key: 'k', value: 'v1' }));
+    for (const node of cluster.nodes.values()) {
+      const value = await cluster.run(node.read((sm) => sm.get('k')));
+      expect(value).toBe('v1');
+    }
+    const follower = [...cluster.nodes.values()].find((n) => n !== leader)!;
+    await cluster.run(follower.propose({ op: 'put', key: 'k', value: 'v2' }));
+    const index = await cluster.run(follower.read());
+    expect(index).toBeGreaterThan(0);
+    const reads = cluster.ids.map((id) => cluster!.node(id).read((sm, at) => ({ value: sm.get('k'), at })));
+    const results = await cluster.run(Promise.all(reads));
+    for (const result of results) expect(result.value).toBe('v2');
+  });
+
+  it('transfers leadership and waits for it', async () => {
+    cluster = await TestCluster.start(['a', 'b', 'c']);
+    const leader = await cluster.elect();
+    const target = cluster.ids.find((id) => id !== leader.id)!;
+    await cluster.run(leader.transferLeadership(target));
+    await cluster.clock.advance(100);
+    expect(cluster.node(target).isLeader).toBe(true);
+    expect(leader.leader).toBe(target);
+  });
+});
