@@ -16,7 +16,7 @@ import { drawLogTable } from './view/log-table.ts';
 
 /** Virtual ms per real second. */
 export const speeds = [10, 25, 50, 100, 250, 500, 1000, 3000] as const;
-const defaultSpeed = 50;
+const defaultSpeed = 100;
 
 interface Goal {
   readonly until?: (frame: Frame) => boolean;

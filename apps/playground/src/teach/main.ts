@@ -71,7 +71,7 @@ $('add-node').addEventListener('click', () => {
 $('play').addEventListener('click', () => app.togglePlay());
 $('step').addEventListener('click', () => app.stepForward());
 $('step-back').addEventListener('click', () => app.stepBack());
-$('restart').addEventListener('click', () => app.setTime(0));
+$('rewind').addEventListener('click', () => app.setTime(0));
 $('scrub').addEventListener('input', (event) => {
   app.playing = false;
   app.setTime(Number((event.target as HTMLInputElement).value));

@@ -28,8 +28,8 @@ export interface Scenario {
 
 const hasLeader = (f: Frame) => currentLeader(f) !== undefined;
 const settled = (f: Frame) => hasLeader(f) && allApplied(f, maxCommit(f)) && logsAgree(f);
-const leaderId = (f: Frame) => currentLeader(f)?.id ?? 's1';
-const followerOf = (f: Frame) => liveNodes(f).find((n) => n.role !== 'leader' && n.member)?.id ?? 's2';
+const leaderId = (f: Frame) => currentLeader(f)?.id ?? 'n1';
+const followerOf = (f: Frame) => liveNodes(f).find((n) => n.role !== 'leader' && n.member)?.id ?? 'n2';
 
 export const scenarios: readonly Scenario[] = [
   {
@@ -120,10 +120,10 @@ export const scenarios: readonly Scenario[] = [
     nodes: 4,
     steps: [
       {
-        text: 'Four servers: a majority is three votes. S1 and S3 both time out at the same moment and become candidates in the same term.',
+        text: 'Four servers: a majority is three votes. N1 and N3 both time out at the same moment and become candidates in the same term.',
         act: () => [
-          { kind: 'timeout', node: 's1' },
-          { kind: 'timeout', node: 's3' },
+          { kind: 'timeout', node: 'n1' },
+          { kind: 'timeout', node: 'n3' },
         ],
         maxMs: 60,
       },
@@ -228,15 +228,15 @@ export const scenarios: readonly Scenario[] = [
     steps: [
       { text: 'A three-server cluster elects a leader.', until: settled, maxMs: 5000 },
       {
-        text: 'We add S4. The leader appends a configuration entry; S4 starts empty and the leader sends it the whole log (or a snapshot). The new configuration takes effect as soon as it is in a server’s log.',
-        act: () => [{ kind: 'addNode', node: 's4' }],
-        until: (f) => (nodeById(f, 's4')?.member ?? false) && settled(f),
+        text: 'We add N4. The leader appends a configuration entry; N4 starts empty and the leader sends it the whole log (or a snapshot). The new configuration takes effect as soon as it is in a server’s log.',
+        act: () => [{ kind: 'addNode', node: 'n4' }],
+        until: (f) => (nodeById(f, 'n4')?.member ?? false) && settled(f),
         maxMs: 5000,
       },
       {
-        text: 'Now a majority is three of four. We remove S1: once the change commits, S1 is no longer part of the cluster (if it was the leader, it steps down and the others elect a new one).',
-        act: () => [{ kind: 'removeNode', node: 's1' }],
-        until: (f) => !(nodeById(f, 's1')?.member ?? true) && settled(f),
+        text: 'Now a majority is three of four. We remove N1: once the change commits, N1 is no longer part of the cluster (if it was the leader, it steps down and the others elect a new one).',
+        act: () => [{ kind: 'removeNode', node: 'n1' }],
+        until: (f) => !(nodeById(f, 'n1')?.member ?? true) && settled(f),
         maxMs: 6000,
       },
     ],

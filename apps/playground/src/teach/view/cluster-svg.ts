@@ -52,7 +52,7 @@ export function drawCluster(frame: Frame, t: number, options: ClusterDrawOptions
     const left = timerLeft(node, t);
     const vote = node.role === 'down' ? '' : node.vote === '' ? 'no vote' : node.vote === node.id ? 'voted self' : `voted ${name(node.vote)}`;
     parts.push(
-      `<g class="node role-${node.role}${selected}${outsider}" data-node="${node.id}" transform="translate(${p.x} ${p.y})">` +
+      `<g class="node role-${node.role}${selected}${outsider}" data-node="${node.id}" data-role="${node.role}" data-term="${node.term}" data-member="${node.member}" transform="translate(${p.x} ${p.y})">` +
         `<title>${name(node.id)}: ${roleLabel[node.role]}, term ${node.term}, ${vote}, commit ${node.commit}</title>` +
         `<circle r="${nodeRadius + 7}" class="timer-track"/>` +
         (left === undefined ? '' : `<path d="${arcPath({ x: 0, y: 0 }, nodeRadius + 7, left)}" class="timer-arc"/>`) +

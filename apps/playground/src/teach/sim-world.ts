@@ -1,0 +1,262 @@
+/**
+ * The teaching world on `@webraft/sim`: the real core, the simulator's network, stores and
+ * clocks. This adapter turns learner actions into simulator actions and the simulator's
+ * state into frames, and writes the event log a learner reads (role, term, vote and commit
+ * changes, found by comparing nodes after each simulator step).
+ */
+import { RawNode, type ConfChange, type Entry, type NodeId, type RaftCore } from '@webraft/core';
+import { decodeCommand, describeMessage, Simulation, type SimNode } from '@webraft/sim';
+import type { Action } from './model/actions.ts';
+import { describeAction } from './model/actions.ts';
+import type { EventView, Frame, LogEntryView, MessageView, NodeView } from './model/types.ts';
+import { linkKey } from './model/types.ts';
+import { maxNodes } from './model/url.ts';
+import type { World, WorldOptions } from './model/world.ts';
+import { probedCoreFactory, type TimerProbe } from './timed-core.ts';
+
+/** Timing chosen so a message visibly travels: one-way delay is a large part of a heartbeat interval. */
+export const teachingTiming = {
+  tickMs: 10,
+  electionTicks: 20,
+  heartbeatTicks: 7,
+  minDelayMs: 18,
+  maxDelayMs: 32,
+} as const;
+
+interface Seen {
+  role: string;
+  term: number;
+  vote: NodeId;
+  commit: number;
+  up: boolean;
+  voters: string;
+}
+
+const emptyContext = new Uint8Array(0);
+
+export class SimWorld implements World {
+  readonly sim: Simulation;
+  readonly allNodes: readonly NodeId[];
+  #probes = new Map<NodeId, TimerProbe>();
+  #events: EventView[] = [];
+  #seen = new Map<NodeId, Seen>();
+  /** Nodes drawn: the initial members, plus spares once they are added. */
+  #shown: Set<NodeId>;
+  #requests = 0;
+  /** Learner actions applied so far: each may change what a frame shows (a cut link, say). */
+  #applied = 0;
+
+  constructor(options: WorldOptions) {
+    const spares = Math.max(0, maxNodes - options.nodes);
+    const createCore = (o: ConstructorParameters<typeof RawNode>[0], r: ConstructorParameters<typeof RawNode>[1]): RaftCore => new RawNode(o, r);
+    this.sim = new Simulation({
+      seed: options.seed,
+      nodes: options.nodes + spares,
+      voters: options.nodes,
+      createCore: probedCoreFactory(createCore, () => this.sim?.now ?? 0, this.#probes),
+      tickMs: teachingTiming.tickMs,
+      electionTicks: teachingTiming.electionTicks,
+      heartbeatTicks: teachingTiming.heartbeatTicks,
+      network: { minDelayMs: teachingTiming.minDelayMs, maxDelayMs: teachingTiming.maxDelayMs },
+      writeDelayMs: [0.5, 2],
+      crashSurvivalRate: 0,
+      keepEntries: 2,
+      workload: { clients: 0, ops: 0 },
+    });
+    this.allNodes = this.sim.nodeIds();
+    this.#shown = new Set(this.allNodes.slice(0, options.nodes));
+    this.#observe();
+  }
+
+  get now(): number {
+    return this.sim.now;
+  }
+
+  get version(): number {
+    const s = this.sim.network.stats;
+    return s.sent * 1e6 + s.delivered * 1e3 + s.dropped + this.#stateKey() + this.#applied * 1e9;
+  }
+
+  runUntil(t: number): void {
+    this.sim.runUntil(t, () => {
+      this.#observe();
+      return false;
+    });
+  }
+
+  apply(action: Action): void {
+    this.#applied += 1;
+    this.#events.push({ time: this.sim.now, text: describeAction(action), kind: 'user', ...('node' in action ? { node: action.node } : {}) });
+    const leader = this.sim.leader()?.id;
+    switch (action.kind) {
+      case 'crash':
+      case 'restart':
+        this.sim.apply({ type: action.kind, node: action.node });
+        break;
+      case 'timeout':
+        this.sim.apply({ type: 'campaign', node: action.node });
+        break;
+      case 'request':
+      case 'read':
+        this.#clientRequest(this.sim.node(action.node), action.kind === 'read');
+        break;
+      case 'transfer':
+        this.sim.apply({ type: 'transfer', node: leader ?? action.node, to: action.node });
+        break;
+      case 'snapshot':
+        this.sim.apply({ type: 'snapshot', node: action.node });
+        break;
+      case 'addNode':
+      case 'removeNode': {
+        const change: ConfChange = {
+          changes: [{ type: action.kind === 'addNode' ? 'addVoter' : 'remove', id: action.node }],
+          transition: 'auto',
+          context: emptyContext,
+        };
+        if (action.kind === 'addNode') this.#shown.add(action.node);
+        this.sim.apply({ type: 'confChange', node: leader ?? this.allNodes[0]!, change });
+        break;
+      }
+      case 'cut':
+      case 'heal':
+        this.sim.apply({ type: 'link', from: action.a, to: action.b, up: action.kind === 'heal' });
+        this.sim.apply({ type: 'link', from: action.b, to: action.a, up: action.kind === 'heal' });
+        break;
+      case 'drop':
+        this.sim.apply({ type: 'dropPacket', packet: action.msg });
+        break;
+      case 'partition':
+        this.sim.apply({ type: 'partition', groups: [...action.groups, ...this.#hiddenGroups()] });
+        break;
+      case 'healAll':
+        this.sim.apply({ type: 'heal' });
+        break;
+    }
+    this.#observe();
+  }
+
+  frame(): Frame {
+    const views = new Map(this.sim.nodes().map((v) => [v.id, v]));
+    const conf = (this.sim.leader() ?? this.#mostAdvanced()).conf;
+    const nodes: NodeView[] = [];
+    for (const id of this.allNodes) {
+      if (!this.#shown.has(id)) continue;
+      const node = this.sim.node(id);
+      const view = views.get(id)!;
+      const probe = this.#probes.get(id);
+      const member = conf.voters.includes(id) || conf.votersOutgoing.includes(id) || conf.learners.includes(id);
+      const running = node.up && node.role !== 'leader' && node.conf.voters.includes(id);
+      nodes.push({
+        id,
+        role: node.up ? node.role : 'down',
+        term: view.term,
+        vote: view.vote,
+        lead: view.lead,
+        commit: view.commit,
+        applied: view.applied,
+        snapshotIndex: node.store.view.offset,
+        log: node.store.view.entries.map(entryView),
+        member,
+        learner: conf.learners.includes(id),
+        ...(running && probe !== undefined
+          ? { timer: { start: probe.timer.resetAt, end: probe.timer.resetAt + probe.timer.timeoutTicks * node.tickMs } }
+          : {}),
+      });
+    }
+    const messages: MessageView[] = this.sim.packets().map((p) => {
+      const m = p.message;
+      const response = m.type.endsWith('Resp');
+      const reject = 'reject' in m ? m.reject : undefined;
+      return {
+        id: p.id,
+        from: p.from,
+        to: p.to,
+        type: m.type,
+        summary: describeMessage(m),
+        sendTime: p.sentAt,
+        recvTime: p.deliverAt,
+        response,
+        ...(reject === undefined ? {} : { ok: !reject }),
+      };
+    });
+    const cuts = new Set<string>();
+    for (const a of this.#shown) for (const b of this.#shown) if (a !== b && this.sim.network.isCut(a, b)) cuts.add(linkKey(a, b));
+    return { time: this.sim.now, nodes, messages, cuts: [...cuts].sort() };
+  }
+
+  drainEvents(): EventView[] {
+    const out = this.#events;
+    this.#events = [];
+    return out;
+  }
+
+  #clientRequest(node: SimNode, read: boolean): void {
+    this.#requests += 1;
+    const n = this.#requests;
+    const client = `learner${n}`;
+    const input = read ? { op: 'get' as const, key: 'x' } : { op: 'put' as const, key: 'x', value: String(n) };
+    node.serve({ client, attempt: 1, command: { id: `${client}:1`, client, seq: 1, input }, read: read ? 'readIndex' : 'log' });
+  }
+
+  /** Spares that were never added stay apart from every partition's groups (they hold no state). */
+  #hiddenGroups(): NodeId[][] {
+    return this.allNodes.filter((id) => !this.#shown.has(id)).map((id) => [id]);
+  }
+
+  #mostAdvanced(): SimNode {
+    let best = this.sim.node(this.allNodes[0]!);
+    for (const id of this.#shown) {
+      const n = this.sim.node(id);
+      if (n.applied > best.applied) best = n;
+    }
+    return best;
+  }
+
+  #stateKey(): number {
+    let key = 0;
+    for (const id of this.#shown) {
+      const n = this.sim.node(id);
+      const t = this.#probes.get(id)?.timer.resetAt ?? 0;
+      key += (n.up ? 1 : 7) * 31 + n.hardState.term * 131 + n.hardState.commit * 17 + n.applied * 3 + n.store.view.lastIndex * 13 + t;
+    }
+    return key;
+  }
+
+  #observe(): void {
+    const now = this.sim.now;
+    for (const id of this.#shown) {
+      const n = this.sim.node(id);
+      const next: Seen = {
+        role: n.up ? n.role : 'down',
+        term: n.hardState.term,
+        vote: n.hardState.vote,
+        commit: n.hardState.commit,
+        up: n.up,
+        voters: n.conf.voters.join(' '),
+      };
+      const before = this.#seen.get(id);
+      this.#seen.set(id, next);
+      if (before === undefined || !n.up || !before.up) continue;
+      const add = (text: string, kind: EventView['kind'] = 'raft') => this.#events.push({ time: now, node: id, text, kind });
+      if (next.role !== before.role) add(`became ${next.role === 'preCandidate' ? 'pre-candidate' : next.role} in term ${next.term}`);
+      else if (next.term !== before.term) add(`moved to term ${next.term}`);
+      if (next.vote !== before.vote && next.vote !== '' && next.vote !== id) add(`voted for ${next.vote.toUpperCase()} in term ${next.term}`);
+      if (next.commit > before.commit && next.role === 'leader') add(`committed up to index ${next.commit}`);
+      if (next.voters !== before.voters) add(`now counts voters ${next.voters.toUpperCase()}`);
+    }
+  }
+}
+
+function entryView(entry: Entry): LogEntryView {
+  if (entry.type === 'noop') return { index: entry.index, term: entry.term, type: 'noop', label: 'noop' };
+  if (entry.type === 'config') return { index: entry.index, term: entry.term, type: 'config', label: 'config' };
+  try {
+    const { input } = decodeCommand(entry.data);
+    const label = input.op === 'put' ? `${input.key}=${input.value ?? ''}` : input.op === 'get' ? `get ${input.key}` : `cas ${input.key}`;
+    return { index: entry.index, term: entry.term, type: 'normal', label };
+  } catch {
+    return { index: entry.index, term: entry.term, type: 'normal', label: '?' };
+  }
+}
+
+export const simWorld = (options: WorldOptions): World => new SimWorld(options);

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { currentLeader, leaders, logsAgree, maxCommit, nodeById } from '../src/teach/model/queries.ts';
+import { Session } from '../src/teach/model/session.ts';
+import { simWorld } from '../src/teach/sim-world.ts';
+
+const session = (seed: number, nodes = 5) => new Session(simWorld, { seed, nodes });
+
+describe('the teaching world on @webraft/sim', () => {
+  it('starts with every node a follower in term 0 with a running election timer', () => {
+    const f = session(1).frameAt(0);
+    expect(f.nodes.map((n) => n.id)).toEqual(['n1', 'n2', 'n3', 'n4', 'n5']);
+    for (const n of f.nodes) {
+      expect([n.role, n.term]).toEqual(['follower', 0]);
+      expect(n.timer!.end).toBeGreaterThan(n.timer!.start);
+    }
+  });
+
+  it('elects one leader, whose timer arc is gone, and commits its noop everywhere', () => {
+    const s = session(2);
+    const f = s.frameAt(3000);
+    expect(leaders(f)).toHaveLength(1);
+    const leader = currentLeader(f)!;
+    expect(leader.timer).toBeUndefined();
+    expect(maxCommit(f)).toBeGreaterThanOrEqual(1);
+    expect(logsAgree(f)).toBe(true);
+    expect(s.eventsUntil(3000).some((e) => e.text.startsWith('became leader'))).toBe(true);
+  });
+
+  it('shows messages in flight with send and receive times from the simulator', () => {
+    const s = session(3);
+    const f = s.frameAt(2000);
+    expect(f.messages.length).toBeGreaterThan(0);
+    for (const m of f.messages) {
+      expect(m.recvTime).toBeGreaterThan(m.sendTime);
+      expect(m.summary).toContain(m.type);
+    }
+  });
+
+  it('replicates a client request sent to a follower and labels the entry', () => {
+    const s = session(4);
+    const leader = currentLeader(s.frameAt(3000))!;
+    const follower = s.frameAt(3000).nodes.find((n) => n.id !== leader.id)!;
+    s.act({ t: 3000, kind: 'request', node: follower.id });
+    const f = s.frameAt(4000);
+    for (const n of f.nodes) expect(n.log.map((e) => e.label)).toContain('x=1');
+    expect(logsAgree(f)).toBe(true);
+  });
+
+  it('after the leader crashes another is elected in a higher term', () => {
+    const s = session(5);
+    const old = currentLeader(s.frameAt(3000))!;
+    s.act({ t: 3000, kind: 'crash', node: old.id });
+    const f = s.frameAt(6000);
+    expect(nodeById(f, old.id)!.role).toBe('down');
+    const next = currentLeader(f)!;
+    expect(next.id).not.toBe(old.id);
+    expect(next.term).toBeGreaterThan(old.term);
+  });
+
+  it('cuts links, drops a message in flight, partitions and heals', () => {
+    const s = session(6);
+    const f0 = s.frameAt(3000);
+    s.act({ t: 3000, kind: 'cut', a: 'n1', b: 'n2' });
+    expect(s.frameAt(3000).cuts).toEqual(['n1|n2']);
+    let t = 3100;
+    while (s.frameAt(t).messages.length === 0) t += 5;
+    const victim = s.frameAt(t).messages[0]!;
+    s.act({ t, kind: 'drop', msg: victim.id });
+    expect(s.frameAt(t).messages.map((m) => m.id)).not.toContain(victim.id);
+    expect(s.frameAt(victim.recvTime + 1).messages.map((m) => m.id)).not.toContain(victim.id);
+    s.act({ t: 3200, kind: 'partition', groups: [['n1', 'n2'], ['n3', 'n4', 'n5']] });
+    expect(s.frameAt(3200).cuts).toHaveLength(6);
+    s.act({ t: 3300, kind: 'healAll' });
+    expect(s.frameAt(3300).cuts).toEqual([]);
+    expect(f0.nodes).toHaveLength(5);
+  });
+
+  it('adds and removes a server through a configuration change', () => {
+    const s = session(7, 3);
+    expect(s.frameAt(2500).nodes.map((n) => n.id)).toEqual(['n1', 'n2', 'n3']);
+    s.act({ t: 2500, kind: 'addNode', node: 'n4' });
+    let f = s.frameAt(5000);
+    expect(nodeById(f, 'n4')!.member).toBe(true);
+    expect(nodeById(f, 'n4')!.commit).toBe(maxCommit(f));
+    s.act({ t: 5000, kind: 'removeNode', node: 'n1' });
+    f = s.frameAt(8000);
+    expect(nodeById(f, 'n1')!.member).toBe(false);
+    expect(currentLeader(f)).toBeDefined();
+  });
+
+  it('a snapshot compacts the log', () => {
+    const s = session(8, 3);
+    const leader = currentLeader(s.frameAt(2500))!.id;
+    for (let i = 0; i < 4; i++) s.act({ t: 2500 + i * 100, kind: 'request', node: leader });
+    s.act({ t: 4000, kind: 'snapshot', node: leader });
+    const node = nodeById(s.frameAt(4500), leader)!;
+    expect(node.snapshotIndex).toBeGreaterThan(0);
+  });
+
+  it('transfers leadership and serves a read', () => {
+    const s = session(9);
+    const f = s.frameAt(3000);
+    const target = f.nodes.find((n) => n.role !== 'leader')!.id;
+    s.act({ t: 3000, kind: 'transfer', node: target });
+    expect(currentLeader(s.frameAt(4000))!.id).toBe(target);
+    s.act({ t: 4000, kind: 'read', node: target });
+    const readRound = [4000, 4005, 4010, 4015, 4020].some((t) => s.frameAt(t).messages.some((m) => m.summary.includes('+read')));
+    expect(readRound).toBe(true);
+  });
+
+  it('is deterministic: the same seed and actions give the same frames', () => {
+    const a = session(10);
+    const b = session(10);
+    for (const s of [a, b]) {
+      s.act({ t: 1000, kind: 'request', node: 'n2' });
+      s.act({ t: 1500, kind: 'crash', node: 'n1' });
+    }
+    for (const t of [0, 500, 1000, 1700, 4000]) expect(JSON.stringify(a.frameAt(t))).toBe(JSON.stringify(b.frameAt(t)));
+  });
+});
