@@ -328,6 +328,8 @@ export class Cluster {
     return this.ids(c).map((id) => {
       const node = this.node(id);
       if (node.up) throw new ScenarioError(`node ${id} is up; crash it first`);
+      // Whatever reached the node while it was down was lost with it.
+      this.inboxes.set(id, []);
       node.start();
       return this.stateLine(node);
     });
