@@ -14,6 +14,8 @@ export type SimAction =
   | { readonly type: 'partition'; readonly groups: readonly (readonly NodeId[])[] }
   /** Cut or restore one direction of one link. */
   | { readonly type: 'link'; readonly from: NodeId; readonly to: NodeId; readonly up: boolean }
+  /** Slow one direction of one link down by a fixed extra delay (0 restores it). */
+  | { readonly type: 'slowLink'; readonly from: NodeId; readonly to: NodeId; readonly extraMs: number }
   | { readonly type: 'heal' }
   | { readonly type: 'network'; readonly conditions: Partial<NetworkConditions> }
   /** Lose one message on the wire. */
@@ -39,5 +41,7 @@ export type SimAction =
 export interface RecordedAction {
   /** The simulation's step count when the action was applied. */
   readonly step: number;
+  /** Virtual time when it was applied (the clock may have moved past the last event). */
+  readonly time: number;
   readonly action: SimAction;
 }

@@ -1,7 +1,7 @@
 /**
  * Raft's safety properties (Figure 3 of the paper) plus the driver-visible rules they rest
  * on, checked incrementally after every simulator step:
- * - Election Safety: at most one leader per term.
+ * - Election Safety: at most one leader per term, elected by a quorum of votes cast in that term (§5.2).
  * - Leader Append-Only: a leader never overwrites or deletes its entries.
  * - Log Matching: two entries with the same index and term have the same content and history.
  * - Leader Completeness: an entry committed in term t is in the log of every leader of a later term.
@@ -44,6 +44,8 @@ export class Invariants {
   private readonly committed: Committed[] = [];
   private readonly appliedHash: number[] = [];
   private readonly entries = new Map<string, { hash: number; prevTerm: number | undefined }>();
+  /** `term:candidate` → the nodes that recorded a vote for it in that term. */
+  private readonly votes = new Map<string, Set<NodeId>>();
 
   constructor(private readonly nodes: () => readonly SimNode[]) {}
 
@@ -61,13 +63,22 @@ export class Invariants {
   afterReady(node: SimNode, rd: Ready, before: NodeBefore): void {
     this.checkAppend(node, rd, before);
     const term = node.hardState.term;
+    if (rd.hardState && rd.hardState.vote !== '') {
+      const key = `${rd.hardState.term}:${rd.hardState.vote}`;
+      let voters = this.votes.get(key);
+      if (voters === undefined) this.votes.set(key, (voters = new Set()));
+      voters.add(node.id);
+    }
     if (node.role === 'leader') {
       const other = this.leaders.get(term);
       if (other === undefined) this.leaders.set(term, node.id);
       else if (other !== node.id) {
         throw new InvariantViolation('Election Safety', `${other} and ${node.id} are both leaders of term ${term}`);
       }
-      if (before.role !== 'leader' || before.hardState.term !== term) this.checkLeaderComplete(node);
+      if (before.role !== 'leader' || before.hardState.term !== term) {
+        this.checkElected(node);
+        this.checkLeaderComplete(node);
+      }
     }
     this.checkCommit(node, before);
   }
@@ -147,6 +158,22 @@ export class Invariants {
         throw new InvariantViolation(
           'Commit Durability (§5.3)',
           `${node.id} committed ${e.index}/${e.term} while only ${have} of ${voters.length} voters hold it durably`,
+        );
+      }
+    }
+  }
+
+  private checkElected(node: SimNode): void {
+    const term = node.hardState.term;
+    const granted = this.votes.get(`${term}:${node.id}`) ?? new Set<NodeId>();
+    const conf = node.conf;
+    for (const voters of [conf.voters, conf.votersOutgoing]) {
+      if (voters.length === 0) continue;
+      const have = voters.filter((id) => granted.has(id)).length;
+      if (have * 2 <= voters.length) {
+        throw new InvariantViolation(
+          'Election Safety',
+          `${node.id} became leader of term ${term} with votes from ${[...granted].sort().join(', ') || 'nobody'} only (${voters.length} voters)`,
         );
       }
     }

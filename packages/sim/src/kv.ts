@@ -28,8 +28,16 @@ export function encodeCommand(command: KvCommand): Uint8Array {
   return encoder.encode(JSON.stringify(command));
 }
 
+// Simulated nodes share entry bytes by reference, so each entry is parsed once, not once per node.
+const decoded = new WeakMap<Uint8Array, KvCommand>();
+
 export function decodeCommand(data: Uint8Array): KvCommand {
-  return JSON.parse(decoder.decode(data)) as KvCommand;
+  let command = decoded.get(data);
+  if (command === undefined) {
+    command = JSON.parse(decoder.decode(data)) as KvCommand;
+    decoded.set(data, command);
+  }
+  return command;
 }
 
 interface Session {

@@ -1,6 +1,6 @@
 /**
  * The seeded fault schedule of a fuzz run: partitions (random splits, isolated nodes,
- * one-way links), healing, crashes with later restarts, lossy / duplicating / slow
+ * one-way links), slow links, healing, crashes with later restarts, lossy / duplicating / slow
  * networks, leadership transfers, forced campaigns and clock-rate changes. Every choice is
  * drawn from the simulation's random source, so the seed decides the whole schedule.
  */
@@ -52,7 +52,12 @@ export class Nemesis {
       const from = r.chance(0.5) ? this.leaderOr(r.pick(ids)) : r.pick(ids);
       const to = r.pick(ids.filter((id) => id !== from));
       action = { type: 'link', from, to, up: false };
-    } else if (roll < 0.55) {
+    } else if (roll < 0.45) {
+      const from = r.pick(ids);
+      const to = r.chance(0.5) ? this.leaderOr(r.pick(ids)) : r.pick(ids);
+      if (from === to) return;
+      action = { type: 'slowLink', from, to, extraMs: r.between(50, 600) };
+    } else if (roll < 0.58) {
       action = { type: 'heal' };
     } else if (roll < 0.72) {
       const victim = r.chance(0.5) ? this.leaderOr(r.pick(ids)) : r.pick(ids);
@@ -64,11 +69,11 @@ export class Nemesis {
         type: 'network',
         conditions: {
           dropRate: loss ? r.between(0, 0.25) : 0,
-          duplicateRate: r.chance(0.5) ? r.between(0, 0.1) : 0,
+          duplicateRate: r.chance(0.5) ? r.between(0, 0.2) : 0,
           minDelayMs: r.between(0.2, 2),
           maxDelayMs: r.between(2, 30),
-          longDelayRate: r.chance(0.3) ? r.between(0, 0.05) : 0,
-          longDelayMs: r.between(50, 400),
+          longDelayRate: r.chance(0.5) ? r.between(0, 0.3) : 0,
+          longDelayMs: r.between(50, 600),
         },
       };
     } else if (roll < 0.91) {

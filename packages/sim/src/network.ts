@@ -43,6 +43,8 @@ export interface Packet {
 export class Network {
   conditions: NetworkConditions = calmNetwork;
   private readonly cut = new Set<string>();
+  /** Extra one-way delay of slow links, virtual ms. */
+  private readonly slow = new Map<string, number>();
   private readonly inFlight = new Map<number, Packet>();
   private nextId = 1;
 
@@ -56,6 +58,12 @@ export class Network {
   setLink(from: NodeId, to: NodeId, up: boolean): void {
     if (up) this.cut.delete(`${from}>${to}`);
     else this.cut.add(`${from}>${to}`);
+  }
+
+  /** Adds a fixed extra delay to one direction of a link (0 restores it). */
+  setLinkDelay(from: NodeId, to: NodeId, extraMs: number): void {
+    if (extraMs > 0) this.slow.set(`${from}>${to}`, extraMs);
+    else this.slow.delete(`${from}>${to}`);
   }
 
   /** Cuts every link between different groups (both ways); nodes in no group are isolated. */
@@ -72,8 +80,10 @@ export class Network {
     }
   }
 
+  /** Restores every link and its speed. */
   heal(): void {
     this.cut.clear();
+    this.slow.clear();
   }
 
   cutLinks(): string[] {
@@ -92,9 +102,11 @@ export class Network {
     if (copies === 2) this.stats.duplicated++;
     const out: Packet[] = [];
     for (let i = 0; i < copies; i++) {
-      const delay = random.chance(c.longDelayRate)
-        ? random.between(c.maxDelayMs, Math.max(c.maxDelayMs, c.longDelayMs))
-        : random.between(c.minDelayMs, c.maxDelayMs);
+      const delay =
+        (this.slow.get(`${from}>${to}`) ?? 0) +
+        (random.chance(c.longDelayRate)
+          ? random.between(c.maxDelayMs, Math.max(c.maxDelayMs, c.longDelayMs))
+          : random.between(c.minDelayMs, c.maxDelayMs));
       const packet: Packet = { id: this.nextId++, from, to, message, sentAt: now, deliverAt: now + delay, duplicate: i > 0 };
       this.inFlight.set(packet.id, packet);
       out.push(packet);

@@ -58,7 +58,12 @@ export function fuzzWorld(seed: number, createCore: CoreFactory, options: FuzzOp
     crashSurvivalRate: 0.3,
     snapshotEvery: shape === 0 ? 0 : shape === 1 ? 8 : 25,
     keepEntries: shape === 1 ? 0 : 5,
-    network: { dropRate: 0.02, duplicateRate: 0.02, minDelayMs: 0.5, maxDelayMs: 8, longDelayRate: 0.01, longDelayMs: 100 },
+    // Every other seed sends one entry per message, so followers acknowledge a new leader's
+    // log piece by piece (old-term entries before the leader's own).
+    raft: seed % 2 === 1 ? { maxSizePerMsg: 1, maxInflightMsgs: 4 } : {},
+    // A third of the seeds run without PreVote, so candidates time out and retry in new terms.
+    preVote: seed % 3 !== 2,
+    network: { dropRate: 0.02, duplicateRate: 0.02, minDelayMs: 0.5, maxDelayMs: 8, longDelayRate: 0.03, longDelayMs: 400 },
     workload: { clients: options.clients ?? 4, ops: options.ops ?? 300 },
     traceSteps: options.traceSteps ?? 0,
   };

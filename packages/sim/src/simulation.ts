@@ -200,7 +200,7 @@ export class Simulation {
 
   /** Applies a user action now and records it for replay. */
   apply(action: SimAction): void {
-    this.actions.push({ step: this.steps, action });
+    this.actions.push({ step: this.steps, time: this.now, action });
     this.perform(action);
   }
 
@@ -237,6 +237,10 @@ export class Simulation {
       case 'link':
         this.network.setLink(action.from, action.to, action.up);
         this.note(`link ${action.from}→${action.to} ${action.up ? 'up' : 'cut'}`);
+        return;
+      case 'slowLink':
+        this.network.setLinkDelay(action.from, action.to, action.extraMs);
+        this.note(`link ${action.from}→${action.to} +${action.extraMs.toFixed(0)} ms`);
         return;
       case 'heal':
         this.network.heal();
