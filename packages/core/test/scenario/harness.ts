@@ -241,10 +241,10 @@ export class Cluster {
   }
 
   /** Delivers (or drops) the messages now queued for `to`; messages they cause wait for the next Ready. */
-  private deliverTo(to: string, pick: (m: Message) => boolean, drop: boolean): string[] {
+  private deliverTo(to: string, pick: (m: Message) => boolean, drop: boolean, limit = Infinity): string[] {
     const inbox = this.inboxes.get(to) ?? [];
-    const taken = inbox.filter(pick);
-    this.inboxes.set(to, inbox.filter((m) => !pick(m)));
+    const taken = inbox.filter(pick).slice(0, limit);
+    this.inboxes.set(to, inbox.filter((m) => !taken.includes(m)));
     const out: string[] = [];
     for (const m of taken) {
       const line = fmt.message(m, decodeConf);
@@ -270,7 +270,8 @@ export class Cluster {
     const drop = c.positional.includes('drop') || boolArg(c.keys.get('drop'), false);
     const pick = (m: Message) =>
       (types === undefined || types.has(fmt.messageKind(m))) && (from === undefined || m.from === from);
-    return targets.flatMap((t) => this.deliverTo(t, pick, drop));
+    const limit = c.keys.has('limit') ? intArg(c.keys.get('limit'), 'limit') : Infinity;
+    return targets.flatMap((t) => this.deliverTo(t, pick, drop, limit));
   }
 
   /** Ready → persist → deliver, round after round, until no node has anything left to do. */
