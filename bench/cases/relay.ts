@@ -1,0 +1,159 @@
+// `relay.3proc.*`: three RaftNode voters, each in its own Node process, talking through one
+// relay (in this process) over loopback WebSockets; MemoryLogStore, 16-byte commands proposed
+// on the leader, no cluster secret unless RELAY_BENCH_SECRET is set.
+//   throughput: `total` proposals with 1,000 outstanding; proposals resolved (committed by a
+//               quorum and applied on the leader) per second.
+//   latency:    one proposal at a time; propose → resolved, in µs.
+// This file is also the node process: `relay.ts --node ID --url URL`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { envInfo, onlyPrefix, percentiles, printResult } from './lib.ts';
+
+const argv = process.argv.slice(2);
+const ids = ['n1', 'n2', 'n3'];
+const room = 'bench';
+const secret = process.env.RELAY_BENCH_SECRET;
+
+type Request = { cmd: 'campaign' } | { cmd: 'throughput'; total: number; inflight: number } | { cmd: 'latency'; count: number } | { cmd: 'stop' };
+type Reply =
+  | { kind: 'ready' }
+  | { kind: 'leader'; leader: string }
+  | { kind: 'throughput'; seconds: number; peakHeapMB: number }
+  | { kind: 'latency'; samplesUs: number[]; peakHeapMB: number };
+
+if (argv.includes('--node')) await runNode(argv[argv.indexOf('--node') + 1]!, argv[argv.indexOf('--url') + 1]!);
+else await orchestrate();
+
+async function orchestrate(): Promise<void> {
+  const only = onlyPrefix();
+  const wanted = (name: string) => name.startsWith(only) || only.startsWith(name);
+  const runThroughput = wanted('relay.3proc.throughput');
+  const runLatency = wanted('relay.3proc.latency');
+  if (!runThroughput && !runLatency) return;
+
+  const { startRelay } = await import('../../packages/transport-ws/src/relay/index.ts');
+  const relay = await startRelay({ port: 0 });
+  const children = new Map<string, ChildProcess>();
+  const replies = new Map<string, Reply[]>();
+  const waiters: (() => void)[] = [];
+  const next = async (id: string, kind: Reply['kind']): Promise<Reply> => {
+    for (;;) {
+      const queue = replies.get(id)!;
+      const at = queue.findIndex((r) => r.kind === kind);
+      if (at >= 0) return queue.splice(at, 1)[0]!;
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+  for (const id of ids) {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), '--node', id, '--url', relay.url],
+      { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: process.env },
+    );
+    replies.set(id, []);
+    child.on('message', (reply: Reply) => {
+      replies.get(id)!.push(reply);
+      for (const wake of waiters.splice(0)) wake();
+    });
+    children.set(id, child);
+  }
+  await Promise.all(ids.map((id) => next(id, 'ready')));
+  children.get('n1')!.send({ cmd: 'campaign' } satisfies Request);
+  const { leader } = (await next('n1', 'leader')) as Extract<Reply, { kind: 'leader' }>;
+  const leaderProcess = children.get(leader)!;
+  const params = { voters: 3, processes: 3, payloadBytes: 16, transport: 'websocket-relay', authenticated: secret !== undefined };
+
+  if (runThroughput) {
+    const total = Number(process.env.RELAY_BENCH_TOTAL ?? 50_000);
+    leaderProcess.send({ cmd: 'throughput', total, inflight: 1000 } satisfies Request);
+    const r = (await next(leader, 'throughput')) as Extract<Reply, { kind: 'throughput' }>;
+    printResult({
+      name: 'relay.3proc.throughput',
+      params: { ...params, inflight: 1000, total },
+      opsPerSec: Math.round(total / r.seconds),
+      peakHeapMB: r.peakHeapMB,
+      env: envInfo(),
+    });
+    process.stderr.write(`relay.3proc.throughput: ${total} proposals in ${r.seconds.toFixed(2)} s\n`);
+  }
+  if (runLatency) {
+    const count = Number(process.env.RELAY_BENCH_COUNT ?? 3000);
+    leaderProcess.send({ cmd: 'latency', count } satisfies Request);
+    const r = (await next(leader, 'latency')) as Extract<Reply, { kind: 'latency' }>;
+    printResult({ name: 'relay.3proc.latency', params: { ...params, count }, ...percentiles(r.samplesUs), peakHeapMB: r.peakHeapMB, env: envInfo() });
+  }
+  for (const child of children.values()) child.send({ cmd: 'stop' } satisfies Request);
+  await Promise.all([...children.values()].map((c) => new Promise((resolve) => c.once('exit', resolve))));
+  const { dropped } = relay.stats();
+  process.stderr.write(`relay: dropped ${JSON.stringify(dropped)}\n`);
+  await relay.close();
+}
+
+async function runNode(id: string, url: string): Promise<void> {
+  const { WebSocket } = await import('ws');
+  const { MemoryLogStore, RaftNode, bytesCodec } = await import('../../packages/core/src/index.ts');
+  const { webSocketTransport } = await import('../../packages/transport-ws/src/index.ts');
+  const reply = (r: Reply): void => void process.send!(r);
+  const machine = {
+    applied: 0,
+    apply(): number {
+      return ++this.applied;
+    },
+    snapshot: () => new TextEncoder().encode(String(machine.applied)),
+    restore(data: Uint8Array): void {
+      machine.applied = Number(new TextDecoder().decode(data));
+    },
+  };
+  const node = await RaftNode.create({
+    id,
+    members: ids,
+    stateMachine: machine,
+    log: new MemoryLogStore(),
+    transport: webSocketTransport({ url, room, nodeId: id, WebSocket, ...(secret !== undefined && { secret }) }),
+    commandCodec: bytesCodec,
+  });
+  await node.start();
+  const heapMB = (): number => Math.round((process.memoryUsage().heapUsed / 2 ** 20) * 10) / 10;
+  const payload = new Uint8Array(16);
+
+  process.on('message', async (request: Request) => {
+    if (request.cmd === 'campaign') {
+      node.campaign();
+      const leader = await node.waitForLeader({ timeoutMs: 10_000 });
+      reply({ kind: 'leader', leader });
+    } else if (request.cmd === 'throughput') {
+      await node.read();
+      let peak = heapMB();
+      let issued = 0;
+      let done = 0;
+      const started = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        const issue = (): void => {
+          issued++;
+          node.propose(payload).then(() => {
+            if (++done % 5000 === 0) peak = Math.max(peak, heapMB());
+            if (issued < request.total) issue();
+            else if (done === request.total) resolve();
+          }, reject);
+        };
+        for (let i = 0; i < request.inflight && issued < request.total; i++) issue();
+      });
+      reply({ kind: 'throughput', seconds: (performance.now() - started) / 1000, peakHeapMB: Math.max(peak, heapMB()) });
+    } else if (request.cmd === 'latency') {
+      for (let i = 0; i < 200; i++) await node.propose(payload);
+      const samplesUs: number[] = [];
+      let peak = heapMB();
+      for (let i = 0; i < request.count; i++) {
+        const started = performance.now();
+        await node.propose(payload);
+        samplesUs.push((performance.now() - started) * 1000);
+        if (i % 500 === 0) peak = Math.max(peak, heapMB());
+      }
+      reply({ kind: 'latency', samplesUs, peakHeapMB: peak });
+    } else {
+      await node.stop();
+      process.exit(0);
+    }
+  });
+  reply({ kind: 'ready' });
+}
