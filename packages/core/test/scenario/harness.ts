@@ -203,7 +203,8 @@ export class Cluster {
 
   private inject(c: Command): string[] {
     const msg = buildMessage(c.keys);
-    const node = this.node(String(msg.to));
+    // `at=` hands the message to a node other than its addressee (a misrouted message).
+    const node = this.node(c.keys.get('at') ?? String(msg.to));
     const rejection = node.mustCore().step(msg);
     return [rejection === undefined ? 'accepted' : `rejected: ${rejection.reason} (${rejection.detail})`];
   }

@@ -63,7 +63,7 @@ export function buildMessage(keys: ReadonlyMap<string, string>): Message {
   if (type === undefined) throw new ScenarioError('inject-msg needs type=');
   const msg: Record<string, unknown> = { from: '', to: '', term: 0, ...(defaults[type] ?? {}), type };
   for (const [k, v] of keys) {
-    if (k === 'voters') continue;
+    if (k === 'voters' || k === 'at') continue;
     msg[k] = k === 'meta' ? parseMeta(v, keys.get('voters') ?? '') : parseValue(k, v);
   }
   // Deliberately unchecked: the point is to hand the core whatever a hostile peer could send.
