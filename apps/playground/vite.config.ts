@@ -8,6 +8,8 @@ export default defineConfig({
   base: './',
   resolve: { conditions: ['source'] },
   worker: { format: 'es' },
+  // simple-peer (WebRTC transport) still refers to Node's `global`.
+  define: { global: 'globalThis' },
   build: {
     target: 'es2022',
     rollupOptions: { input: { teach: resolve(here, 'index.html'), live: resolve(here, 'live.html') } },

@@ -1,5 +1,5 @@
 /** Draws the live cluster, the node table, the to-do list and the event log from a LiveTab. */
-import { arcPath, messagePoint, ringLayout } from '../teach/model/interpolate.ts';
+import { messagePoint, ringLayout } from '../teach/model/interpolate.ts';
 import { messageColor, roleColor, termColor } from '../teach/view/colors.ts';
 import type { SlotView } from './cluster-model.ts';
 import type { LiveEvent } from './protocol.ts';
@@ -37,7 +37,6 @@ export function drawLiveCluster(tab: LiveTab, now: number): string {
     parts.push(
       `<g class="slot ${slot.state}${me}" data-slot="${slot.id}" data-state="${slot.state}" data-role="${running ? r.role : ''}" data-term="${running ? r.term : ''}" transform="translate(${p.x} ${p.y})">` +
         `<circle r="${radius}" class="body" fill="${fill(slot)}"/>` +
-        (running && r.commit > 0 ? `<path d="${arcPath({ x: 0, y: 0 }, radius + 6, Math.min(1, r.applied / Math.max(1, r.lastIndex)))}" fill="none" stroke="#94a3b8" stroke-width="3"/>` : '') +
         `<text y="-5" class="name">${up(slot.id)}</text><text y="13" class="sub">${esc(sub)}</text>` +
         `<text y="${radius + 18}" class="below">${esc(below)}${me ? ' (this tab)' : ''}</text></g>`,
     );

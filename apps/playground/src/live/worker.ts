@@ -6,7 +6,6 @@
 /// <reference lib="webworker" />
 import { broadcastChannelTransport, RaftNode, type Entry, type Transport } from '@webraft/core';
 import { indexedDBLogStore } from '@webraft/log-indexeddb';
-import { webRTCTransport, webSocketTransport } from '@webraft/transport-ws';
 import { ObservedTransport } from './observed-transport.ts';
 import type { LogTailEntry, NodeReport, PageToWorker, StartRequest, WorkerToPage } from './protocol.ts';
 import { TodoList, validateTodoCommand, type TodoCommand } from './todo.ts';
@@ -33,15 +32,12 @@ function label(entry: Entry): string {
   }
 }
 
-function makeTransport(start: StartRequest): Transport {
-  switch (start.transport) {
-    case 'relay':
-      return webSocketTransport({ nodeId: start.id, url: start.relayUrl, room: start.cluster });
-    case 'webrtc':
-      return webRTCTransport({ nodeId: start.id, url: start.relayUrl, room: start.cluster });
-    default:
-      return broadcastChannelTransport({ id: start.id, channel: `${start.cluster}-raft` });
-  }
+/** The relay and WebRTC code is loaded only by tabs that ask for it. */
+async function makeTransport(start: StartRequest): Promise<Transport> {
+  if (start.transport === 'broadcast') return broadcastChannelTransport({ id: start.id, channel: `${start.cluster}-raft` });
+  const { webRTCTransport, webSocketTransport } = await import('@webraft/transport-ws');
+  const options = { nodeId: start.id, url: start.relayUrl, room: start.cluster };
+  return start.transport === 'relay' ? webSocketTransport(options) : webRTCTransport(options);
 }
 
 async function tail(lastIndex: number, firstIndex: number): Promise<LogTailEntry[]> {
@@ -86,7 +82,7 @@ function event(text: string): void {
 async function start(request: StartRequest): Promise<void> {
   config = request;
   log = indexedDBLogStore({ name: `${request.cluster}-${request.id}`, nodeId: request.id, clusterId: request.cluster, onLocked: 'wait' });
-  transport = new ObservedTransport(makeTransport(request));
+  transport = new ObservedTransport(await makeTransport(request));
   todos.onChange((items, index) => post({ type: 'todos', items, index }));
   node = await RaftNode.create({
     id: request.id,
@@ -100,8 +96,11 @@ async function start(request: StartRequest): Promise<void> {
     snapshotEvery: 200,
     snapshotKeepEntries: 20,
   });
-  node.on('roleChanged', (e) => event(`became ${e.role} in term ${e.term}`));
-  node.on('leaderChanged', (e) => event(e.leader === '' ? `lost its leader (term ${e.term})` : `follows ${e.leader.toUpperCase()} (term ${e.term})`));
+  node.on('roleChanged', (e) => event(`became ${e.role === 'preCandidate' ? 'pre-candidate' : e.role} in term ${e.term}`));
+  node.on('leaderChanged', (e) => {
+    if (e.leader === request.id) return;
+    event(e.leader === '' ? `lost its leader (term ${e.term})` : `follows ${e.leader.toUpperCase()} (term ${e.term})`);
+  });
   node.on('snapshotTaken', (e) => event(`took a snapshot at index ${e.index}`));
   node.on('snapshotInstalled', (e) => event(`installed a snapshot up to index ${e.index}`));
   node.on('error', (e) => event(`error: ${e.error.message}${e.fatal ? ' (stopped)' : ''}`));

@@ -27,7 +27,16 @@ export interface Scenario {
 }
 
 const hasLeader = (f: Frame) => currentLeader(f) !== undefined;
-const settled = (f: Frame) => hasLeader(f) && allApplied(f, maxCommit(f)) && logsAgree(f);
+const settled = (f: Frame) => hasLeader(f) && maxCommit(f) >= 1 && allApplied(f, maxCommit(f)) && logsAgree(f);
+/** A leader whose term is newer than some live server's: the majority side has moved on. */
+const newerLeader = (f: Frame) => {
+  const lowest = Math.min(...liveNodes(f).map((n) => n.term));
+  return leaders(f).some((l) => l.term > lowest);
+};
+const leaderCommitted = (f: Frame) => {
+  const l = currentLeader(f);
+  return l !== undefined && l.commit >= (l.log[l.log.length - 1]?.index ?? 0);
+};
 const leaderId = (f: Frame) => currentLeader(f)?.id ?? 'n1';
 const followerOf = (f: Frame) => liveNodes(f).find((n) => n.role !== 'leader' && n.member)?.id ?? 'n2';
 
@@ -143,32 +152,33 @@ export const scenarios: readonly Scenario[] = [
     steps: [
       { text: 'A leader is elected.', until: settled, maxMs: 5000 },
       {
-        text: 'The network splits: the leader and one follower on one side, three servers on the other.',
+        text: 'The network splits: the leader and one follower on one side, three servers on the other (red dashed links).',
         act: (f) => {
           const lead = leaderId(f);
           const mate = followerOf(f);
           const rest = f.nodes.map((n) => n.id).filter((id) => id !== lead && id !== mate);
           return [{ kind: 'partition', groups: [[lead, mate], rest] }];
         },
-        maxMs: 100,
+        maxMs: 60,
       },
       {
-        text: 'A client reaches the old leader. It appends the command but can never commit it: only two of five servers can store it.',
+        text: 'A client reaches the old leader. It appends the command and replicates it to the one follower it can reach, but it can never commit it: two of five servers are not a majority (dashed border = not committed).',
         act: (f) => [{ kind: 'request', node: leaderId(f) }],
-        maxMs: 400,
+        maxMs: 120,
       },
       {
-        text: 'The majority side stops hearing heartbeats and elects a new leader in a higher term. For a while there are two leaders, but only one of them can commit.',
-        until: (f) => leaders(f).length > 0 && Math.max(...leaders(f).map((l) => l.term)) > Math.min(...liveNodes(f).map((n) => n.term)),
+        text: 'The majority side stops hearing heartbeats and elects a new leader in a higher term. The old leader may go on believing it leads for a while; with CheckQuorum (on by default) it steps down once it has not heard from a majority for an election timeout. Either way it cannot commit anything.',
+        until: newerLeader,
         maxMs: 5000,
       },
       {
-        text: 'A client reaches the new leader; this command commits on the majority side. Meanwhile the old leader, hearing from no majority for an election timeout, steps down (CheckQuorum).',
+        text: 'A client reaches the new leader; with three of five servers this command commits.',
         act: (f) => [{ kind: 'request', node: leaderId(f) }],
+        until: (f) => newerLeader(f) && leaderCommitted(f) && maxCommit(f) >= 2,
         maxMs: 2500,
       },
       {
-        text: 'The network heals. The old leader and its follower see the higher term; their uncommitted entry conflicts with the new leader’s log and is overwritten (§5.3).',
+        text: 'The network heals. The old leader and its follower learn of the higher term; their uncommitted entry conflicts with the new leader’s log at the same index and is overwritten (§5.3). Nothing committed was lost.',
         act: () => [{ kind: 'healAll' }],
         until: settled,
         maxMs: 5000,
@@ -183,39 +193,45 @@ export const scenarios: readonly Scenario[] = [
     steps: [
       { text: 'A leader is elected.', until: settled, maxMs: 5000 },
       {
-        text: 'One follower crashes and misses the next two commands; it will come back with a log that is too short.',
-        act: (f) => {
-          const down = f.nodes.map((n) => n.id).filter((id) => id !== leaderId(f))[0]!;
-          return [{ kind: 'crash', node: down }, { kind: 'request', node: leaderId(f) }, { kind: 'request', node: leaderId(f) }];
-        },
-        until: (f) => settled(f) || maxCommit(f) >= 3,
+        text: 'Two client commands are committed on every server.',
+        act: (f) => [{ kind: 'request', node: leaderId(f) }, { kind: 'request', node: leaderId(f) }],
+        until: (f) => settled(f) && maxCommit(f) >= 3,
         maxMs: 2000,
       },
       {
-        text: 'The leader is cut off with one follower and accepts two commands it cannot commit: these two servers now hold extra entries of an old term.',
+        text: 'The leader is cut off with one follower and accepts two more commands it cannot commit: these two servers now hold extra entries of the old term.',
         act: (f) => {
           const lead = leaderId(f);
-          const mate = liveNodes(f).find((n) => n.id !== lead && n.member)!.id;
+          const mate = followerOf(f);
           const rest = f.nodes.map((n) => n.id).filter((id) => id !== lead && id !== mate);
           return [{ kind: 'partition', groups: [[lead, mate], rest] }, { kind: 'request', node: lead }, { kind: 'request', node: lead }];
         },
-        maxMs: 400,
+        maxMs: 150,
       },
       {
-        text: 'The crashed follower restarts on the majority side, which elects a new leader and commits a new command.',
-        act: (f) => f.nodes.filter((n) => n.role === 'down').map((n) => ({ kind: 'restart' as const, node: n.id })),
-        until: (f) => leaders(f).length > 0 && new Set(leaders(f).map((l) => l.term)).size > 1,
+        text: 'The other three elect a new leader in a higher term. (The old leader steps down when it notices it lost its majority, but its extra entries stay in its log.)',
+        until: newerLeader,
         maxMs: 5000,
       },
       {
-        text: 'The new leader takes a client command.',
+        text: 'The new leader commits a command of its own term with the three servers it can reach.',
         act: (f) => [{ kind: 'request', node: leaderId(f) }],
-        maxMs: 1200,
+        until: (f) => newerLeader(f) && leaderCommitted(f) && maxCommit(f) >= 5,
+        maxMs: 2000,
       },
       {
-        text: 'Now the network heals. Compare the logs: one follower is missing entries, two hold entries no majority ever stored. The leader finds, for each follower, the last index where their logs agree (a rejected AppendEntries carries a hint so it can skip a whole term at once), then overwrites everything after it.',
-        act: () => [{ kind: 'healAll' }],
-        until: settled,
+        text: 'One of its followers crashes, and the leader takes one more command. It reaches only two servers, so it is not committed yet.',
+        act: (f) => {
+          const lead = currentLeader(f)!;
+          const follower = liveNodes(f).find((n) => n.role === 'follower' && n.term === lead.term)!;
+          return [{ kind: 'crash', node: follower.id }, { kind: 'request', node: lead.id }];
+        },
+        maxMs: 120,
+      },
+      {
+        text: 'Now the network heals and the crashed server restarts. Compare the logs: one follower is missing an entry, two hold entries of an old term that no majority stored. For each follower the leader finds the last index where their logs agree (a rejected AppendEntries carries a hint, so a whole conflicting term is skipped at once), then overwrites everything after it; with a majority again, the last command commits.',
+        act: (f) => [{ kind: 'healAll' }, ...f.nodes.filter((n) => n.role === 'down').map((n) => ({ kind: 'restart' as const, node: n.id }))],
+        until: (f) => settled(f) && liveNodes(f).length === f.nodes.length,
         maxMs: 6000,
       },
     ],

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { Action } from '../src/teach/model/actions.ts';
+import { currentLeader, leaders, liveNodes, logsAgree, nodeById } from '../src/teach/model/queries.ts';
+import { Session } from '../src/teach/model/session.ts';
+import type { Frame } from '../src/teach/model/types.ts';
+import { scenarioById, scenarios, type Scenario } from '../src/teach/scenarios.ts';
+import { simWorld } from '../src/teach/sim-world.ts';
+
+/** Plays a scenario the way the page does: each step's actions at the current time, then time runs until its condition. */
+function play(scenario: Scenario, upTo = scenario.steps.length): { session: Session; frames: Frame[]; time: number } {
+  const session = new Session(simWorld, { seed: scenario.seed, nodes: scenario.nodes });
+  const frames: Frame[] = [];
+  let time = 0;
+  for (const step of scenario.steps.slice(0, upTo)) {
+    for (const a of step.act?.(session.frameAt(time)) ?? []) session.act({ ...a, t: time } as Action);
+    const maxMs = step.maxMs ?? (step.until === undefined ? 0 : 5000);
+    const deadline = time + maxMs;
+    while (time < deadline && !(step.until?.(session.frameAt(time)) ?? false)) time += session.frameStep;
+    frames.push(session.frameAt(time));
+  }
+  return { session, frames, time };
+}
+
+const byId = (id: string) => scenarioById(id)!;
+
+describe('guided scenarios play out as their text says', () => {
+  it('every scenario reaches its last step with a single leader and agreeing logs', () => {
+    for (const s of scenarios) {
+      const { frames } = play(s);
+      const last = frames[frames.length - 1]!;
+      expect(leaders(last).length, s.id).toBeGreaterThanOrEqual(1);
+      if (s.id !== 'split-vote' && s.id !== 'election') expect(logsAgree(last), s.id).toBe(true);
+    }
+  });
+
+  it('election: a leader is elected and commits its noop on every server', () => {
+    const { frames } = play(byId('election'));
+    expect(frames[0]!.nodes.every((n) => n.role === 'follower' && n.term === 0)).toBe(true);
+    expect(leaders(frames[1]!)).toHaveLength(1);
+    expect(frames[2]!.nodes.every((n) => n.commit >= 1)).toBe(true);
+  });
+
+  it('split vote: two candidates in the same term, no leader from that term', () => {
+    const { session, frames } = play(byId('split-vote'));
+    const candidates = session.eventsUntil(200).filter((e) => e.text === 'became candidate in term 1');
+    expect(candidates.map((e) => e.node).sort()).toEqual(['n1', 'n3']);
+    const leader = currentLeader(frames[frames.length - 1]!)!;
+    expect(leader.term).toBeGreaterThan(1);
+  });
+
+  it('stale leader: the old leader never commits its entry and it is overwritten after the heal', () => {
+    const { frames } = play(byId('stale-leader'));
+    const old = currentLeader(frames[1]!)!;
+    const afterRequest = nodeById(frames[2]!, old.id)!;
+    const uncommitted = afterRequest.log.filter((e) => e.index > afterRequest.commit);
+    expect(uncommitted.length).toBeGreaterThan(0);
+    const newLeader = currentLeader(frames[3]!)!;
+    expect(newLeader.term).toBeGreaterThan(old.term);
+    expect(nodeById(frames[4]!, old.id)!.commit).toBe(afterRequest.commit);
+    const healed = nodeById(frames[frames.length - 1]!, old.id)!;
+    expect(healed.role).toBe('follower');
+    for (const e of uncommitted) expect(healed.log.find((x) => x.index === e.index)?.term).not.toBe(e.term);
+  });
+
+  it('log repair: before the heal the logs differ in length and terms, after it they agree', () => {
+    const { frames } = play(byId('log-repair'));
+    const before = frames[frames.length - 2]!;
+    const shapes = new Set(before.nodes.map((n) => n.log.map((e) => e.term).join(',')));
+    expect(shapes.size).toBeGreaterThanOrEqual(3);
+    expect(logsAgree(frames[frames.length - 1]!)).toBe(true);
+  });
+
+  it('leader failure: a new leader in a higher term, the old one rejoins as follower', () => {
+    const { frames } = play(byId('leader-failure'));
+    const crashed = frames[2]!.nodes.find((n) => n.role === 'down')!;
+    const last = frames[frames.length - 1]!;
+    expect(nodeById(last, crashed.id)!.role).toBe('follower');
+    expect(currentLeader(last)!.term).toBeGreaterThan(crashed.term);
+    expect(liveNodes(last)).toHaveLength(5);
+  });
+
+  it('membership: N4 joins with the whole log, then N1 leaves', () => {
+    const { frames } = play(byId('membership'));
+    const joined = frames[1]!;
+    expect(nodeById(joined, 'n4')!.member).toBe(true);
+    const last = frames[2]!;
+    expect(nodeById(last, 'n1')!.member).toBe(false);
+    expect(currentLeader(last)!.id).not.toBe('n1');
+  });
+});
+
+export { play };
