@@ -1,0 +1,127 @@
+// `core.3node.*`: three RaftNode voters in one process on MemoryLogStore and the in-memory
+// transport, real timers, 16-byte commands proposed on the leader.
+//   throughput: `total` proposals with `inflight` outstanding; commands committed and applied
+//               on all three nodes per second.
+//   latency:    one proposal at a time; propose → resolved with the apply result, in µs.
+import { MemoryLogStore, RaftNode, bytesCodec, createMemoryNetwork, type StateMachine } from '../../packages/core/src/index.ts';
+import { envInfo, onlyPrefix, percentiles, printResult } from './lib.ts';
+
+const only = onlyPrefix();
+const wanted = (name: string) => name.startsWith(only) || only.startsWith(name);
+
+/** Sums the commands' first bytes: cheap, but every command really reaches it. */
+class CounterMachine implements StateMachine<Uint8Array, number> {
+  applied = 0;
+  sum = 0;
+  apply(command: Uint8Array): number {
+    this.applied++;
+    this.sum += command[0] ?? 0;
+    return this.applied;
+  }
+  snapshot(): Uint8Array {
+    return new TextEncoder().encode(JSON.stringify([this.applied, this.sum]));
+  }
+  restore(data: Uint8Array): void {
+    [this.applied, this.sum] = JSON.parse(new TextDecoder().decode(data)) as [number, number];
+  }
+}
+
+type BenchNode = RaftNode<CounterMachine>;
+
+async function startCluster(): Promise<{ nodes: BenchNode[]; leader: BenchNode; stop: () => Promise<void> }> {
+  const ids = ['n1', 'n2', 'n3'];
+  const network = createMemoryNetwork();
+  const nodes: BenchNode[] = [];
+  for (const id of ids) {
+    const node = await RaftNode.create({
+      id,
+      members: ids,
+      stateMachine: new CounterMachine(),
+      log: new MemoryLogStore(),
+      transport: network.transport(id),
+      commandCodec: bytesCodec,
+      tickMs: 50,
+    });
+    await node.start();
+    nodes.push(node);
+  }
+  nodes[0]!.campaign();
+  const leaderId = await nodes[0]!.waitForLeader({ timeoutMs: 10_000 });
+  const leader = nodes.find((n) => n.id === leaderId)!;
+  // Let the new leader's no-op commit before measuring.
+  await leader.read();
+  return { nodes, leader, stop: async () => void (await Promise.all(nodes.map((n) => n.stop()))) };
+}
+
+function command(i: number, bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  new DataView(out.buffer).setUint32(0, i);
+  return out;
+}
+
+function heapMB(): number {
+  return process.memoryUsage().heapUsed / (1024 * 1024);
+}
+
+async function throughput(total: number, inflight: number, payloadBytes: number): Promise<void> {
+  const { nodes, leader, stop } = await startCluster();
+  const commands = Array.from({ length: 1024 }, (_, i) => command(i, payloadBytes));
+  const base = nodes.map((n) => n.stateMachine.applied);
+  let peakHeap = heapMB();
+  let issued = 0;
+  let done = 0;
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const next = (): void => {
+      done++;
+      if (done % 10_000 === 0) peakHeap = Math.max(peakHeap, heapMB());
+      if (issued < total) issue();
+      else if (done === total) resolve();
+    };
+    const issue = (): void => {
+      leader.propose(commands[issued++ & 1023]!).then(next, reject);
+    };
+    for (let i = 0; i < inflight && issued < total; i++) issue();
+  });
+  const allApplied = (): boolean => nodes.every((n, i) => n.stateMachine.applied - base[i]! >= total);
+  while (!allApplied()) await new Promise((r) => setImmediate(r));
+  const seconds = (performance.now() - started) / 1000;
+  peakHeap = Math.max(peakHeap, heapMB());
+  await stop();
+  printResult({
+    name: 'core.3node.throughput',
+    params: { voters: 3, inflight, payloadBytes, total },
+    opsPerSec: Math.round(total / seconds),
+    peakHeapMB: Math.round(peakHeap * 10) / 10,
+    env: envInfo(),
+  });
+  process.stderr.write(`core.3node.throughput: ${total} commands in ${seconds.toFixed(2)} s\n`);
+}
+
+async function latency(count: number, payloadBytes: number): Promise<void> {
+  const { leader, stop } = await startCluster();
+  const payload = command(0, payloadBytes);
+  for (let i = 0; i < 500; i++) await leader.propose(payload);
+  const samples: number[] = [];
+  let peakHeap = heapMB();
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await leader.propose(payload);
+    samples.push((performance.now() - started) * 1000);
+    if (i % 1000 === 0) peakHeap = Math.max(peakHeap, heapMB());
+  }
+  await stop();
+  printResult({
+    name: 'core.3node.latency',
+    params: { voters: 3, payloadBytes, count },
+    ...percentiles(samples),
+    peakHeapMB: Math.round(peakHeap * 10) / 10,
+    env: envInfo(),
+  });
+}
+
+if (wanted('core.3node.throughput')) {
+  await throughput(Number(process.env.CORE_BENCH_TOTAL ?? 300_000), 1000, 16);
+}
+if (wanted('core.3node.latency')) await latency(10_000, 16);
+process.exit(0);
