@@ -9,6 +9,7 @@ import type { ConfChangeSingle, ConfState, Message } from '../../src/raft/types.
 import { boolArg, type Command, intArg, listArg, parseCommand, ScenarioError, seededRandom } from './args.ts';
 import * as fmt from './format.ts';
 import { buildMessage } from './inject.ts';
+import { InvariantChecker } from './invariants.ts';
 import { SimNode } from './sim-node.ts';
 import { createCore, decodeConf } from './core.ts';
 
@@ -20,6 +21,7 @@ export class Cluster {
   private readonly inboxes = new Map<string, Message[]>();
   /** Node → partition group; nodes in different groups cannot reach each other. */
   private groups = new Map<string, number>();
+  private readonly invariants = new InvariantChecker();
 
   /** Runs one script line and returns its output (never empty: `ok` when silent). */
   run(line: string): string {
@@ -29,6 +31,7 @@ export class Cluster {
     } catch (err) {
       out = [`error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`];
     }
+    out.push(...this.invariants.check(this.nodes.values()));
     return out.length === 0 ? 'ok' : out.join('\n');
   }
 
@@ -286,7 +289,7 @@ export class Cluster {
         if (!node.up) continue;
         while (node.mustCore().hasReady()) {
           busy = true;
-          out.push(...this.processReady(node, true));
+          out.push(...this.processReady(node, true), ...this.invariants.check(this.nodes.values()));
         }
         if (node.hasPendingWrites) this.send(node.persist());
       }
@@ -294,6 +297,7 @@ export class Cluster {
         if ((this.inboxes.get(id)?.length ?? 0) === 0) continue;
         busy = true;
         out.push(`> ${id} receiving messages`, ...indent(this.deliverTo(id, () => true, false)));
+        out.push(...this.invariants.check(this.nodes.values()));
       }
       if (!busy) return out;
     }
