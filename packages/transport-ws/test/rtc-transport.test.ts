@@ -21,7 +21,7 @@ function transports(ids: readonly string[], extra: Partial<WebRTCTransportOption
 }
 
 runConformance(
-  transportConformance((ids) => ({ transports: transports(ids, { secret: 'cluster secret' }) })),
+  transportConformance((ids) => ({ transports: transports(ids, { secret: 'cluster secret' }) }), { timeoutMs: 10_000 }),
   { describe, it },
   { title: 'webRTCTransport conformance (node-datachannel, signalled through a relay)', timeoutMs: 30_000 },
 );

@@ -19,13 +19,13 @@ function transports(ids: readonly string[], extra: Partial<WebSocketTransportOpt
 }
 
 runConformance(
-  transportConformance((ids) => ({ transports: transports(ids) })),
+  transportConformance((ids) => ({ transports: transports(ids) }), { timeoutMs: 10_000 }),
   { describe, it },
   { title: 'webSocketTransport conformance (through a relay on 127.0.0.1)', timeoutMs: 20_000 },
 );
 
 runConformance(
-  transportConformance((ids) => ({ transports: transports(ids, { secret: 'cluster secret' }) })),
+  transportConformance((ids) => ({ transports: transports(ids, { secret: 'cluster secret' }) }), { timeoutMs: 10_000 }),
   { describe, it },
   { title: 'webSocketTransport conformance with a cluster secret', timeoutMs: 20_000 },
 );
