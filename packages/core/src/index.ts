@@ -12,7 +12,7 @@ export type { MemoryLogData, MemoryLogStoreOptions } from './storage/memory.ts';
 export { createMemoryNetwork } from './transport/memory.ts';
 export type { DelayMs, MemoryNetwork, MemoryNetworkOptions, MemoryNetworkStats } from './transport/memory.ts';
 export * from './codec/index.ts';
-export { RawNode, RaftUsageError } from './raft/raw-node.ts';
+export { RawNode, RaftRestoreError, RaftUsageError } from './raft/raw-node.ts';
 export { RaftConfigError } from './raft/options.ts';
 export { encodeConfChange, decodeConfChange, ConfChangeDecodeError } from './raft/conf-change-codec.ts';
 export { applyConfChange, emptyConfState } from './raft/confchange.ts';

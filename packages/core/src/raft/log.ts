@@ -4,6 +4,7 @@
  * The LogStore is a write-behind copy, read only at restart.
  */
 import type { Entry, Snapshot } from './types.ts';
+import { RaftRestoreError } from './errors.ts';
 
 interface WriteRecord {
   readonly seq: number;
@@ -44,6 +45,11 @@ export class RaftLog {
       this.prevTerm = snapshot.meta.term;
     }
     this.entries = entries.filter((e) => e.index > this.prevIndex);
+    this.entries.forEach((e, i) => {
+      if (e.index !== this.prevIndex + 1 + i) {
+        throw new RaftRestoreError(`restored entries are not contiguous after index ${this.prevIndex}: found ${e.index}`);
+      }
+    });
     this.handedOff = this.lastIndex();
     this.durable = this.lastIndex();
     this.committed = this.prevIndex;
@@ -80,7 +86,7 @@ export class RaftLog {
   }
 
   /** §5.4.1: a log is at least as up-to-date as ours. */
-  isUpToDate(lastIndex: number, lastTerm: number): boolean {
+  isAtLeastAsRecent(lastIndex: number, lastTerm: number): boolean {
     const myTerm = this.lastTerm();
     return lastTerm > myTerm || (lastTerm === myTerm && lastIndex >= this.lastIndex());
   }
@@ -132,7 +138,8 @@ export class RaftLog {
     const first = entries[0];
     if (first === undefined) return;
     if (first.index <= this.lastIndex()) this.truncateFrom(first.index);
-    this.entries.push(...entries);
+    // A loop, not push(...entries): a batch of many empty entries could exceed the call stack.
+    for (const e of entries) this.entries.push(e);
   }
 
   private truncateFrom(index: number): void {

@@ -1,9 +1,9 @@
 /** RaftOptions with defaults filled in, checked once at construction. */
 import type { RaftOptions } from './contract.ts';
 
-export class RaftConfigError extends Error {
-  override readonly name = 'RaftConfigError';
-}
+import { RaftConfigError } from './errors.ts';
+
+export { RaftConfigError };
 
 export interface ResolvedOptions {
   readonly id: string;

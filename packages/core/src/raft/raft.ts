@@ -146,8 +146,8 @@ export class Raft {
   private handleVote(m: Extract<Message, { type: 'vote' }>): void {
     const canVote =
       this.vote === m.from || (this.vote === '' && this.lead === '') || (m.pre && m.term > this.term);
-    const upToDate = this.mutants.has('voteWithoutLogCheck') || this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
-    if (canVote && upToDate) {
+    const logOk = this.mutants.has('voteWithoutLogCheck') || this.log.isAtLeastAsRecent(m.lastLogIndex, m.lastLogTerm);
+    if (canVote && logOk) {
       this.send({ type: 'voteResp', from: this.id, to: m.from, term: m.term, pre: m.pre, reject: false });
       if (!m.pre) {
         this.electionElapsed = 0;

@@ -10,14 +10,12 @@ import { encodeConfChange } from './conf-change-codec.ts';
 import { isJoint } from './confchange.ts';
 import { proposeConfChange, proposeNormal, transferLeadership } from './leader.ts';
 import { enableMutants, type Mutant } from './mutants.ts';
+import { RaftRestoreError, RaftUsageError } from './errors.ts';
 import { resolveOptions } from './options.ts';
 import { Raft } from './raft.ts';
 import { leaderReadIndex } from './replication.ts';
 
-/** A misuse of the RawNode API by its driver (not caused by network input). */
-export class RaftUsageError extends Error {
-  override readonly name = 'RaftUsageError';
-}
+export { RaftRestoreError, RaftUsageError };
 
 interface Held {
   readonly needSeq: number;

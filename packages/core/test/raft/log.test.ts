@@ -130,12 +130,12 @@ describe('RaftLog', () => {
     );
   });
 
-  it('property: isUpToDate orders logs by (lastTerm, lastIndex) (§5.4.1)', () => {
+  it('property: isAtLeastAsRecent orders logs by (lastTerm, lastIndex) (§5.4.1)', () => {
     fc.assert(
       fc.property(arbTerms, fc.nat(20), fc.nat(5), (terms, li, lt) => {
         const log = new RaftLog(undefined, ofTerms(terms));
         const myTerm = terms.length === 0 ? 0 : (terms[terms.length - 1] as number);
-        expect(log.isUpToDate(li, lt)).toBe(lt > myTerm || (lt === myTerm && li >= terms.length));
+        expect(log.isAtLeastAsRecent(li, lt)).toBe(lt > myTerm || (lt === myTerm && li >= terms.length));
       }),
     );
   });
