@@ -23,6 +23,12 @@ export interface LogStoreConformanceOptions {
   readonly reopen?: boolean;
   /** Size of the large entry written by the binary-data case. @default 1 MiB */
   readonly largeEntryBytes?: number;
+  /**
+   * Simulates a crash: the store must lose what is not yet durable and become unusable (it is
+   * then reopened by name). When given, the suite checks that a crash keeps whole batches, in
+   * call order, including every batch whose write had resolved.
+   */
+  readonly crash?: (store: LogStore) => void | Promise<void>;
 }
 
 let suiteCounter = 0;
@@ -250,6 +256,28 @@ export function logStoreConformance(open: OpenLogStore, options: LogStoreConform
     const stored = (await (await again()).load()).entries;
     assertEqual(stored, entryRange(1, applied ? 4 : 2, 1), `entries after close (write ${applied ? 'resolved' : 'rejected'})`);
   }, true);
+
+  if (options.crash !== undefined && reopen) {
+    const crash = options.crash;
+    add('a crash keeps a prefix of whole batches, including every resolved one', async (store, again) => {
+      await store.load();
+      const resolved: number[] = [];
+      const writes: Promise<void>[] = [];
+      for (let i = 1; i <= 20; i++) {
+        const write = store.write({ entries: entryRange(2 * i - 1, 2 * i, i), hardState: { term: i, vote: '', commit: 0 } });
+        writes.push(write.then(() => void resolved.push(i)));
+        if (i === 10) await writes[0]; // let some of them become durable before the crash
+      }
+      await crash(store);
+      await Promise.allSettled(writes);
+      const durableBeforeCrash = resolved.length;
+      const state = await (await again()).load();
+      const batches = state.hardState.term;
+      assertEqual(state.entries.length, 2 * batches, `entries after the crash (hard state says ${batches} batches survived)`);
+      assertEqual(state.entries, entryRange(1, 2 * batches, 1).map((e) => entry(e.index, Math.ceil(e.index / 2))), 'surviving entries');
+      assert(batches >= durableBeforeCrash, `${durableBeforeCrash} writes resolved but only ${batches} survived the crash`);
+    }, true);
+  }
 
   add('operations after close reject with code closed', async (store) => {
     await store.load();

@@ -12,4 +12,8 @@ function memoryStores(options: { latencyMs?: number } = {}) {
 }
 
 runConformance(logStoreConformance(memoryStores()), { describe, it }, { title: 'MemoryLogStore' });
-runConformance(logStoreConformance(memoryStores({ latencyMs: 1 })), { describe, it }, { title: 'MemoryLogStore with 1 ms latency' });
+runConformance(
+  logStoreConformance(memoryStores({ latencyMs: 1 }), { crash: (store) => (store as MemoryLogStore).crash() }),
+  { describe, it },
+  { title: 'MemoryLogStore with 1 ms latency' },
+);
