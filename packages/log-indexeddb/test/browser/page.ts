@@ -1,0 +1,115 @@
+// Entry of the bundle the browser tests load: puts the library and small helpers on
+// `window` so each test drives the page with `page.evaluate`.
+import * as core from '@webraft/core';
+import * as testing from '@webraft/core/testing';
+import * as store from '../../src/index.ts';
+
+type Store = store.IndexedDBLogStore;
+
+interface ErrorInfo {
+  readonly name: string;
+  readonly code?: string;
+  readonly reason?: string;
+  readonly message: string;
+}
+
+function info(error: unknown): ErrorInfo {
+  const e = error as { name?: string; code?: string; reason?: string; message?: string };
+  return { name: String(e?.name), code: e?.code, reason: e?.reason, message: String(e?.message ?? error) };
+}
+
+/** 16 bytes naming the entry, so a test can tell a stored entry from a stale or torn one. */
+function payload(index: number, bytes = 16): Uint8Array {
+  const data = new Uint8Array(bytes);
+  new DataView(data.buffer).setFloat64(0, index);
+  for (let i = 8; i < bytes; i++) data[i] = (index + i) & 0xff;
+  return data;
+}
+
+function checkPayload(e: core.Entry): boolean {
+  if (e.data.byteLength < 8) return false;
+  const view = new DataView(e.data.buffer, e.data.byteOffset, e.data.byteLength);
+  if (view.getFloat64(0) !== e.index) return false;
+  for (let i = 8; i < e.data.byteLength; i++) if (e.data[i] !== ((e.index + i) & 0xff)) return false;
+  return true;
+}
+
+const open = new Map<string, { store: Store; errors: ErrorInfo[] }>();
+
+const helpers = {
+  payload,
+  checkPayload,
+  info,
+  /** Opens and loads a store, remembering it (and its error events) under `key`. */
+  async open(key: string, options: store.IndexedDBLogStoreOptions) {
+    const s = store.indexedDBLogStore(options);
+    const errors: ErrorInfo[] = [];
+    s.addEventListener('error', (e) => errors.push(info((e as store.StoreErrorEvent).error)));
+    open.set(key, { store: s, errors });
+    try {
+      const state = await s.load();
+      return {
+        ok: true as const,
+        empty: state.empty,
+        hardState: state.hardState,
+        snapshotIndex: state.snapshot?.meta.index ?? 0,
+        first: state.entries[0]?.index ?? 0,
+        last: state.entries[state.entries.length - 1]?.index ?? 0,
+        count: state.entries.length,
+        allValid: state.entries.every(checkPayload),
+        contiguous: state.entries.every((e, i) => i === 0 || e.index === state.entries[i - 1]!.index + 1),
+        incarnation: s.identity?.incarnation,
+        persisted: s.persisted,
+      };
+    } catch (error) {
+      return { ok: false as const, error: info(error) };
+    }
+  },
+  get(key: string) {
+    const entry = open.get(key);
+    if (!entry) throw new Error(`no store ${key}`);
+    return entry;
+  },
+  /**
+   * Appends entries one write each, `inflight` at a time, and tells the test the highest
+   * acknowledged index through the `acked` binding (at most every 5 ms, so the bindings do
+   * not flood the DevTools connection).
+   */
+  async stream(key: string, from: number, inflight: number, count = Infinity, bytes = 16) {
+    const { store: s } = helpers.get(key);
+    const binding = (globalThis as { acked?: (index: number) => void }).acked;
+    let highest = 0;
+    let reportPending = false;
+    const report = (index: number): void => {
+      highest = Math.max(highest, index);
+      if (!binding || reportPending) return;
+      reportPending = true;
+      setTimeout(() => {
+        reportPending = false;
+        binding(highest);
+      }, 5);
+    };
+    let next = from;
+    const end = from + count;
+    const worker = async (): Promise<void> => {
+      while (next < end) {
+        const index = next++;
+        await s.write({
+          entries: [{ index, term: 1, type: 'normal', data: payload(index, bytes) }],
+          hardState: { term: 1, vote: 'n1', commit: index - 1 },
+        });
+        report(index);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: inflight }, worker));
+      return { ok: true as const, next };
+    } catch (error) {
+      return { ok: false as const, error: info(error), next };
+    }
+  },
+};
+
+const lib = { ...store, core, testing, helpers };
+(globalThis as unknown as { lib: typeof lib }).lib = lib;
+export type PageLib = typeof lib;
