@@ -58,6 +58,8 @@ export class Applier {
   private bytesSinceSnapshot = 0;
   private snapshotWanted = false;
   private reportedIndex = 0;
+  private readonly proposals: Proposals;
+  private readonly events: Emitter<RaftNodeEvents<unknown, unknown>>;
 
   constructor(
     private readonly host: ApplierHost,
@@ -69,6 +71,8 @@ export class Applier {
     initialConf: ConfState,
   ) {
     this.conf = initialConf;
+    this.proposals = host.proposals;
+    this.events = host.events;
   }
 
   /** Restores from the snapshot a LogStore held at start-up. */
@@ -143,7 +147,7 @@ export class Applier {
       this.bytesSinceSnapshot = 0;
       this.host.metrics.snapshotsInstalled++;
       const { index, term } = snapshot.meta;
-      this.host.events.emit('snapshotInstalled', { index, term, bytes: snapshot.data.length }, this.listenerError);
+      this.events.emit('snapshotInstalled', { index, term, bytes: snapshot.data.length }, this.listenerError);
     };
     let result: void | Promise<void>;
     try {
@@ -163,13 +167,13 @@ export class Applier {
   }
 
   private applyEntry(entry: Entry, task: ApplyTask): Pending {
-    const leaderSeq = this.host.proposals.appliedAt(entry.index, entry.term);
+    const leaderSeq = this.proposals.appliedAt(entry.index, entry.term);
     if (entry.type === 'normal') return this.applyNormal(entry);
     if (entry.type === 'config') {
       const conf = task.confStates[task.confPos++] ?? this.conf;
       this.conf = conf;
-      if (leaderSeq !== undefined) this.host.proposals.settle(leaderSeq, { ok: true, value: conf });
-      this.host.events.emit('membershipChanged', { index: entry.index, conf }, this.listenerError);
+      if (leaderSeq !== undefined) this.proposals.settle(leaderSeq, { ok: true, value: conf });
+      this.events.emit('membershipChanged', { index: entry.index, conf }, this.listenerError);
     }
     this.finish(entry, undefined, undefined);
     return undefined;
@@ -216,12 +220,20 @@ export class Applier {
       return undefined;
     }
     if (isThenable(result)) {
+      // The codec reuses its envelope object; keep this one's fields for when `apply` settles.
+      const held: Envelope = { ...envelope };
       return result.then(
-        (value) => this.finish(entry, envelope, { ok: true, value }, true, command),
-        (error: unknown) => this.finish(entry, envelope, { ok: false, error: toError(error) }, true, command),
+        (value) => this.finish(entry, held, { ok: true, value }, true, command),
+        (error: unknown) => this.finish(entry, held, { ok: false, error: toError(error) }, true, command),
       );
     }
-    this.finish(entry, envelope, { ok: true, value: result }, true, command);
+    if (session !== undefined) {
+      this.finish(entry, envelope, { ok: true, value: result }, true, command);
+      return undefined;
+    }
+    // The common case, kept free of allocations: a plain command applied synchronously.
+    if (envelope.mine) this.proposals.resolve(envelope.originSeq, result);
+    this.advance(entry, true, command, result);
     return undefined;
   }
 
@@ -233,14 +245,19 @@ export class Applier {
       if (session !== undefined && ran) {
         this.sessions.record(session.clientId, session.seq, toSessionOutcome(outcome), index);
       }
-      if (envelope.mine) this.host.proposals.settle(envelope.originSeq, outcome);
+      if (envelope.mine) this.proposals.settle(envelope.originSeq, outcome);
     }
+    this.advance(entry, ran, command, ran && outcome?.ok === true ? outcome.value : undefined);
+  }
+
+  /** The entry is done: move the applied index and the snapshot and session clocks. */
+  private advance(entry: Entry, ran: boolean, command: unknown, result: unknown): void {
+    const index = entry.index;
     this.applied = index;
     this.appliedTerm = entry.term;
     this.sessions.onApplied(index);
-    if (this.host.events.has('applied')) {
-      const result = ran && outcome?.ok === true ? outcome.value : undefined;
-      this.host.events.emit('applied', { index, term: entry.term, type: entry.type, command, result }, this.listenerError);
+    if (this.events.has('applied')) {
+      this.events.emit('applied', { index, term: entry.term, type: entry.type, command: ran ? command : undefined, result }, this.listenerError);
     }
     this.bytesSinceSnapshot += entry.data.length;
     if (!this.snapshotWanted) this.snapshotWanted = this.snapshotDue();

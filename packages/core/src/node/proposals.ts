@@ -13,17 +13,20 @@ interface Waiter {
   readonly deadline: number;
   readonly timeoutMs: number;
   readonly what: string;
-  /** Index and term of the entry when this node appended it as leader; 0 otherwise. */
-  index: number;
-  term: number;
   detach: (() => void) | undefined;
 }
 
 export class Proposals {
   private nextSeq = 1;
   private readonly waiters = new Map<number, Waiter>();
-  /** index → seq, for entries appended here as leader: lets an overwrite be detected. */
-  private readonly byIndex = new Map<number, number>();
+  /**
+   * Entries appended here as leader, as parallel arrays sorted by index (from `head` on), so
+   * an entry overwritten by a newer leader is detected when another one is applied at its index.
+   */
+  private appendedIndex: number[] = [];
+  private appendedTerm: number[] = [];
+  private appendedSeq: number[] = [];
+  private head = 0;
 
   get size(): number {
     return this.waiters.size;
@@ -34,7 +37,7 @@ export class Proposals {
     const seq = this.nextSeq++;
     let waiter!: Waiter;
     const promise = new Promise<T>((resolve, reject) => {
-      waiter = { resolve: resolve as (value: never) => void, reject, deadline, timeoutMs, what, index: 0, term: 0, detach: undefined };
+      waiter = { resolve: resolve as (value: never) => void, reject, deadline, timeoutMs, what, detach: undefined };
     });
     this.waiters.set(seq, waiter);
     if (signal !== undefined) {
@@ -47,11 +50,16 @@ export class Proposals {
 
   /** The entry of `seq` was appended here as leader at (`index`, `term`). */
   appended(seq: number, index: number, term: number): void {
-    const waiter = this.waiters.get(seq);
-    if (waiter === undefined) return;
-    waiter.index = index;
-    waiter.term = term;
-    this.byIndex.set(index, seq);
+    // Appending at or below an index already listed means a newer leader truncated our log
+    // in between: what we appended there is gone for good.
+    while (this.appendedIndex.length > this.head && this.appendedIndex[this.appendedIndex.length - 1]! >= index) {
+      const lostIndex = this.appendedIndex.pop()!;
+      const lostTerm = this.appendedTerm.pop()!;
+      this.fail(this.appendedSeq.pop()!, new ProposalDroppedError(lostIndex, lostTerm));
+    }
+    this.appendedIndex.push(index);
+    this.appendedTerm.push(term);
+    this.appendedSeq.push(seq);
   }
 
   settle(seq: number, outcome: Outcome): void {
@@ -61,22 +69,43 @@ export class Proposals {
     else waiter.reject(outcome.error);
   }
 
+  resolve(seq: number, value: unknown): void {
+    this.take(seq)?.resolve(value as never);
+  }
+
   fail(seq: number, error: Error): void {
     this.take(seq)?.reject(error);
   }
 
   /**
    * The entry at `index` with `term` was applied. Returns the seq of the waiter that appended
-   * exactly this entry; a waiter whose entry at `index` had another term is rejected as dropped.
+   * exactly this entry as leader; one whose entry at `index` had another term is rejected as dropped.
    */
   appliedAt(index: number, term: number): number | undefined {
-    if (this.byIndex.size === 0) return undefined;
-    const seq = this.byIndex.get(index);
-    if (seq === undefined) return undefined;
-    const waiter = this.waiters.get(seq);
-    if (waiter === undefined || waiter.term === term) return seq;
-    this.fail(seq, new ProposalDroppedError(index, waiter.term));
-    return undefined;
+    const indexes = this.appendedIndex;
+    let head = this.head;
+    if (head === indexes.length) return undefined;
+    while (head < indexes.length && indexes[head]! < index) head++;
+    let found: number | undefined;
+    if (head < indexes.length && indexes[head] === index) {
+      const seq = this.appendedSeq[head]!;
+      if (this.appendedTerm[head] === term) found = seq;
+      else this.fail(seq, new ProposalDroppedError(index, this.appendedTerm[head]!));
+      head++;
+    }
+    this.head = head;
+    if (head === indexes.length) {
+      this.appendedIndex = [];
+      this.appendedTerm = [];
+      this.appendedSeq = [];
+      this.head = 0;
+    } else if (head > 4096) {
+      this.appendedIndex = indexes.slice(head);
+      this.appendedTerm = this.appendedTerm.slice(head);
+      this.appendedSeq = this.appendedSeq.slice(head);
+      this.head = 0;
+    }
+    return found;
   }
 
   /** Rejects every waiter whose deadline passed. */
@@ -94,7 +123,6 @@ export class Proposals {
     const waiter = this.waiters.get(seq);
     if (waiter === undefined) return undefined;
     this.waiters.delete(seq);
-    if (waiter.index !== 0) this.byIndex.delete(waiter.index);
     waiter.detach?.();
     return waiter;
   }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AbortError, NotLeaderError, StoppedError, TimeoutError } from '../../src/node/errors.ts';
+import { AbortError, NotLeaderError, ProposalDroppedError, StoppedError, TimeoutError } from '../../src/node/errors.ts';
 import { TestCluster } from './cluster.ts';
 
 let cluster: TestCluster | undefined;
@@ -73,6 +73,22 @@ describe('RaftNode requests', () => {
     const reads = cluster.ids.map((id) => cluster!.node(id).read((sm, at) => ({ value: sm.get('k'), at })));
     const results = await cluster.run(Promise.all(reads));
     for (const result of results) expect(result.value).toBe('v2');
+  });
+
+  it('rejects with ProposalDroppedError when a newer leader overwrote the entry (§5.3)', async () => {
+    const c = (cluster = await TestCluster.start(['a', 'b', 'c']));
+    const old = await c.elect();
+    c.network.isolate(old.id);
+    const lost = old.propose({ op: 'put', key: 'k', value: 'lost' });
+    lost.catch(() => undefined);
+    const others = c.ids.filter((id) => id !== old.id);
+    await c.clock.until(() => others.some((id) => c.node(id).isLeader));
+    const next = c.node(others.find((id) => c.node(id).isLeader)!);
+    await c.run(next.propose({ op: 'put', key: 'k', value: 'kept' }));
+    c.network.healAll();
+    await expect(c.run(lost)).rejects.toBeInstanceOf(ProposalDroppedError);
+    await c.clock.until(() => old.stateMachine.get('k') === 'kept');
+    expect(old.stateMachine.get('k')).toBe('kept');
   });
 
   it('transfers leadership and waits for it', async () => {
