@@ -28,6 +28,8 @@ export type SimAction =
   | { readonly type: 'confChange'; readonly node: NodeId; readonly change: ConfChange }
   /** Snapshot `node`'s state machine now; its log is compacted once the snapshot is durable. */
   | { readonly type: 'snapshot'; readonly node: NodeId }
+  /** Propose a membership change through `node` (the leader, or a node that forwards it). */
+  | { readonly type: 'confChange'; readonly node: NodeId; readonly change: ConfChange }
   /** Change a node's clock rate: virtual ms per tick. */
   | { readonly type: 'clock'; readonly node: NodeId; readonly tickMs: number }
   /** A client operation sent through `node`; `client` defaults to `user`. */

@@ -1,10 +1,10 @@
 /**
  * The seeded fault schedule of a fuzz run: partitions (random splits, isolated nodes,
  * one-way links), slow links, healing, crashes with later restarts, lossy / duplicating / slow
- * networks, leadership transfers, forced campaigns and clock-rate changes. Every choice is
+ * networks, membership changes, leadership transfers, forced campaigns and clock-rate changes. Every choice is
  * drawn from the simulation's random source, so the seed decides the whole schedule.
  */
-import type { NodeId } from '@webraft/core';
+import type { ConfChangeSingle, NodeId } from '@webraft/core';
 import type { SimAction } from './actions.ts';
 import type { Simulation } from './simulation.ts';
 
@@ -13,8 +13,8 @@ export interface NemesisOptions {
   readonly intervalMs?: readonly [number, number];
   /** How long a crashed node stays down, virtual ms. @default [20, 1500] */
   readonly downMs?: readonly [number, number];
-  /** Tick length range for clock-rate changes, virtual ms. @default [8, 12] */
-  readonly tickMs?: readonly [number, number];
+  /** Clock-rate changes scale a node's tick length by a factor in this range. @default [0.8, 1.2] */
+  readonly tickScale?: readonly [number, number];
 }
 
 export class Nemesis {
@@ -28,7 +28,7 @@ export class Nemesis {
   ) {
     this.interval = options.intervalMs ?? [30, 600];
     this.down = options.downMs ?? [20, 1500];
-    this.tick = options.tickMs ?? [8, 12];
+    this.tick = options.tickScale ?? [0.8, 1.2];
   }
 
   nextDelay(): number {
@@ -63,7 +63,11 @@ export class Nemesis {
       const victim = r.chance(0.5) ? this.leaderOr(r.pick(ids)) : r.pick(ids);
       action = { type: 'crash', node: victim };
       sim.schedule(sim.now + r.between(this.down[0], this.down[1]), { type: 'restart', node: victim });
-    } else if (roll < 0.84) {
+    } else if (roll < 0.77) {
+      const change = this.membershipChange();
+      if (change === undefined) return;
+      action = change;
+    } else if (roll < 0.86) {
       const loss = r.chance(0.5);
       action = {
         type: 'network',
@@ -76,16 +80,39 @@ export class Nemesis {
           longDelayMs: r.between(50, 600),
         },
       };
-    } else if (roll < 0.91) {
+    } else if (roll < 0.92) {
       const leader = this.leader();
       if (leader === undefined) return;
       action = { type: 'transfer', node: leader, to: r.pick(ids.filter((id) => id !== leader)) };
     } else if (roll < 0.95) {
       action = { type: 'campaign', node: r.pick(ids) };
     } else {
-      action = { type: 'clock', node: r.pick(ids), tickMs: r.between(this.tick[0], this.tick[1]) };
+      const node = r.pick(ids);
+      action = { type: 'clock', node, tickMs: sim.baseTickMs * r.between(this.tick[0], this.tick[1]) };
     }
     sim.perform(action);
+  }
+
+  /** Adds a node that is not a voter (as voter or learner), removes a voter, or swaps one for another. */
+  private membershipChange(): SimAction | undefined {
+    const r = this.sim.random;
+    const leader = this.sim.leader();
+    if (leader === undefined || leader.conf.votersOutgoing.length > 0) return undefined;
+    const voters = leader.conf.voters;
+    const outside = this.sim.nodeIds().filter((id) => !voters.includes(id));
+    let changes: ConfChangeSingle[];
+    if (outside.length > 0 && (voters.length <= 2 || r.chance(0.6))) {
+      const id = r.pick(outside);
+      const asLearner = !leader.conf.learners.includes(id) && r.chance(0.3);
+      changes = [{ type: asLearner ? 'addLearner' : 'addVoter', id }];
+      if (!asLearner && voters.length > 2 && r.chance(0.3)) changes.push({ type: 'remove', id: r.pick(voters) });
+    } else if (voters.length > 2) {
+      changes = [{ type: 'remove', id: r.pick(voters) }];
+    } else {
+      return undefined;
+    }
+    const via = r.chance(0.8) ? leader.id : r.pick(this.sim.nodeIds());
+    return { type: 'confChange', node: via, change: { changes, transition: 'auto', context: new Uint8Array(0) } };
   }
 
   private split(ids: readonly NodeId[]): NodeId[][] {

@@ -54,6 +54,11 @@ export function fuzzWorld(seed: number, createCore: CoreFactory, options: FuzzOp
     seed,
     createCore,
     nodes: options.nodes ?? (shape === 3 ? 5 : 3),
+    // 150–300 ms election timeouts and 50 ms heartbeats in 25 ms ticks: the same timing as
+    // 10 ms ticks, with fewer events to simulate.
+    tickMs: 25,
+    electionTicks: 6,
+    heartbeatTicks: 2,
     clockSkew: 0.1,
     crashSurvivalRate: 0.3,
     snapshotEvery: shape === 0 ? 0 : shape === 1 ? 8 : 25,

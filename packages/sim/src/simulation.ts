@@ -93,14 +93,18 @@ export class Simulation {
   readonly actions: RecordedAction[] = [];
   now = 0;
   steps = 0;
+  /** Tick length before skew, virtual ms. */
+  readonly baseTickMs: number;
   private readonly queue = new EventQueue<SimEvent>();
   private readonly byId = new Map<NodeId, SimNode>();
+  private readonly initialTickMs = new Map<NodeId, number>();
   private readonly list: SimNode[] = [];
   private readonly ids: NodeId[] = [];
   private readonly host: NodeHost;
   private readonly traceRing: TraceStep[] = [];
   private readonly logRing: SimLogLine[] = [];
   private stepText = '';
+  private inStep = false;
   private readonly options: SimOptions;
 
   constructor(options: SimOptions) {
@@ -126,6 +130,7 @@ export class Simulation {
       onRestoreSnapshot: (node, snapshot, before) => this.invariants.onRestoreSnapshot(node, snapshot, before),
     };
     const skew = options.clockSkew ?? 0;
+    this.baseTickMs = options.tickMs ?? 10;
     const initialVoters = this.ids.slice(0, options.voters ?? count);
     for (const id of this.ids) {
       const node = new SimNode(
@@ -146,7 +151,8 @@ export class Simulation {
         },
         this.host,
       );
-      node.tickMs = (options.tickMs ?? 10) * this.random.between(1 - skew, 1 + skew);
+      node.tickMs = this.baseTickMs * this.random.between(1 - skew, 1 + skew);
+      this.initialTickMs.set(id, node.tickMs);
       this.byId.set(id, node);
       this.list.push(node);
     }
@@ -183,7 +189,12 @@ export class Simulation {
     this.now = ev.at;
     this.steps++;
     this.stepText = '';
-    this.handle(ev.value);
+    this.inStep = true;
+    try {
+      this.handle(ev.value);
+    } finally {
+      this.inStep = false;
+    }
     if (this.options.traceSteps && this.stepText !== '') this.record();
     return true;
   }
@@ -211,6 +222,17 @@ export class Simulation {
 
   /** Performs an action without recording it (the seeded fault schedule uses this). */
   perform(action: SimAction): void {
+    if (this.inStep) {
+      this.act(action);
+      return;
+    }
+    // Between steps: the action gets a trace line of its own.
+    this.stepText = '';
+    this.act(action);
+    if (this.options.traceSteps && this.stepText !== '') this.record();
+  }
+
+  private act(action: SimAction): void {
     switch (action.type) {
       case 'crash': {
         const node = this.node(action.node);
@@ -278,6 +300,14 @@ export class Simulation {
         this.node(action.node).snapshotNow();
         this.note(`snapshot ${action.node}`);
         return;
+      case 'confChange': {
+        const node = this.node(action.node);
+        const outcome = node.core?.proposeConfChange(action.change);
+        const what = action.change.changes.map((c) => `${c.type} ${c.id}`).join(', ') || 'leave joint';
+        this.note(`conf change via ${node.id}: ${what}${outcome && !outcome.ok ? ` refused (${outcome.reason})` : ''}`);
+        node.drive();
+        return;
+      }
       case 'clock':
         this.node(action.node).tickMs = action.tickMs;
         return;
@@ -332,11 +362,14 @@ export class Simulation {
     return this.logRing;
   }
 
-  /** Heals the network, calms it and restarts every stopped node. */
+  /** Heals the network, calms it, restores clock rates and restarts every stopped node. */
   calm(): void {
     this.perform({ type: 'heal' });
     this.perform({ type: 'network', conditions: calmNetwork });
-    for (const node of this.list) if (!node.up) this.perform({ type: 'restart', node: node.id });
+    for (const node of this.list) {
+      node.tickMs = this.initialTickMs.get(node.id) as number;
+      if (!node.up) this.perform({ type: 'restart', node: node.id });
+    }
   }
 
   private startNode(node: SimNode): void {
