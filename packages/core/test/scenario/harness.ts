@@ -209,7 +209,7 @@ export class Cluster {
     // `at=` hands the message to a node other than its addressee (a misrouted message).
     const node = this.node(c.keys.get('at') ?? String(msg.to));
     const rejection = node.mustCore().step(msg);
-    return [rejection === undefined ? 'accepted' : `rejected: ${rejection.reason} (${rejection.detail})`];
+    return [rejection === undefined ? 'accepted' : `rejected: ${rejection.reason}`];
   }
 
   // --- Ready loop and network -------------------------------------------------------------
@@ -260,7 +260,7 @@ export class Cluster {
       else {
         const rejection = node.mustCore().step(m);
         out.push(line);
-        if (rejection !== undefined) out.push(`  rejected: ${rejection.reason} (${rejection.detail})`);
+        if (rejection !== undefined) out.push(`  rejected: ${rejection.reason}`);
       }
     }
     return out;
