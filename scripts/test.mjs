@@ -16,6 +16,12 @@ for (const ws of workspaces) {
   if (pkg.scripts?.test) steps.push({ name: pkg.name, cmd: 'npm', args: ['run', 'test'], cwd: join(root, ws) });
 }
 
+// Last: what users of the published packages see.
+steps.push(
+  { name: 'package hygiene (publint, attw, packed install)', cmd: 'node', args: ['scripts/check-packages.mjs'], cwd: root },
+  { name: 'API reference (TypeDoc)', cmd: 'npx', args: ['typedoc', '--logLevel', 'Warn'], cwd: root },
+);
+
 const results = [];
 for (const step of steps) {
   if (only.length > 0 && !only.some((o) => step.name.includes(o))) continue;
