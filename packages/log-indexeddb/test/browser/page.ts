@@ -18,19 +18,35 @@ function info(error: unknown): ErrorInfo {
   return { name: String(e?.name), code: e?.code, reason: e?.reason, message: String(e?.message ?? error) };
 }
 
-/** 16 bytes naming the entry, so a test can tell a stored entry from a stale or torn one. */
+/**
+ * Bytes naming the entry (its index, then pseudo-random bytes seeded by it), so a test can
+ * tell a stored entry from a stale or torn one. Random-looking so that IndexedDB's
+ * compression does not shrink them (the quota test needs real bytes on disk).
+ */
 function payload(index: number, bytes = 16): Uint8Array {
   const data = new Uint8Array(bytes);
   new DataView(data.buffer).setFloat64(0, index);
-  for (let i = 8; i < bytes; i++) data[i] = (index + i) & 0xff;
+  fillNoise(data, index);
   return data;
+}
+
+function fillNoise(data: Uint8Array, seed: number): void {
+  let x = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 8; i < data.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    data[i] = x & 0xff;
+  }
 }
 
 function checkPayload(e: core.Entry): boolean {
   if (e.data.byteLength < 8) return false;
   const view = new DataView(e.data.buffer, e.data.byteOffset, e.data.byteLength);
   if (view.getFloat64(0) !== e.index) return false;
-  for (let i = 8; i < e.data.byteLength; i++) if (e.data[i] !== ((e.index + i) & 0xff)) return false;
+  const expected = new Uint8Array(e.data.byteLength);
+  fillNoise(expected, e.index);
+  for (let i = 8; i < e.data.byteLength; i++) if (e.data[i] !== expected[i]) return false;
   return true;
 }
 
