@@ -24,12 +24,20 @@ export interface KvResult {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export function encodeCommand(command: KvCommand): Uint8Array {
-  return encoder.encode(JSON.stringify(command));
-}
-
-// Simulated nodes share entry bytes by reference, so each entry is parsed once, not once per node.
+// Simulated nodes share entry bytes by reference and clients retry with the same command,
+// so each command is encoded once and its bytes are never parsed again.
+const encoded = new WeakMap<KvCommand, Uint8Array>();
 const decoded = new WeakMap<Uint8Array, KvCommand>();
+
+export function encodeCommand(command: KvCommand): Uint8Array {
+  let bytes = encoded.get(command);
+  if (bytes === undefined) {
+    bytes = encoder.encode(JSON.stringify(command));
+    encoded.set(command, bytes);
+    decoded.set(bytes, command);
+  }
+  return bytes;
+}
 
 export function decodeCommand(data: Uint8Array): KvCommand {
   let command = decoded.get(data);

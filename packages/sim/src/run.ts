@@ -14,7 +14,7 @@ import { formatTrace, type TraceStep } from './trace.ts';
 export interface FuzzOptions {
   /** Client operations per run. @default 300 */
   readonly ops?: number;
-  /** @default 4 */
+  /** Concurrent clients. @default 6 */
   readonly clients?: number;
   /** Cluster size; by default 3 or 5, chosen by the seed. */
   readonly nodes?: number;
@@ -69,7 +69,7 @@ export function fuzzWorld(seed: number, createCore: CoreFactory, options: FuzzOp
     // A third of the seeds run without PreVote, so candidates time out and retry in new terms.
     preVote: seed % 3 !== 2,
     network: { dropRate: 0.02, duplicateRate: 0.02, minDelayMs: 0.5, maxDelayMs: 8, longDelayRate: 0.03, longDelayMs: 400 },
-    workload: { clients: options.clients ?? 4, ops: options.ops ?? 300 },
+    workload: { clients: options.clients ?? 6, ops: options.ops ?? 300 },
     traceSteps: options.traceSteps ?? 0,
   };
 }

@@ -23,7 +23,7 @@ export const usage = `Usage: npm run fuzz -- [options]
   --seeds N          number of seeds to run (default 100)
   --from S           first seed (default 0)
   --ops N            client operations per seed (default 300)
-  --clients N        concurrent clients (default 4)
+  --clients N        concurrent clients (default 6)
   --nodes N          cluster size (default: 3 or 5, chosen by the seed)
   --mutant NAME      run a deliberately broken core (see --list-mutants)
   --list-mutants     list the broken cores and exit
@@ -63,7 +63,7 @@ export function parseArgs(argv: readonly string[], cpus: number): FuzzArgs {
     seeds,
     from: int('--from', 0, 0),
     ops: int('--ops', 300, 1),
-    clients: int('--clients', 4, 1),
+    clients: int('--clients', 6, 1),
     nodes: values.has('--nodes') ? int('--nodes', 3, 1) : undefined,
     history: values.get('--history'),
     check: values.get('--check'),
