@@ -24,6 +24,8 @@ export const EnvelopeKind = {
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
 
 export const maxPeerIdBytes = 64;
+/** The most an envelope adds to its payload. */
+export const maxEnvelopeOverhead = 2 + maxPeerIdBytes;
 
 export interface Envelope {
   readonly kind: EnvelopeKind;

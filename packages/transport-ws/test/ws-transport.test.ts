@@ -132,6 +132,22 @@ describe('webSocketTransport', () => {
     for (const s of [a, b, c]) await s!.transport.close();
   });
 
+  it('drops a message too large for the relay instead of sending it (the connection stays up)', async () => {
+    const small = await startRelay({ port: 0, maxFrameBytes: 4096 });
+    const opts = { url: small.url, room: 'r', WebSocket, maxFrameBytes: 4096 };
+    const [a, b] = await startAll([webSocketTransport({ ...opts, nodeId: 'a' }), webSocketTransport({ ...opts, nodeId: 'b' })]);
+    const ta = a!.transport as RelayTransport;
+    ta.send({ type: 'heartbeat', from: 'a', to: 'b', term: 1, commit: 1, context: new Uint8Array(4096 - 80) });
+    ta.send(ping('a', 'b', 2));
+    await waitFor(() => b!.received.length === 1, 3000, 'the small message');
+    expect(b!.received[0]!.term).toBe(2);
+    expect(ta.stats()).toMatchObject({ relayConnections: 1, dropped: { oversized: 1 } });
+    expect(small.stats().rejected.oversized).toBe(0);
+    await a!.transport.close();
+    await b!.transport.close();
+    await small.close();
+  });
+
   it('refuses to start with a bad token and stops retrying', async () => {
     const guarded = await startRelay({ port: 0, tokenSecret: 'k' });
     const t = webSocketTransport({ url: guarded.url, room: 'r', nodeId: 'a', WebSocket, token: 'nope' });

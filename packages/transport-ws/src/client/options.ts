@@ -22,7 +22,7 @@ export interface WebSocketTransportOptions {
   readonly clusterId?: string;
   /** The WebSocket class. @default globalThis.WebSocket (browsers, Deno, Node ≥ 22); on Node 20 pass `ws`'s */
   readonly WebSocket?: WebSocketConstructor;
-  /** Largest frame sent or accepted, in bytes; larger outgoing frames are dropped and counted. @default 2 MiB */
+  /** The relay's `maxFrameBytes`: larger outgoing messages are dropped and counted, larger incoming ones rejected. @default 2 MiB */
   readonly maxFrameBytes?: number;
   /** While more than this many bytes wait in the socket, outgoing frames are dropped and counted. @default 8 MiB */
   readonly maxBufferedBytes?: number;

@@ -6,7 +6,7 @@
  */
 import type { Clock, Message, NodeId, Rejection, Transport, TransportHandlers } from '@webraft/core';
 import type { FaultTable } from '../faults.ts';
-import { EnvelopeKind, type Envelope } from '../protocol.ts';
+import { EnvelopeKind, maxEnvelopeOverhead, type Envelope } from '../protocol.ts';
 import { createFraming, type Framing } from './framing.ts';
 import type { ResolvedTransportOptions } from './options.ts';
 import { RelayLink } from './relay-link.ts';
@@ -93,7 +93,9 @@ export class RelayTransportImpl implements RelayTransport {
     this.id = options.nodeId;
     this.faults = options.faults;
     this.#opts = options;
-    this.#framing = createFraming({ clusterId: options.clusterId, secret: options.secret, maxFrameBytes: options.maxFrameBytes });
+    // The limit is the relay's, on whole envelopes.
+    const maxFrameBytes = options.maxFrameBytes - maxEnvelopeOverhead;
+    this.#framing = createFraming({ clusterId: options.clusterId, secret: options.secret, maxFrameBytes });
   }
 
   get peers(): ReadonlySet<NodeId> {
@@ -143,8 +145,9 @@ export class RelayTransportImpl implements RelayTransport {
     }
     const encoded = this.#framing.encode(message).then(
       (frame): Uint8Array | undefined => frame,
-      () => {
-        this.#stats.dropped.encode++;
+      (error: unknown) => {
+        if ((error as { reason?: unknown }).reason === 'oversized') this.#stats.dropped.oversized++;
+        else this.#stats.dropped.encode++;
         return undefined;
       },
     );
@@ -171,10 +174,6 @@ export class RelayTransportImpl implements RelayTransport {
 
   #transmit(to: NodeId, frame: Uint8Array): void {
     if (this.#closed) return;
-    if (frame.length > this.#opts.maxFrameBytes) {
-      this.#stats.dropped.oversized++;
-      return;
-    }
     if (this.#direct?.send(to, frame)) {
       this.#stats.sent++;
       this.#stats.viaDirect++;
