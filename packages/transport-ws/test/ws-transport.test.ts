@@ -137,7 +137,7 @@ describe('webSocketTransport', () => {
     const opts = { url: small.url, room: 'r', WebSocket, maxFrameBytes: 4096 };
     const [a, b] = await startAll([webSocketTransport({ ...opts, nodeId: 'a' }), webSocketTransport({ ...opts, nodeId: 'b' })]);
     const ta = a!.transport as RelayTransport;
-    ta.send({ type: 'heartbeat', from: 'a', to: 'b', term: 1, commit: 1, context: new Uint8Array(4096 - 80) });
+    ta.send({ type: 'heartbeat', from: 'a', to: 'b', term: 1, commit: 1, context: new Uint8Array(5000) });
     ta.send(ping('a', 'b', 2));
     await waitFor(() => b!.received.length === 1, 3000, 'the small message');
     expect(b!.received[0]!.term).toBe(2);
