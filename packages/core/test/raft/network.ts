@@ -24,7 +24,7 @@ export interface TestNode {
   readStates: { index: number; context: string }[];
   /** When false, Ready writes are handed out but `persisted` is held until `flush`. */
   autoPersist: boolean;
-  unpersisted: { seq: number; after: Message[] }[];
+  unpersisted: { seq: number; ready: Ready; after: Message[] }[];
   /** Snapshot data of this node's state machine: the applied strings joined by ','. */
   up: boolean;
 }
@@ -63,6 +63,8 @@ export class Network {
   /** Every message delivered, for assertions. */
   log: Message[] = [];
   private seed = 1;
+  /** Called for every committed entry a node applies. */
+  onApply: ((node: TestNode, entry: Entry) => void) | undefined;
 
   constructor(
     ids: readonly NodeId[],
@@ -122,14 +124,14 @@ export class Network {
   handleReady(n: TestNode): boolean {
     if (!n.up || !n.core.hasReady()) return false;
     const rd = n.core.ready();
-    this.write(n, rd);
     this.queue.push(...rd.messages);
     if (rd.seq > 0) {
       if (n.autoPersist) {
+        this.write(n, rd);
         n.core.persisted(rd.seq);
         this.queue.push(...rd.messagesAfterPersist);
       } else {
-        n.unpersisted.push({ seq: rd.seq, after: [...rd.messagesAfterPersist] });
+        n.unpersisted.push({ seq: rd.seq, ready: rd, after: [...rd.messagesAfterPersist] });
       }
     } else {
       this.queue.push(...rd.messagesAfterPersist);
@@ -140,6 +142,7 @@ export class Network {
     }
     for (const e of rd.committedEntries) {
       if (e.index !== n.appliedIndex + 1) throw new Error(`${n.id} applies ${e.index} after ${n.appliedIndex}`);
+      this.onApply?.(n, e);
       n.appliedIndex = e.index;
       if (e.type === 'normal') n.applied.push(str(e.data));
     }
@@ -150,14 +153,16 @@ export class Network {
     return true;
   }
 
-  /** Make every held write of `id` durable (in order) and release what depended on it. */
-  flush(id: NodeId): void {
+  /** Make the first `count` held writes of `id` durable (in order) and release what depended on them. */
+  flush(id: NodeId, count = Infinity): void {
     const n = this.node(id);
-    for (const u of n.unpersisted) {
+    const done = n.unpersisted.slice(0, count);
+    n.unpersisted = n.unpersisted.slice(done.length);
+    for (const u of done) {
+      this.write(n, u.ready);
       n.core.persisted(u.seq);
       this.queue.push(...u.after);
     }
-    n.unpersisted = [];
   }
 
   private write(n: TestNode, rd: Ready): void {
