@@ -59,8 +59,10 @@ export class Cluster {
         return this.tickElection(c);
       case 'process-ready':
         return this.each(c, (node, label) => this.processReady(node, label));
-      case 'persist':
-        return this.ids(c).flatMap((id) => this.persist(this.node(id)));
+      case 'persist': {
+        const upTo = c.keys.has('upto') ? intArg(c.keys.get('upto'), 'upto') : Infinity;
+        return this.ids(c).flatMap((id) => this.persist(this.node(id), upTo));
+      }
       case 'deliver-msgs':
         return this.deliver(c);
       case 'stabilize':
@@ -223,9 +225,9 @@ export class Cluster {
     return label ? [`> ${node.id} handling Ready`, ...indent(body)] : body;
   }
 
-  private persist(node: SimNode): string[] {
+  private persist(node: SimNode, upTo: number): string[] {
     if (!node.hasPendingWrites) return [`${node.id}: nothing to persist`];
-    const released = node.persist();
+    const released = node.persist(upTo);
     this.send(released);
     return [`${node.id}: persisted up to seq=${node.lastPersistedSeq}`, ...indent(released.map((m) => fmt.message(m, decodeConf)))];
   }

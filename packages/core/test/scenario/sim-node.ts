@@ -118,8 +118,9 @@ export class SimNode {
       send.push(...ready.messagesAfterPersist);
     }
     if (ready.committedEntries.length > 0 || ready.snapshot !== undefined) {
-      const durable = new Set(this.store.entries.map((e) => e.index));
-      const needsWrite = ready.snapshot !== undefined || ready.committedEntries.some((e) => !durable.has(e.index));
+      const durable = new Set(this.store.entries.map((e) => `${e.term}/${e.index}`));
+      const needsWrite =
+        ready.snapshot !== undefined || ready.committedEntries.some((e) => !durable.has(`${e.term}/${e.index}`));
       this.applyQueue.push({
         afterSeq: needsWrite ? (this.pending.at(-1)?.seq ?? 0) : 0,
         snapshot: ready.snapshot,
@@ -141,11 +142,14 @@ export class SimNode {
     return this.persistedSeq;
   }
 
-  /** Makes every queued write durable, tells the core, and returns the messages it unblocks. */
-  persist(): Message[] {
+  /**
+   * Makes queued writes durable (all, or those with seq ≤ `upTo`), tells the core, and returns
+   * the messages they unblock.
+   */
+  persist(upTo = Infinity): Message[] {
     const core = this.mustCore();
-    const writes = this.pending;
-    this.pending = [];
+    const writes = this.pending.filter((w) => w.seq <= upTo);
+    this.pending = this.pending.filter((w) => w.seq > upTo);
     const out: Message[] = [];
     for (const w of writes) {
       if (w.snapshot !== undefined) {
@@ -230,9 +234,10 @@ export class SimNode {
   private checkCommitted(ready: Ready): string[] {
     const violations: string[] = [];
     const inReady = new Set(ready.entries.map((e) => e.index));
-    const durable = new Set(this.store.entries.map((e) => e.index));
+    // Durable means this very entry (index and term) is in the store, not just its index.
+    const durable = new Set(this.store.entries.map((e) => `${e.term}/${e.index}`));
     for (const e of ready.committedEntries) {
-      if (!inReady.has(e.index) && !durable.has(e.index)) {
+      if (!inReady.has(e.index) && !durable.has(`${e.term}/${e.index}`)) {
         violations.push(`committed entry ${e.term}/${e.index} is neither durable nor in this Ready`);
       }
     }
