@@ -148,6 +148,34 @@ describe('webSocketTransport', () => {
     await small.close();
   });
 
+  it('retries with exponential backoff on its injected clock and random source', async () => {
+    const timers: { callback: () => void; ms: number }[] = [];
+    const clock = {
+      now: () => 0,
+      setTimeout: (callback: () => void, ms: number) => timers.push({ callback, ms }),
+      clearTimeout: () => undefined,
+    };
+    const dead = await startRelay({ port: 0 });
+    const url = dead.url;
+    await dead.close();
+    const t = webSocketTransport({ url, room: 'r', nodeId: 'a', WebSocket, clock, random: () => 0, backoff: { initialMs: 100, maxMs: 400 } });
+    let started = false;
+    const starting = t.start({ message: () => undefined }).then(() => (started = true));
+    expect(timers[0]!.ms).toBe(10_000);
+    const delays: number[] = [];
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      await waitFor(() => timers.length === attempt + 1, 3000, `retry ${attempt} scheduled`);
+      delays.push(timers[attempt]!.ms);
+      timers[attempt]!.callback();
+    }
+    expect(delays).toEqual([100, 200, 400, 400]);
+    expect(started).toBe(false);
+    timers[0]!.callback();
+    await starting;
+    expect(t.stats().relayConnections).toBe(0);
+    await t.close();
+  });
+
   it('refuses to start with a bad token and stops retrying', async () => {
     const guarded = await startRelay({ port: 0, tokenSecret: 'k' });
     const t = webSocketTransport({ url: guarded.url, room: 'r', nodeId: 'a', WebSocket, token: 'nope' });

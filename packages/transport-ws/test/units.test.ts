@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { Backoff } from '../src/client/backoff.ts';
+import { FaultRuleError, FaultTable, parseLinkFaultRule } from '../src/faults.ts';
+import { decodeEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, isFatalClose, CloseCode } from '../src/protocol.ts';
+import { mintRoomToken, RoomTokenError, verifyRoomToken } from '../src/token.ts';
+
+describe('Backoff', () => {
+  it('grows exponentially up to the cap, with the jitter fraction drawn from random()', () => {
+    const top = new Backoff({ initialMs: 100, maxMs: 1000, factor: 2, jitter: 0.5 }, () => 0);
+    expect(Array.from({ length: 6 }, () => top.next())).toEqual([100, 200, 400, 800, 1000, 1000]);
+    const bottom = new Backoff({ initialMs: 100, maxMs: 1000, factor: 2, jitter: 0.5 }, () => 0.999999);
+    expect(Math.round(bottom.next())).toBe(50);
+    top.reset();
+    expect(top.next()).toBe(100);
+  });
+});
+
+describe('FaultTable', () => {
+  it('picks the most specific rule: pair, from → *, * → to, * → *', () => {
+    const table = new FaultTable(() => 0.5);
+    table.set('*', '*', { delayMs: 1 });
+    table.set('*', 'b', { delayMs: 2 });
+    table.set('a', '*', { delayMs: 3 });
+    table.set('a', 'b', { delayMs: 4 });
+    expect(table.decide('a', 'b')).toEqual({ drop: false, delayMs: 4 });
+    expect(table.decide('a', 'c')).toEqual({ drop: false, delayMs: 3 });
+    expect(table.decide('c', 'b')).toEqual({ drop: false, delayMs: 2 });
+    expect(table.decide('c', 'd')).toEqual({ drop: false, delayMs: 1 });
+  });
+
+  it('cuts both ways unless one way, heals, isolates, and draws drops and jitter from random()', () => {
+    let r = 0.3;
+    const table = new FaultTable(() => r);
+    table.cut('a', 'b');
+    expect(table.decide('a', 'b').drop).toBe(true);
+    expect(table.decide('b', 'a').drop).toBe(true);
+    table.heal('a', 'b');
+    table.cut('a', 'b', true);
+    expect(table.decide('b', 'a').drop).toBe(false);
+    table.heal();
+    expect(table.list()).toEqual([]);
+    table.isolate('c');
+    expect(table.decide('c', 'x').drop).toBe(true);
+    table.heal();
+    table.set('a', 'b', { dropRate: 0.5, delayMs: 10, jitterMs: 10 });
+    expect(table.decide('a', 'b')).toEqual({ drop: true });
+    r = 0.7;
+    expect(table.decide('a', 'b')).toEqual({ drop: false, delayMs: 17 });
+    table.set('a', 'b', {});
+    expect(table.list()).toEqual([]);
+  });
+
+  it('refuses bad rules with a typed error', () => {
+    for (const bad of [null, {}, { from: 'a' }, { from: 'a', to: 'b', dropRate: 1.5 }, { from: 'a', to: 'b', delayMs: -1 }, { from: 'a', to: 'b', cut: 'yes' }]) {
+      expect(() => parseLinkFaultRule(bad)).toThrow(FaultRuleError);
+    }
+    expect(parseLinkFaultRule({ from: 'a', to: '*', cut: true })).toEqual({ from: 'a', to: '*', cut: true });
+  });
+});
+
+describe('envelopes', () => {
+  it('round-trip and refuse malformed input with EnvelopeError', () => {
+    const e = encodeEnvelope(EnvelopeKind.data, 'nœud', Uint8Array.of(1, 2, 3));
+    const d = decodeEnvelope(e);
+    expect([d.kind, d.peer, [...d.payload]]).toEqual([EnvelopeKind.data, 'nœud', [1, 2, 3]]);
+    for (const bad of [Uint8Array.of(), Uint8Array.of(1), Uint8Array.of(7, 0), Uint8Array.of(1, 65), Uint8Array.of(1, 3, 97), Uint8Array.of(1, 1, 0xff)]) {
+      expect(() => decodeEnvelope(bad)).toThrow(EnvelopeError);
+    }
+    expect(() => encodeEnvelope(EnvelopeKind.data, 'x'.repeat(65), new Uint8Array())).toThrow(EnvelopeError);
+  });
+
+  it('classifies close codes', () => {
+    expect([CloseCode.unauthorized, CloseCode.replaced, CloseCode.badRequest].every(isFatalClose)).toBe(true);
+    expect([CloseCode.goingAway, CloseCode.tooBig, CloseCode.roomFull, 1006].some(isFatalClose)).toBe(false);
+  });
+});
+
+describe('room tokens', () => {
+  const expected = { room: 'r', node: 'n', now: 1000 };
+  const reason = (p: Promise<unknown>) => p.then(() => 'accepted', (e: RoomTokenError) => e.reason);
+
+  it('accept a valid token and say why others are refused', async () => {
+    const token = await mintRoomToken('s', { room: 'r', expiresAt: 2000 });
+    expect(await verifyRoomToken('s', token, expected)).toEqual({ room: 'r', expiresAt: 2000 });
+    expect(await reason(verifyRoomToken(new TextEncoder().encode('s'), token, expected))).toBe('accepted');
+    expect(await reason(verifyRoomToken('t', token, expected))).toBe('signature');
+    expect(await reason(verifyRoomToken('s', token, { ...expected, now: 2000 }))).toBe('expired');
+    expect(await reason(verifyRoomToken('s', token, { ...expected, room: 'q' }))).toBe('wrongRoom');
+    const bound = await mintRoomToken('s', { room: 'r', expiresAt: 2000, node: 'm' });
+    expect(await reason(verifyRoomToken('s', bound, expected))).toBe('wrongNode');
+    const [body, mac] = token.split('.');
+    const tampered = `${body!.slice(0, -2)}x${body!.slice(-1)}.${mac}`;
+    expect(await reason(verifyRoomToken('s', tampered, expected))).toBe('signature');
+    for (const bad of ['', 'a', 'a.b.c', 'a.%%%', 'abcde.a']) expect(await reason(verifyRoomToken('s', bad, expected))).toBe('malformed');
+  });
+});
