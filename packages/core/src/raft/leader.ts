@@ -6,7 +6,7 @@ import type { ConfChange, Entry, Message, NodeId, Rejection } from './types.ts';
 import type { ProposeOutcome } from './contract.ts';
 import type { Raft } from './raft.ts';
 import { decodeConfEntry, encodeConfEntry } from './conf-change-codec.ts';
-import { applyConfChange } from './confchange.ts';
+import { applyConfChange, isJoint } from './confchange.ts';
 import {
   bcastAppend,
   leaderReadIndex,
@@ -162,4 +162,12 @@ export function transferLeadership(r: Raft, to: NodeId): void {
   const pr = r.trk.progress.get(to);
   if (pr !== undefined && pr.match === r.log.lastIndex()) sendTimeoutNow(r, to);
   else sendAppend(r, to, true);
+}
+
+/** Leader: a joint configuration with autoLeave is left once its entry is applied. */
+export function maybeAutoLeave(r: Raft): void {
+  const conf = r.trk.conf;
+  if (r.role !== 'leader' || !isJoint(conf) || !conf.autoLeave || r.pendingConfIndex > r.log.applied) return;
+  if (r.leadTransferee !== '') return;
+  proposeConfChange(r, { changes: [], transition: 'auto', context: new Uint8Array(0) });
 }

@@ -7,8 +7,7 @@ import type { ConfChange, ConfState, HardState, Message, Snapshot, SoftState } f
 import { emptyHardState } from './types.ts';
 import type { ProgressStatus, ProposeOutcome, RaftCore, RaftOptions, RaftRestore, RaftStatus, Ready } from './contract.ts';
 import { encodeConfChange } from './conf-change-codec.ts';
-import { isJoint } from './confchange.ts';
-import { proposeConfChange, proposeNormal, transferLeadership } from './leader.ts';
+import { maybeAutoLeave, proposeConfChange, proposeNormal, transferLeadership } from './leader.ts';
 import { enableMutants, type Mutant } from './mutants.ts';
 import { RaftRestoreError, RaftUsageError } from './errors.ts';
 import { resolveOptions } from './options.ts';
@@ -52,6 +51,8 @@ export class RawNode implements RaftCore {
 
   tick(): void {
     this.#raft.tick();
+    // A leave refused earlier (e.g. during a transfer) is retried.
+    maybeAutoLeave(this.#raft);
   }
 
   step(message: Message): ReturnType<RaftCore['step']> {
@@ -245,10 +246,7 @@ export class RawNode implements RaftCore {
       const next = r.pendingConfs.shift() as { conf: ConfState };
       r.applyConf(next.conf);
     }
-    const conf = r.trk.conf;
-    if (r.role === 'leader' && isJoint(conf) && conf.autoLeave && r.pendingConfIndex <= log.applied) {
-      proposeConfChange(r, { changes: [], transition: 'auto', context: new Uint8Array(0) });
-    }
+    maybeAutoLeave(r);
   }
 
   status(): RaftStatus {
