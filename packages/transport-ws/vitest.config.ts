@@ -7,5 +7,9 @@ export default defineConfig({
     name: 'transport-ws',
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    // The files start relays, browsers and child processes with real timers; one at a time
+    // keeps them from starving each other on a small machine.
+    fileParallelism: false,
+    testTimeout: 30_000,
   },
 });
