@@ -136,7 +136,9 @@ export class Cluster {
           c.keys.get('forward') === 'false' ? 'reject' : undefined,
         ),
       };
-      const node = new SimNode(id, options, bootstrap, boolArg(c.keys.get('async'), false), createCore);
+      const mutantsFor = c.keys.has('mutant-nodes') ? listArg(c.keys.get('mutant-nodes')) : ids;
+      const mutants = mutantsFor.includes(id) ? listArg(c.keys.get('mutants')) : [];
+      const node = new SimNode(id, options, bootstrap, boolArg(c.keys.get('async'), false), createCore, mutants);
       this.nodes.set(id, node);
       out.push(this.stateLine(node));
     }

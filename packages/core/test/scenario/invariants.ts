@@ -51,16 +51,23 @@ export class InvariantChecker {
     return out;
   }
 
-  /** State Machine Safety: no two nodes apply different commands at the same index. */
+  /**
+   * State Machine Safety: no two nodes (nor two lives of one node) apply different entries
+   * at the same index.
+   */
   private stateMachineSafety(nodes: readonly SimNode[]): string[] {
     const out: string[] = [];
-    const byIndex = new Map<number, { node: string; data: string }>();
+    const byIndex = new Map<number, { node: string; entry: string }>();
     for (const n of nodes) {
-      for (const c of n.appliedCommands()) {
-        const other = byIndex.get(c.index);
-        if (other === undefined) byIndex.set(c.index, { node: n.id, data: c.data });
-        else if (other.data !== c.data) {
-          out.push(`state machine safety: index ${c.index} applied as ${other.data} on ${other.node}, ${c.data} on ${n.id}`);
+      for (const [index, entry] of n.appliedHistory) {
+        if (entry.includes(' | ')) {
+          out.push(`state machine safety: node ${n.id} applied different entries at index ${index}: ${entry}`);
+          continue;
+        }
+        const other = byIndex.get(index);
+        if (other === undefined) byIndex.set(index, { node: n.id, entry });
+        else if (other.entry !== entry) {
+          out.push(`state machine safety: index ${index} applied as ${other.entry} on ${other.node}, ${entry} on ${n.id}`);
         }
       }
     }

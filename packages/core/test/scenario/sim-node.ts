@@ -34,7 +34,7 @@ interface AppliedCommand {
   readonly data: string;
 }
 
-export type CoreFactory = (options: RaftOptions, restore: RaftRestore) => RaftCore;
+export type CoreFactory = (options: RaftOptions, restore: RaftRestore, mutants: readonly string[]) => RaftCore;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -49,6 +49,12 @@ export class SimNode {
   private commands: AppliedCommand[] = [];
   private confHistory: { index: number; conf: ConfState }[] = [];
   applied = 0;
+  /**
+   * Every entry this node ever applied, by index, kept across crashes: what the state
+   * machine saw at each index must never differ between nodes, or between two lives of one
+   * node (State Machine Safety).
+   */
+  readonly appliedHistory = new Map<number, string>();
 
   constructor(
     readonly id: string,
@@ -57,6 +63,8 @@ export class SimNode {
     /** Storage writes become durable only on an explicit `persist` (else right after each Ready). */
     readonly asyncStorage: boolean,
     private readonly factory: CoreFactory,
+    /** Deliberate bugs to switch on in this node's core (see mutants.ts). */
+    private readonly mutants: readonly string[] = [],
   ) {
     this.start();
   }
@@ -81,7 +89,7 @@ export class SimNode {
       ...(this.bootstrap !== undefined ? { bootstrap: this.bootstrap } : {}),
       applied: this.applied,
     };
-    this.core = this.factory(this.options, restore);
+    this.core = this.factory(this.options, restore, this.mutants);
   }
 
   /** Loses everything not durable: the core, pending writes, the state machine. */
@@ -215,6 +223,10 @@ export class SimNode {
       for (const e of item.entries) {
         if (e.index <= last) continue;
         if (e.type === 'normal') this.commands.push({ index: e.index, data: decoder.decode(e.data) });
+        const seen = `${e.term}/${e.index} ${e.type === 'normal' ? decoder.decode(e.data) : e.type}`;
+        const before = this.appliedHistory.get(e.index);
+        if (before === undefined) this.appliedHistory.set(e.index, seen);
+        else if (before !== seen) this.appliedHistory.set(e.index, `${before} | ${seen}`);
         last = e.index;
       }
       if (confEntries.length > 0 && confEntries.length === item.confStates.length) {
@@ -240,6 +252,11 @@ export class SimNode {
       if (!inReady.has(e.index) && !durable.has(`${e.term}/${e.index}`)) {
         violations.push(`committed entry ${e.term}/${e.index} is neither durable nor in this Ready`);
       }
+    }
+    const commit = this.mustCore().status().commit;
+    const last = ready.committedEntries.at(-1);
+    if (last !== undefined && last.index > commit) {
+      violations.push(`entry ${last.term}/${last.index} handed out for applying beyond the commit index ${commit}`);
     }
     if (ready.committedEntries.some((e, i) => i > 0 && e.index !== ready.committedEntries[i - 1]!.index + 1)) {
       violations.push('committed entries are not contiguous');
