@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRelay, mintRoomToken, CloseCode, type Relay, type RelayOptions } from '../src/relay/index.ts';
 import { EnvelopeKind } from '../src/protocol.ts';
@@ -104,6 +105,25 @@ describe('relay: limits and close codes', () => {
     expect((await held.closed).code).toBe(CloseCode.roomFull);
     const { rejected } = relay!.stats();
     expect(rejected).toMatchObject({ roomFull: 2, tooManyRooms: 1, tooManyConnections: 1 });
+  });
+
+  it('releases connection slots of handshakes that fail', async () => {
+    await relayWith({ maxConnections: 2 });
+    const port = relay!.port;
+    for (let i = 0; i < 5; i++) {
+      const status = await new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk.toString()));
+        socket.on('close', () => resolve(answer.split('\r\n')[0]!));
+        socket.on('error', () => undefined);
+        socket.write('GET /?room=r&node=x HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: bad\r\n\r\n');
+      });
+      expect(status).toBe('HTTP/1.1 400 Bad Request');
+    }
+    await join('r', 'a').welcome;
+    await join('r', 'b').welcome;
+    expect(relay!.stats().rejected.tooManyConnections).toBe(0);
   });
 
   it('closes a connection that sends an oversized frame (1009) and counts it', async () => {

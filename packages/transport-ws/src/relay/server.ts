@@ -54,7 +54,7 @@ class RelayServer implements Relay {
   readonly #members = new Map<WebSocket, Member>();
   readonly #stats = emptyStats();
   readonly #pinger: ReturnType<typeof setInterval>;
-  /** Connections being admitted plus open sockets, against `maxConnections`. */
+  /** Sockets being admitted plus open ones, against `maxConnections`. */
   #connections = 0;
   #delayed = 0;
   #closed = false;
@@ -145,12 +145,15 @@ class RelayServer implements Relay {
       socket.destroy();
       return;
     }
-    if (this.#connections >= this.#opts.maxConnections) {
+    // Counted on the raw socket, so a handshake that `ws` aborts is released too.
+    const full = this.#connections >= this.#opts.maxConnections;
+    this.#connections++;
+    socket.once('close', () => this.#connections--);
+    if (full) {
       this.#stats.rejected.tooManyConnections++;
       this.#accept(request, socket, head, { ok: false, code: CloseCode.tooManyConnections, reason: 'relay full' });
       return;
     }
-    this.#connections++;
     admit(request, {
       path: this.#opts.path,
       allowedOrigins: this.#opts.allowedOrigins,
@@ -158,23 +161,20 @@ class RelayServer implements Relay {
       authorize: this.#opts.authorize,
       now: this.#opts.now,
     }).then(
-      (admission) => this.#accept(request, socket, head, admission, true),
-      () => this.#accept(request, socket, head, { ok: false, code: CloseCode.unauthorized, reason: 'admission failed' }, true),
+      (admission) => this.#accept(request, socket, head, admission),
+      () => this.#accept(request, socket, head, { ok: false, code: CloseCode.unauthorized, reason: 'admission failed' }),
     );
   };
 
   /** Completes the handshake even for refused clients, so browsers can read the close code. */
-  #accept(request: IncomingMessage, socket: Duplex, head: Buffer, admission: Admission, counted = false): void {
+  #accept(request: IncomingMessage, socket: Duplex, head: Buffer, admission: Admission): void {
     if (this.#closed || socket.destroyed) {
-      if (counted) this.#connections--;
       socket.destroy();
       return;
     }
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      if (!counted) this.#connections++;
-      ws.once('close', () => this.#connections--);
       if (!admission.ok) {
-        if (admission.code !== CloseCode.tooManyConnections) this.#countRefusal(admission.code);
+        this.#countRefusal(admission.code);
         ws.close(admission.code, admission.reason);
         setTimeout(() => ws.terminate(), 2000).unref();
         return;
