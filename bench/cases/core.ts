@@ -2,12 +2,13 @@
 // transport, real timers, 16-byte commands proposed on the leader.
 //   throughput: `total` proposals with `inflight` outstanding; commands committed and applied
 //               on all three nodes per second.
+//   throughput.batched: the same with `maxBatchCommands: 256` (commands share log entries).
 //   latency:    one proposal at a time; propose → resolved with the apply result, in µs.
 import { MemoryLogStore, RaftNode, bytesCodec, createMemoryNetwork, type StateMachine } from '../../packages/core/src/index.ts';
 import { envInfo, onlyPrefix, percentiles, printResult } from './lib.ts';
 
 const only = onlyPrefix();
-const wanted = (name: string) => name.startsWith(only) || only.startsWith(name);
+const wanted = (name: string) => name.startsWith(only);
 
 /** Sums the commands' first bytes: cheap, but every command really reaches it. */
 class CounterMachine implements StateMachine<Uint8Array, number> {
@@ -28,7 +29,7 @@ class CounterMachine implements StateMachine<Uint8Array, number> {
 
 type BenchNode = RaftNode<CounterMachine>;
 
-async function startCluster(): Promise<{ nodes: BenchNode[]; leader: BenchNode; stop: () => Promise<void> }> {
+async function startCluster(maxBatchCommands = 1): Promise<{ nodes: BenchNode[]; leader: BenchNode; stop: () => Promise<void> }> {
   const ids = ['n1', 'n2', 'n3'];
   const network = createMemoryNetwork();
   const nodes: BenchNode[] = [];
@@ -41,6 +42,7 @@ async function startCluster(): Promise<{ nodes: BenchNode[]; leader: BenchNode; 
       transport: network.transport(id),
       commandCodec: bytesCodec,
       tickMs: 50,
+      maxBatchCommands,
     });
     await node.start();
     nodes.push(node);
@@ -63,8 +65,8 @@ function heapMB(): number {
   return process.memoryUsage().heapUsed / (1024 * 1024);
 }
 
-async function throughput(total: number, inflight: number, payloadBytes: number): Promise<void> {
-  const { nodes, leader, stop } = await startCluster();
+async function throughput(name: string, total: number, inflight: number, payloadBytes: number, maxBatchCommands: number): Promise<void> {
+  const { nodes, leader, stop } = await startCluster(maxBatchCommands);
   const commands = Array.from({ length: 1024 }, (_, i) => command(i, payloadBytes));
   const base = nodes.map((n) => n.stateMachine.applied);
   let peakHeap = heapMB();
@@ -89,13 +91,13 @@ async function throughput(total: number, inflight: number, payloadBytes: number)
   peakHeap = Math.max(peakHeap, heapMB());
   await stop();
   printResult({
-    name: 'core.3node.throughput',
-    params: { voters: 3, inflight, payloadBytes, total },
+    name,
+    params: { voters: 3, inflight, payloadBytes, total, maxBatchCommands },
     opsPerSec: Math.round(total / seconds),
     peakHeapMB: Math.round(peakHeap * 10) / 10,
     env: envInfo(),
   });
-  process.stderr.write(`core.3node.throughput: ${total} commands in ${seconds.toFixed(2)} s\n`);
+  process.stderr.write(`${name}: ${total} commands in ${seconds.toFixed(2)} s\n`);
 }
 
 async function latency(count: number, payloadBytes: number): Promise<void> {
@@ -120,8 +122,9 @@ async function latency(count: number, payloadBytes: number): Promise<void> {
   });
 }
 
-if (wanted('core.3node.throughput')) {
-  await throughput(Number(process.env.CORE_BENCH_TOTAL ?? 300_000), 1000, 16);
-}
+const total = Number(process.env.CORE_BENCH_TOTAL ?? 300_000);
+if (wanted('core.3node.throughput')) await throughput('core.3node.throughput', total, 1000, 16, 1);
+// The same workload with up to 256 commands per log entry (RaftNode's `maxBatchCommands`).
+if (wanted('core.3node.throughput.batched')) await throughput('core.3node.throughput.batched', total, 1000, 16, 256);
 if (wanted('core.3node.latency')) await latency(10_000, 16);
 process.exit(0);

@@ -6,7 +6,7 @@
  */
 import type { ConfState, Entry, Snapshot } from '../raft/types.ts';
 import type { Emitter } from './emitter.ts';
-import type { Envelope, EnvelopeCodec } from './envelope.ts';
+import { decodeBatch, isBatch, type Envelope, type EnvelopeCodec } from './envelope.ts';
 import { EntryDecodeError, SessionExpiredError, StaleRequestError, StorageError } from './errors.ts';
 import type { RaftNodeEvents, RaftNodeMetrics } from './options.ts';
 import type { Outcome, Proposals } from './proposals.ts';
@@ -37,6 +37,9 @@ interface ApplyTask {
   pos: number;
   confPos: number;
   restored: boolean;
+  /** `[start, end)` of each command of the batch entry at `pos` while it is being applied. */
+  items: number[] | undefined;
+  itemPos: number;
 }
 
 /** An apply result, a `restore`, or a `snapshot` that has not settled yet. */
@@ -84,7 +87,7 @@ export class Applier {
   }
 
   enqueue(snapshot: Snapshot | undefined, entries: readonly Entry[], confStates: readonly ConfState[]): void {
-    this.queue.push({ snapshot, entries, confStates, pos: 0, confPos: 0, restored: false });
+    this.queue.push({ snapshot, entries, confStates, pos: 0, confPos: 0, restored: false, items: undefined, itemPos: 0 });
     this.run();
   }
 
@@ -110,8 +113,16 @@ export class Applier {
         this.queue.shift();
         continue;
       }
-      const entry = task.entries[task.pos++]!;
-      if (entry.index <= this.applied) continue;
+      const entry = task.entries[task.pos]!;
+      if (entry.index <= this.applied) {
+        task.pos++;
+        continue;
+      }
+      if (entry.type === 'normal' && isBatch(entry.data)) {
+        this.pause(this.applyBatchStep(entry, task));
+        continue;
+      }
+      task.pos++;
       this.pause(this.applyEntry(entry, task));
     }
   }
@@ -168,24 +179,54 @@ export class Applier {
 
   private applyEntry(entry: Entry, task: ApplyTask): Pending {
     const leaderSeq = this.proposals.appliedAt(entry.index, entry.term);
-    if (entry.type === 'normal') return this.applyNormal(entry);
+    if (entry.type === 'normal') {
+      const pending = this.applyCommand(entry, 0, entry.data.length);
+      if (pending === undefined) {
+        this.advance(entry);
+        return undefined;
+      }
+      return pending.then(() => this.advance(entry));
+    }
     if (entry.type === 'config') {
       const conf = task.confStates[task.confPos++] ?? this.conf;
       this.conf = conf;
-      if (leaderSeq !== undefined) this.proposals.settle(leaderSeq, { ok: true, value: conf });
+      if (leaderSeq !== undefined) this.proposals.resolve(leaderSeq, conf);
       this.events.emit('membershipChanged', { index: entry.index, conf }, this.listenerError);
     }
-    this.finish(entry, undefined, undefined);
+    if (this.events.has('applied')) this.events.emit('applied', { index: entry.index, term: entry.term, type: entry.type }, this.listenerError);
+    this.advance(entry);
     return undefined;
   }
 
-  private applyNormal(entry: Entry): Pending {
+  /** The next command of a batch entry, or (at its end) the entry itself done. */
+  private applyBatchStep(entry: Entry, task: ApplyTask): Pending {
+    if (task.items === undefined) {
+      try {
+        task.items = decodeBatch(entry.data);
+      } catch (error) {
+        this.host.error(new EntryDecodeError(entry.index, 'malformed command batch', { cause: error }), false);
+        task.items = [];
+      }
+      task.itemPos = 0;
+    }
+    if (task.itemPos < task.items.length) {
+      const start = task.items[task.itemPos++]!;
+      return this.applyCommand(entry, start, task.items[task.itemPos++]!);
+    }
+    task.items = undefined;
+    task.pos++;
+    this.proposals.appliedAt(entry.index, entry.term);
+    this.advance(entry);
+    return undefined;
+  }
+
+  /** Decodes the command envelope at `entry.data[start..end)` and applies it; settles its proposer if that is this node. */
+  private applyCommand(entry: Entry, start: number, end: number): Pending {
     let envelope: Envelope;
     try {
-      envelope = this.envelopes.decode(entry.data);
+      envelope = this.envelopes.decode(entry.data, start, end);
     } catch (error) {
       this.host.error(new EntryDecodeError(entry.index, 'not a RaftNode entry', { cause: error }), false);
-      this.finish(entry, undefined, undefined);
       return undefined;
     }
     if (envelope.register) {
@@ -233,32 +274,27 @@ export class Applier {
     }
     // The common case, kept free of allocations: a plain command applied synchronously.
     if (envelope.mine) this.proposals.resolve(envelope.originSeq, result);
-    this.advance(entry, true, command, result);
+    if (this.events.has('applied')) this.events.emit('applied', { index: entry.index, term: entry.term, type: 'normal', command, result }, this.listenerError);
     return undefined;
   }
 
-  /** `ran`: the state machine's `apply` ran for this entry (so a session records its outcome). */
-  private finish(entry: Entry, envelope: Envelope | undefined, outcome: Outcome | undefined, ran = false, command?: unknown): void {
-    const index = entry.index;
-    if (envelope !== undefined && outcome !== undefined) {
-      const session = envelope.session;
-      if (session !== undefined && ran) {
-        this.sessions.record(session.clientId, session.seq, toSessionOutcome(outcome), index);
-      }
-      if (envelope.mine) this.proposals.settle(envelope.originSeq, outcome);
+  /** `ran`: the state machine's `apply` ran for this command (so its session records the outcome). */
+  private finish(entry: Entry, envelope: Envelope, outcome: Outcome, ran = false, command?: unknown): void {
+    const session = envelope.session;
+    if (session !== undefined && ran) this.sessions.record(session.clientId, session.seq, toSessionOutcome(outcome), entry.index);
+    if (envelope.mine) this.proposals.settle(envelope.originSeq, outcome);
+    if (this.events.has('applied')) {
+      const result = ran && outcome.ok ? outcome.value : undefined;
+      this.events.emit('applied', { index: entry.index, term: entry.term, type: 'normal', command: ran ? command : undefined, result }, this.listenerError);
     }
-    this.advance(entry, ran, command, ran && outcome?.ok === true ? outcome.value : undefined);
   }
 
   /** The entry is done: move the applied index and the snapshot and session clocks. */
-  private advance(entry: Entry, ran: boolean, command: unknown, result: unknown): void {
+  private advance(entry: Entry): void {
     const index = entry.index;
     this.applied = index;
     this.appliedTerm = entry.term;
     this.sessions.onApplied(index);
-    if (this.events.has('applied')) {
-      this.events.emit('applied', { index, term: entry.term, type: entry.type, command: ran ? command : undefined, result }, this.listenerError);
-    }
     this.bytesSinceSnapshot += entry.data.length;
     if (!this.snapshotWanted) this.snapshotWanted = this.snapshotDue();
   }

@@ -42,6 +42,65 @@ export class EnvelopeError extends Error {
   override readonly name = 'EnvelopeError';
 }
 
+/**
+ * Several command envelopes in one entry (format nibble 2): `0x20`, count varint, then each
+ * envelope as length varint + bytes. Commands of one batch share the entry's index.
+ */
+const BATCH = 0x20;
+
+export function isBatch(data: Uint8Array): boolean {
+  return data[0] === BATCH;
+}
+
+/** Bytes of a batch holding commands of these envelope sizes. */
+export function batchSize(sizes: readonly number[], from: number, to: number): number {
+  let size = 1 + varintSize(to - from);
+  for (let i = from; i < to; i++) size += varintSize(sizes[i]!) + sizes[i]!;
+  return size;
+}
+
+/** Writes a batch header for `count` commands; each command then follows as `writeBatchItemLength` + its envelope. */
+export function writeBatchHeader(out: Uint8Array, count: number): number {
+  out[0] = BATCH;
+  return writeVarint(out, 1, count);
+}
+
+export function writeBatchItemLength(out: Uint8Array, pos: number, length: number): number {
+  return writeVarint(out, pos, length);
+}
+
+export function encodeBatch(items: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(batchSize(items.map((item) => item.length), 0, items.length));
+  let pos = writeBatchHeader(out, items.length);
+  for (const item of items) pos = copy(item, out, writeBatchItemLength(out, pos, item.length));
+  return out;
+}
+
+/**
+ * The commands of a batch as `[start, end)` offset pairs into `data` (no views to allocate).
+ * @throws EnvelopeError on a malformed batch.
+ */
+export function decodeBatch(data: Uint8Array): number[] {
+  if (data[0] !== BATCH) throw new EnvelopeError('not a command batch');
+  try {
+    let [count, pos] = readVarint(data, 1);
+    if (count > data.length) throw new EnvelopeError('batch count exceeds its size');
+    const bounds: number[] = [];
+    for (let i = 0; i < count; i++) {
+      let length: number;
+      [length, pos] = readVarint(data, pos);
+      if (pos + length > data.length) throw new EnvelopeError('truncated batch item');
+      bounds.push(pos, pos + length);
+      pos += length;
+    }
+    if (pos !== data.length) throw new EnvelopeError('trailing bytes after a batch');
+    return bounds;
+  } catch (error) {
+    if (error instanceof EnvelopeError) throw error;
+    throw new EnvelopeError('malformed batch', { cause: error });
+  }
+}
+
 /** Encodes and recognises the envelopes of one node incarnation. */
 export class EnvelopeCodec {
   /** `[length, ...utf8(id), incarnation(4)]`, compared byte-wise to spot our own entries fast. */
@@ -58,79 +117,91 @@ export class EnvelopeCodec {
     new DataView(this.origin.buffer).setUint32(1 + idBytes.length, incarnation >>> 0);
   }
 
-  encode(seq: number, payload: Uint8Array, session?: EnvelopeSession): Uint8Array {
-    const clientId = session === undefined ? undefined : encodeClientId(session.clientId);
-    let size = 1 + this.origin.length + varintSize(seq) + payload.length;
-    if (session !== undefined && clientId !== undefined) size += 1 + clientId.length + varintSize(session.seq);
-    const out = new Uint8Array(size);
-    out[0] = VERSION | ORIGIN | (session === undefined ? 0 : SESSION);
-    let pos = copy(this.origin, out, 1);
-    pos = writeVarint(out, pos, seq);
-    if (session !== undefined && clientId !== undefined) {
-      out[pos++] = clientId.length;
-      pos = copy(clientId, out, pos);
-      pos = writeVarint(out, pos, session.seq);
-    }
-    copy(payload, out, pos);
+  /** `payload` undefined: a session registration. */
+  encode(seq: number, payload: Uint8Array | undefined, session?: EnvelopeSession): Uint8Array {
+    const out = new Uint8Array(this.size(seq, payload, session));
+    this.write(out, 0, seq, payload, session);
     return out;
   }
 
   encodeRegister(seq: number): Uint8Array {
-    const out = new Uint8Array(1 + this.origin.length + varintSize(seq));
-    out[0] = VERSION | ORIGIN | REGISTER;
-    out.set(this.origin, 1);
-    writeVarint(out, 1 + this.origin.length, seq);
-    return out;
+    return this.encode(seq, undefined);
   }
 
-  /** @throws EnvelopeError on bytes this format cannot have produced. */
-  decode(data: Uint8Array): Envelope {
-    const flags = data[0];
+  /** Bytes `write` needs for this envelope. */
+  size(seq: number, payload: Uint8Array | undefined, session?: EnvelopeSession): number {
+    let size = 1 + this.origin.length + varintSize(seq) + (payload?.length ?? 0);
+    if (session !== undefined) size += 1 + encodeClientId(session.clientId).length + varintSize(session.seq);
+    return size;
+  }
+
+  /** Writes the envelope into `out` at `pos` (straight into a batch, no copy); returns the end. */
+  write(out: Uint8Array, pos: number, seq: number, payload: Uint8Array | undefined, session?: EnvelopeSession): number {
+    out[pos] = VERSION | ORIGIN | (session === undefined ? 0 : SESSION) | (payload === undefined ? REGISTER : 0);
+    pos = copy(this.origin, out, pos + 1);
+    pos = writeVarint(out, pos, seq);
+    if (session !== undefined) {
+      const clientId = encodeClientId(session.clientId);
+      out[pos++] = clientId.length;
+      pos = copy(clientId, out, pos);
+      pos = writeVarint(out, pos, session.seq);
+    }
+    return payload === undefined ? pos : copy(payload, out, pos);
+  }
+
+  /**
+   * Decodes the envelope in `data[start..end)`.
+   * @throws EnvelopeError on bytes this format cannot have produced.
+   */
+  decode(data: Uint8Array, start = 0, end = data.length): Envelope {
+    const flags = start < end ? data[start] : undefined;
     if (flags === undefined || (flags & VERSION_MASK) !== VERSION || (flags & ~(VERSION_MASK | 7)) !== 0) {
       throw new EnvelopeError('unknown envelope format');
     }
     const out = this.decoded;
-    let pos = 1;
+    let pos = start + 1;
     out.originSeq = -1;
     out.mine = false;
     out.session = undefined;
     if ((flags & ORIGIN) !== 0) {
-      const idLength = data[pos] ?? 0;
+      const idLength = pos < end ? data[pos]! : 0;
       const blockEnd = pos + 1 + idLength + 4;
-      if (idLength === 0 || blockEnd > data.length) throw new EnvelopeError('truncated origin');
+      if (idLength === 0 || blockEnd > end) throw new EnvelopeError('truncated origin');
       out.mine = this.isOwnOrigin(data, pos, blockEnd);
-      out.originSeq = this.readVarint(data, blockEnd);
+      out.originSeq = this.readVarint(data, blockEnd, end);
       pos = this.pos;
     }
     if ((flags & SESSION) !== 0) {
-      const idLength = data[pos] ?? 0;
+      const idLength = pos < end ? data[pos]! : 0;
       const idEnd = pos + 1 + idLength;
-      if (idLength === 0 || idEnd > data.length) throw new EnvelopeError('truncated client id');
+      if (idLength === 0 || idEnd > end) throw new EnvelopeError('truncated client id');
       const clientId = decodeClientId(data.subarray(pos + 1, idEnd));
-      out.session = { clientId, seq: this.readVarint(data, idEnd) };
+      out.session = { clientId, seq: this.readVarint(data, idEnd, end) };
       pos = this.pos;
     }
     out.register = (flags & REGISTER) !== 0;
-    if (out.register && (out.session !== undefined || pos !== data.length)) throw new EnvelopeError('malformed session registration');
+    if (out.register && (out.session !== undefined || pos !== end)) throw new EnvelopeError('malformed session registration');
     // A view rather than `subarray`, which is several times slower in V8.
-    out.payload = new Uint8Array(data.buffer, data.byteOffset + pos, data.length - pos);
+    out.payload = new Uint8Array(data.buffer, data.byteOffset + pos, end - pos);
     return out;
   }
 
-  /** Reads a varint at `pos`; leaves the position after it in `this.pos` (no tuple to allocate). */
-  private readVarint(data: Uint8Array, pos: number): number {
-    const first = data[pos];
-    if (first !== undefined && first < 0x80) {
-      this.pos = pos + 1;
-      return first;
+  /** Reads a varint in `data[pos..end)`; leaves the position after it in `this.pos` (no tuple to allocate). */
+  private readVarint(data: Uint8Array, pos: number, end: number): number {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      if (pos >= end) throw new EnvelopeError('truncated varint');
+      const byte = data[pos++]!;
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) {
+        if (!Number.isSafeInteger(value)) throw new EnvelopeError('varint exceeds 2^53');
+        this.pos = pos;
+        return value;
+      }
+      scale *= 0x80;
     }
-    let value: number;
-    try {
-      [value, this.pos] = readVarint(data, pos);
-    } catch (error) {
-      throw new EnvelopeError('bad varint', { cause: error });
-    }
-    return value;
+    throw new EnvelopeError('varint too long');
   }
 
   private isOwnOrigin(data: Uint8Array, start: number, end: number): boolean {

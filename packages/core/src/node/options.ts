@@ -48,6 +48,14 @@ export interface RaftNodeOptions<SM extends AnyStateMachine> extends RaftKnobs {
    * @default 100000
    */
   readonly sessionTtlEntries?: number;
+  /**
+   * Up to this many commands proposed in the same ready cycle travel in one log entry, which
+   * divides the core's per-entry work (messages, acknowledgements, commit checks) by the batch
+   * size. Each command is still applied once, in order, and answered on its own — but commands
+   * of one batch share the entry's index in `apply(command, index)`. 1 turns batching off.
+   * @default 1
+   */
+  readonly maxBatchCommands?: number;
   /** Builds the pure core (the simulator or tests may substitute one). @default a RawNode */
   readonly createCore?: (options: RaftOptions, restore: RaftRestore) => RaftCore;
 }

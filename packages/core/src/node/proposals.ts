@@ -52,7 +52,8 @@ export class Proposals {
   appended(seq: number, index: number, term: number): void {
     // Appending at or below an index already listed means a newer leader truncated our log
     // in between: what we appended there is gone for good.
-    while (this.appendedIndex.length > this.head && this.appendedIndex[this.appendedIndex.length - 1]! >= index) {
+    // (Several waiters share an index when their commands were batched into one entry.)
+    while (this.appendedIndex.length > this.head && this.supersedes(index, term)) {
       const lostIndex = this.appendedIndex.pop()!;
       const lostTerm = this.appendedTerm.pop()!;
       this.fail(this.appendedSeq.pop()!, new ProposalDroppedError(lostIndex, lostTerm));
@@ -87,9 +88,9 @@ export class Proposals {
     if (head === indexes.length) return undefined;
     while (head < indexes.length && indexes[head]! < index) head++;
     let found: number | undefined;
-    if (head < indexes.length && indexes[head] === index) {
+    while (head < indexes.length && indexes[head] === index) {
       const seq = this.appendedSeq[head]!;
-      if (this.appendedTerm[head] === term) found = seq;
+      if (this.appendedTerm[head] === term) found ??= seq;
       else this.fail(seq, new ProposalDroppedError(index, this.appendedTerm[head]!));
       head++;
     }
@@ -106,6 +107,13 @@ export class Proposals {
       this.head = 0;
     }
     return found;
+  }
+
+  /** An entry appended at (`index`, `term`) replaces the last one listed. */
+  private supersedes(index: number, term: number): boolean {
+    const last = this.appendedIndex.length - 1;
+    const lastIndex = this.appendedIndex[last]!;
+    return lastIndex > index || (lastIndex === index && this.appendedTerm[last] !== term);
   }
 
   /** Rejects every waiter whose deadline passed. */

@@ -14,7 +14,7 @@ import { ClientSession } from './client-session.ts';
 import { systemClock } from './clock.ts';
 import { jsonCodec } from './codecs.ts';
 import { Emitter } from './emitter.ts';
-import { EnvelopeCodec } from './envelope.ts';
+import { EnvelopeCodec, batchSize, writeBatchHeader, writeBatchItemLength, type EnvelopeSession } from './envelope.ts';
 import {
   AbortError,
   InvalidArgumentError,
@@ -43,6 +43,20 @@ import { SessionTable } from './sessions.ts';
 import { wrapSnapshot } from './snapshot-image.ts';
 import type { Clock, CommandCodec } from './state-machine.ts';
 import { WriteQueue } from './write-queue.ts';
+
+/** A batch entry stays well below the core's default `maxSizePerMsg` (1 MiB). */
+const maxBatchBytes = 256 * 1024;
+
+const utf8 = new TextEncoder();
+
+function isClientIdValid(clientId: string): boolean {
+  const length = utf8.encode(clientId).length;
+  return length > 0 && length <= 255;
+}
+
+function emptyBatch() {
+  return { seqs: [] as number[], payloads: [] as (Uint8Array | undefined)[], sessions: [] as (EnvelopeSession | undefined)[], sizes: [] as number[] };
+}
 
 const emptyConf: ConfState = Object.freeze({ voters: [], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false });
 
@@ -86,6 +100,9 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   /** Highest snapshot index handed to the store, so an older self-snapshot is never saved after it. */
   private snapshotFloor = 0;
   private scheduled = false;
+  private readonly maxBatchCommands: number;
+  /** Commands waiting for the next cycle to be proposed as batch entries (parallel arrays). */
+  private batch = emptyBatch();
   private tickHandle: unknown;
   /** Clock time at the last tick; deadlines are checked once per tick, so that precision suffices. */
   private now = 0;
@@ -118,6 +135,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     this.tickMs = options.tickMs ?? 50;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.keepEntries = options.snapshotKeepEntries ?? 1000;
+    this.maxBatchCommands = options.maxBatchCommands ?? 1;
     this.commands = options.commandCodec ?? jsonCodec<CommandOf<SM>>();
     const random = options.random ?? Math.random;
     const incarnation = Math.floor(random() * 0x1_0000_0000);
@@ -216,12 +234,12 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     if (session !== undefined && (typeof session.clientId !== 'string' || !Number.isSafeInteger(session.seq) || session.seq < 1)) {
       return Promise.reject(new InvalidArgumentError('session needs a clientId string and a seq ≥ 1'));
     }
-    return this.submit('proposal', options, (seq) => this.envelopes.encode(seq, payload, session));
+    return this.submit('proposal', options, payload, session);
   }
 
   /** Opens an exactly-once client session (a replicated registration entry). */
   async openSession(options: RequestOptions = {}): Promise<ClientSession<SM>> {
-    const clientId = await this.submit<string>('session registration', options, (seq) => this.envelopes.encodeRegister(seq));
+    const clientId = await this.submit<string>('session registration', options, undefined, undefined);
     return new ClientSession(this, clientId, 0);
   }
 
@@ -326,15 +344,52 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
 
   // --- requests --------------------------------------------------------------------------
 
-  private submit<T>(what: string, options: RequestOptions, data: (seq: number) => Uint8Array): Promise<T> {
+  /** `payload` undefined: a session registration. */
+  private submit<T>(what: string, options: RequestOptions, payload: Uint8Array | undefined, session: EnvelopeSession | undefined): Promise<T> {
     const refused = this.refuse(options);
     if (refused !== undefined) return refused;
+    if (session !== undefined && !isClientIdValid(session.clientId)) {
+      return Promise.reject(new InvalidArgumentError('session clientId must be 1..255 UTF-8 bytes'));
+    }
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
     const { seq, promise } = this.proposals.add<T>(what, this.now + timeoutMs, timeoutMs, options.signal);
     this.metrics.proposals++;
-    this.settleOutcome(seq, this.core.propose(data(seq)));
+    if (this.maxBatchCommands > 1) {
+      this.batch.seqs.push(seq);
+      this.batch.payloads.push(payload);
+      this.batch.sessions.push(session);
+      this.batch.sizes.push(this.envelopes.size(seq, payload, session));
+    } else {
+      this.settleOutcome(seq, this.core.propose(this.envelopes.encode(seq, payload, session)));
+    }
     this.schedule();
     return promise;
+  }
+
+  /** Proposes the commands collected since the last cycle, up to `maxBatchCommands` per entry. */
+  private flushBatch(): void {
+    const { seqs, payloads, sessions, sizes } = this.batch;
+    this.batch = emptyBatch();
+    let start = 0;
+    while (start < seqs.length) {
+      let end = start + 1;
+      let bytes = sizes[start]!;
+      while (end < seqs.length && end - start < this.maxBatchCommands && bytes + sizes[end]! <= maxBatchBytes) bytes += sizes[end++]!;
+      let data: Uint8Array;
+      if (end - start === 1) {
+        data = this.envelopes.encode(seqs[start]!, payloads[start], sessions[start]);
+      } else {
+        data = new Uint8Array(batchSize(sizes, start, end));
+        let pos = writeBatchHeader(data, end - start);
+        for (let i = start; i < end; i++) {
+          pos = writeBatchItemLength(data, pos, sizes[i]!);
+          pos = this.envelopes.write(data, pos, seqs[i]!, payloads[i], sessions[i]);
+        }
+      }
+      const outcome = this.core.propose(data);
+      for (let i = start; i < end; i++) this.settleOutcome(seqs[i]!, outcome);
+      start = end;
+    }
   }
 
   private changeMembership(change: ConfChangeSingle, options: RequestOptions): Promise<ConfState> {
@@ -426,6 +481,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     this.scheduled = false;
     if (this.state !== 'running') return;
     try {
+      if (this.batch.seqs.length > 0) this.flushBatch();
       if (this.reads.hasBatch) this.reads.flush((context) => this.core.readIndex(context));
       while (this.state === 'running' && this.core.hasReady()) {
         const ready = this.core.ready();
@@ -541,6 +597,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     if (this.tickHandle !== undefined) this.clock.clearTimeout(this.tickHandle);
     this.tickHandle = undefined;
     this.writes.halt();
+    this.batch = emptyBatch();
     this.applier.stop();
     this.proposals.failAll(error);
     this.reads.failAll(error);
@@ -589,7 +646,7 @@ function validateOptions(options: RaftNodeOptions<AnyStateMachine>): void {
   }
   if (options.transport?.id !== options.id) fail(`transport.id (${String(options.transport?.id)}) differs from id (${options.id})`);
   if (options.tickMs !== undefined && !(options.tickMs > 0)) fail('tickMs must be > 0');
-  for (const name of ['requestTimeoutMs', 'snapshotEvery', 'snapshotBytes', 'snapshotKeepEntries', 'sessionTtlEntries'] as const) {
+  for (const name of ['requestTimeoutMs', 'snapshotEvery', 'snapshotBytes', 'snapshotKeepEntries', 'sessionTtlEntries', 'maxBatchCommands'] as const) {
     const value = options[name];
     if (value !== undefined && !(Number.isFinite(value) && value >= 0)) fail(`${name} must be a non-negative number`);
   }

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidArgumentError, ProposalDroppedError, StaleRequestError } from '../../src/node/errors.ts';
+import { decodeBatch, encodeBatch, EnvelopeError } from '../../src/node/envelope.ts';
+import { TestCluster } from './cluster.ts';
+
+let cluster: TestCluster | undefined;
+afterEach(async () => {
+  await cluster?.stopAll();
+  cluster = undefined;
+});
+
+describe('RaftNode command batching (maxBatchCommands)', () => {
+  it('answers each batched command with its own result, applied once and in order everywhere', async () => {
+    const c = (cluster = await TestCluster.start(['a', 'b', 'c'], { node: { maxBatchCommands: 16 } }));
+    const leader = await c.elect();
+    const follower = [...c.nodes.values()].find((n) => n !== leader)!;
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 100; i++) calls.push((i % 2 === 0 ? leader : follower).propose({ op: 'incr', key: 'n' }));
+    const results = (await c.run(Promise.all(calls))) as number[];
+    expect([...results].sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    await c.clock.until(() => c.ids.every((id) => c.node(id).stateMachine.get('n') === '100'));
+    const status = leader.status();
+    expect(status.lastIndex).toBeLessThan(40);
+    for (const id of c.ids) expect(c.node(id).stateMachine.appliedIndexes).toHaveLength(100);
+    await c.restart(follower.id);
+    await c.clock.until(() => c.node(follower.id).stateMachine.get('n') === '100');
+    expect(c.node(follower.id).stateMachine.get('n')).toBe('100');
+  });
+
+  it('keeps sessions exact inside a batch', async () => {
+    const c = (cluster = await TestCluster.start(['a', 'b', 'c'], { node: { maxBatchCommands: 16 } }));
+    const leader = await c.elect();
+    const session = await c.run(leader.openSession());
+    const clientId = session.clientId;
+    const same = [1, 1, 1].map(() => leader.propose({ op: 'incr', key: 'n' }, { session: { clientId, seq: 1 } }));
+    expect(await c.run(Promise.all(same))).toEqual([1, 1, 1]);
+    await expect(leader.propose({ op: 'incr', key: 'n' }, { session: { clientId, seq: 0 } })).rejects.toBeInstanceOf(InvalidArgumentError);
+    const older = leader.propose({ op: 'incr', key: 'n' }, { session: { clientId, seq: 2 } });
+    expect(await c.run(older)).toBe(2);
+    await expect(c.run(leader.propose({ op: 'incr', key: 'n' }, { session: { clientId, seq: 1 } }))).rejects.toBeInstanceOf(StaleRequestError);
+    expect(leader.stateMachine.get('n')).toBe('2');
+  });
+
+  it('rejects every command of an overwritten batch entry as dropped', async () => {
+    const c = (cluster = await TestCluster.start(['a', 'b', 'c'], { node: { maxBatchCommands: 16 } }));
+    const old = await c.elect();
+    c.network.isolate(old.id);
+    const lost = [1, 2, 3].map((i) => old.propose({ op: 'put', key: `k${i}`, value: 'lost' }));
+    for (const p of lost) p.catch(() => undefined);
+    const others = c.ids.filter((id) => id !== old.id);
+    await c.clock.until(() => others.some((id) => c.node(id).isLeader));
+    const next = c.node(others.find((id) => c.node(id).isLeader)!);
+    await c.run(Promise.all([next.propose({ op: 'put', key: 'k1', value: 'kept' }), next.propose({ op: 'put', key: 'k9', value: 'kept' })]));
+    c.network.healAll();
+    for (const p of lost) await expect(c.run(p)).rejects.toBeInstanceOf(ProposalDroppedError);
+    expect(old.stateMachine.get('k2')).toBeUndefined();
+  });
+
+  it('refuses malformed batches', () => {
+    const batch = encodeBatch([new Uint8Array([1, 2]), new Uint8Array([3])]);
+    expect(decodeBatch(batch)).toEqual([3, 5, 6, 7]);
+    expect(() => decodeBatch(batch.subarray(0, batch.length - 1))).toThrow(EnvelopeError);
+    expect(() => decodeBatch(new Uint8Array([0x20, 0x7f]))).toThrow(EnvelopeError);
+    expect(() => decodeBatch(new Uint8Array([...batch, 0]))).toThrow(EnvelopeError);
+  });
+});
