@@ -43,7 +43,7 @@ describe('elections', () => {
     expect(net.core('c').status().lead).toBe('a');
   });
 
-  it('without PreVote a rejoining node disrupts the leader by its term', () => {
+  it('thesis §9.6: without PreVote a rejoining node disrupts the leader by its term', () => {
     const net = new Network(['a', 'b', 'c'], { preVote: false, checkQuorum: false });
     net.campaign('a');
     net.isolate('c');
@@ -54,7 +54,7 @@ describe('elections', () => {
     expect(net.core('a').status().term).toBeGreaterThan(1);
   });
 
-  it('CheckQuorum: a leader that loses its quorum steps down', () => {
+  it('thesis §6.2 CheckQuorum: a leader that loses its quorum steps down', () => {
     const net = new Network(['a', 'b', 'c']);
     net.campaign('a');
     net.isolate('a');
@@ -90,7 +90,7 @@ describe('elections', () => {
     expect(net.core('a').status().term).toBe(2);
   });
 
-  it('an uninitialised node never campaigns', () => {
+  it('§5.2: an uninitialised node never campaigns', () => {
     const net = new Network(['a']);
     net.add('z');
     net.tickAll(100);
@@ -98,7 +98,7 @@ describe('elections', () => {
     expect(net.core('z').status().term).toBe(0);
   });
 
-  it('randomized timeout lies in [electionTicks, 2*electionTicks)', () => {
+  it('§5.2: randomized timeout lies in [electionTicks, 2*electionTicks)', () => {
     for (const r of [0, 0.5, 0.999999]) {
       const net = new Network([]);
       const n = net.add('a', { voters: ['a'], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false }, { random: () => r, preVote: false });
@@ -112,7 +112,7 @@ describe('elections', () => {
     }
   });
 
-  it('a candidate counts its own vote only once it is durable', () => {
+  it('Figure 2: a candidate counts its own vote only once it is durable', () => {
     const net = new Network(['a']);
     const n = net.node('a');
     n.autoPersist = false;

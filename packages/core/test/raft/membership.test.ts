@@ -74,7 +74,7 @@ describe('membership changes (thesis §4)', () => {
     expect(net.core('a').status().conf).toMatchObject({ voters: ['a', 'b', 'c', 'd', 'e'], votersOutgoing: [] });
   });
 
-  it('learners receive entries, never vote, and can be promoted', () => {
+  it('thesis §4.2.1: learners receive entries, never vote, and can be promoted', () => {
     const net = cluster();
     net.add('l');
     net.core('a').proposeConfChange(change([{ type: 'addLearner', id: 'l' }]));
@@ -91,7 +91,7 @@ describe('membership changes (thesis §4)', () => {
     expect(net.core('a').status().progress?.l?.learner).toBe(false);
   });
 
-  it('learnersNext: demoting a voter in a joint change keeps it voting until the leave', () => {
+  it('§4.3 learnersNext: demoting a voter in a joint change keeps it voting until the leave', () => {
     const net = cluster();
     net.add('d');
     net.core('a').proposeConfChange(change([{ type: 'addLearner', id: 'c' }, { type: 'addVoter', id: 'd' }], 'explicit'));
@@ -102,7 +102,7 @@ describe('membership changes (thesis §4)', () => {
     expect(net.core('a').status().conf).toMatchObject({ voters: ['a', 'b', 'd'], learners: ['c'], learnersNext: [] });
   });
 
-  it('only one configuration change may be pending', () => {
+  it('thesis §4.1: only one configuration change may be pending', () => {
     const net = cluster();
     net.add('d');
     net.isolate('b');
@@ -116,7 +116,7 @@ describe('membership changes (thesis §4)', () => {
     });
   });
 
-  it('invalid changes are refused', () => {
+  it('§4.3: invalid changes are refused', () => {
     const net = cluster();
     const refuse = (c: ConfChange): unknown => net.core('a').proposeConfChange(c);
     expect(refuse(change([]))).toMatchObject({ ok: false, reason: 'invalidConfChange' });
@@ -126,7 +126,7 @@ describe('membership changes (thesis §4)', () => {
     });
   });
 
-  it('a follower forwards a configuration change to the leader', () => {
+  it('§4: a follower forwards a configuration change to the leader', () => {
     const net = cluster();
     net.add('d');
     expect(net.core('b').proposeConfChange(change([{ type: 'addLearner', id: 'd' }]))).toEqual({ ok: true, forwardedTo: 'a' });
@@ -134,7 +134,7 @@ describe('membership changes (thesis §4)', () => {
     expect(net.core('c').status().conf.learners).toEqual(['d']);
   });
 
-  it('a node added later learns the full configuration from the log', () => {
+  it('§4.1: a node added later learns the full configuration from the log', () => {
     const net = cluster();
     net.propose('a', 'x');
     net.add('d');
@@ -147,7 +147,7 @@ describe('membership changes (thesis §4)', () => {
     expect(net.leader()).not.toBe('a');
   });
 
-  it('a removed follower stops campaigning and refuses proposals', () => {
+  it('thesis §4.2.3: a removed follower stops campaigning and refuses proposals', () => {
     const net = cluster();
     net.core('a').proposeConfChange(change([{ type: 'remove', id: 'c' }]));
     net.stabilize();
@@ -157,7 +157,7 @@ describe('membership changes (thesis §4)', () => {
     expect(net.core('c').propose(new Uint8Array([1]))).toMatchObject({ ok: false, reason: 'removed' });
   });
 
-  it('restart re-applies configuration entries up to the applied index', () => {
+  it('§4.1: restart re-applies configuration entries up to the applied index', () => {
     const net = cluster();
     net.add('d');
     net.core('a').proposeConfChange(change([{ type: 'addVoter', id: 'd' }]));

@@ -30,7 +30,7 @@ describe('replication', () => {
     }
   });
 
-  it('fast backtracking needs few round trips for a long divergent suffix', () => {
+  it('§5.3: fast backtracking needs few round trips for a long divergent suffix', () => {
     const net = new Network([], { preVote: false, checkQuorum: false });
     const long = Array.from({ length: 200 }, () => 2);
     net.addFromDisk('a', { hardState: { term: 3, vote: '', commit: 1 }, entries: logOfTerms([1, 3]) }, voters(['a', 'b', 'c']));
@@ -84,7 +84,7 @@ describe('replication', () => {
     expect(net.node('c').applied).toEqual(['x']);
   });
 
-  it('pipelines many entries per message up to maxSizePerMsg', () => {
+  it('§5.3: pipelines many entries per message up to maxSizePerMsg', () => {
     const net = new Network(['a', 'b', 'c'], { maxSizePerMsg: 10 });
     net.campaign('a');
     net.log = [];
@@ -102,7 +102,7 @@ describe('replication', () => {
     expect(net.node('c').applied).toEqual(['v0', 'v1', 'v2', 'v3', 'v4', 'v5']);
   });
 
-  it('the inflight window bounds unacknowledged app messages', () => {
+  it('§5.3: the inflight window bounds unacknowledged app messages', () => {
     const net = new Network(['a', 'b'], { maxInflightMsgs: 3 });
     net.campaign('a');
     net.filters.push((m) => m.type !== 'appResp');
@@ -118,7 +118,7 @@ describe('replication', () => {
     expect(net.node('b').applied).toHaveLength(10);
   });
 
-  it('the leader counts its own log only once durable', () => {
+  it('§5.3/§5.4.2: the leader counts its own log only once durable', () => {
     const net = new Network(['a', 'b', 'c'], { preVote: false });
     net.campaign('a');
     net.node('a').autoPersist = false;
@@ -133,7 +133,7 @@ describe('replication', () => {
     expect(net.core('a').status().commit).toBe(2);
   });
 
-  it('committed entries are handed out only when durable locally', () => {
+  it('§5.3: committed entries are handed out only when durable locally', () => {
     const net = new Network(['a', 'b', 'c']);
     net.campaign('a');
     net.node('c').autoPersist = false;
@@ -148,7 +148,7 @@ describe('replication', () => {
     expect(net.node('c').applied).toEqual(['x']);
   });
 
-  it('restart: a node recovers term, vote, log and commit from its disk', () => {
+  it('§5.1/Figure 2: restart: a node recovers term, vote, log and commit from its disk', () => {
     const net = new Network(['a', 'b', 'c']);
     net.campaign('a');
     net.propose('a', 'x');
@@ -164,7 +164,7 @@ describe('replication', () => {
     expect(net.core('b').status().commit).toBe(4);
   });
 
-  it('restart of a whole cluster keeps committed entries', () => {
+  it('§5.4: restart of a whole cluster keeps committed entries', () => {
     const net = new Network(['a', 'b', 'c']);
     net.campaign('a');
     net.propose('a', 'x');
@@ -177,7 +177,7 @@ describe('replication', () => {
     for (const id of ['a', 'b', 'c']) expect(net.node(id).applied).toEqual(['x', 'y']);
   });
 
-  it('a message that overtakes a write is held until persisted (async persistence)', () => {
+  it('Figure 2 (persist before responding): a message that overtakes a write is held until persisted (async persistence)', () => {
     const net = new Network(['a', 'b', 'c']);
     net.campaign('a');
     net.node('b').autoPersist = false;
@@ -191,5 +191,40 @@ describe('replication', () => {
     net.stabilize();
     expect(net.log.some((m) => m.type === 'appResp' && m.from === 'b' && m.index >= 2)).toBe(true);
     expect(str(net.node('b').disk.entries[1]?.data ?? new Uint8Array())).toBe('x');
+  });
+});
+
+describe('flow control', () => {
+  it('§5.3 maxInflightBytes bounds the bytes in flight to one follower', () => {
+    const net = new Network(['a', 'b'], { maxInflightBytes: 10 });
+    net.campaign('a');
+    net.filters.push((m) => m.type !== 'appResp');
+    net.log = [];
+    for (let i = 0; i < 10; i++) {
+      net.core('a').propose(new Uint8Array(4));
+      net.stabilize();
+    }
+    const sent = net.log.filter((m): m is Extract<Message, { type: 'app' }> => m.type === 'app' && m.to === 'b');
+    const bytes = sent.reduce((s, m) => s + m.entries.reduce((t, e) => t + e.data.byteLength, 0), 0);
+    // Sending stops once 10 bytes are unacknowledged (the message that crosses the bound still goes).
+    expect(bytes).toBe(12);
+  });
+
+  it('§5.3: maxCommittedSizePerReady splits committed entries across Readys', () => {
+    const net = new Network(['a'], { maxCommittedSizePerReady: 8 });
+    net.campaign('a');
+    const n = net.node('a');
+    n.autoPersist = false;
+    for (let i = 0; i < 5; i++) n.core.propose(new Uint8Array(4));
+    net.handleReady(n);
+    net.flush('a');
+    const sizes: number[] = [];
+    while (n.core.hasReady()) {
+      const rd = n.core.ready();
+      if (rd.committedEntries.length > 0) sizes.push(rd.committedEntries.length);
+      n.core.advance(rd);
+      if (rd.seq > 0) n.core.persisted(rd.seq);
+    }
+    expect(sizes).toEqual([2, 2, 1]);
   });
 });

@@ -33,7 +33,7 @@ describe('leadership transfer (thesis §3.10)', () => {
     expect(net.core('a').propose(text('y')).ok).toBe(true);
   });
 
-  it('a follower forwards a transfer request to the leader', () => {
+  it('thesis §3.10: a follower forwards a transfer request to the leader', () => {
     const net = new Network(['a', 'b', 'c']);
     net.campaign('a');
     net.core('b').transferLeadership('b');
@@ -66,7 +66,7 @@ describe('ReadIndex (thesis §6.4)', () => {
     expect(net.node('c').readStates).toEqual([{ index: 2, context: 'r2' }]);
   });
 
-  it('a new leader defers reads until it commits an entry of its term', () => {
+  it('thesis §6.4: a new leader defers reads until it commits an entry of its term', () => {
     const net = new Network(['a', 'b', 'c']);
     net.filters.push((m) => m.type !== 'appResp');
     net.campaign('a');
@@ -79,7 +79,7 @@ describe('ReadIndex (thesis §6.4)', () => {
     expect(net.node('a').readStates).toEqual([{ index: 1, context: 'r3' }]);
   });
 
-  it('lease: the leader answers at once', () => {
+  it('thesis §6.4.1 lease: the leader answers at once', () => {
     const net = new Network(['a', 'b', 'c'], { readOnly: 'lease' });
     net.campaign('a');
     net.isolate('b');
@@ -89,7 +89,7 @@ describe('ReadIndex (thesis §6.4)', () => {
     expect(net.node('a').readStates).toEqual([{ index: 1, context: 'r4' }]);
   });
 
-  it('a deposed leader does not answer a safe read', () => {
+  it('thesis §6.4: a deposed leader does not answer a safe read', () => {
     const net = new Network(['a', 'b', 'c']);
     net.campaign('a');
     net.isolate('a');
@@ -103,7 +103,7 @@ describe('ReadIndex (thesis §6.4)', () => {
 });
 
 describe('proposals', () => {
-  it('a follower forwards a proposal to the known leader', () => {
+  it('§8: a follower forwards a proposal to the known leader', () => {
     const net = new Network(['a', 'b', 'c']);
     net.campaign('a');
     expect(net.core('b').propose(text('x'))).toEqual({ ok: true, forwardedTo: 'a' });
@@ -111,18 +111,18 @@ describe('proposals', () => {
     expect(net.node('c').applied).toEqual(['x']);
   });
 
-  it("without a leader a proposal is refused with reason 'noLeader'", () => {
+  it("§8: without a leader a proposal is refused with reason 'noLeader'", () => {
     const net = new Network(['a', 'b', 'c']);
     expect(net.core('b').propose(text('x'))).toEqual({ ok: false, reason: 'noLeader', leader: '' });
   });
 
-  it("proposalsWithoutLeader 'reject' refuses with the leader hint", () => {
+  it("§8: proposalsWithoutLeader 'reject' refuses with the leader hint", () => {
     const net = new Network(['a', 'b', 'c'], { proposalsWithoutLeader: 'reject' });
     net.campaign('a');
     expect(net.core('b').propose(text('x'))).toEqual({ ok: false, reason: 'notLeader', leader: 'a' });
   });
 
-  it('maxUncommittedEntriesSize bounds what a leader accepts', () => {
+  it('§5.3: maxUncommittedEntriesSize bounds what a leader accepts', () => {
     const net = new Network(['a', 'b', 'c'], { maxUncommittedEntriesSize: 10 });
     net.campaign('a');
     net.isolate('a');
@@ -133,7 +133,7 @@ describe('proposals', () => {
     expect(net.core('a').propose(new Uint8Array(6)).ok).toBe(true);
   });
 
-  it('reportUnreachable moves a replicating follower back to probe', () => {
+  it('§5.3: reportUnreachable moves a replicating follower back to probe', () => {
     const net = new Network(['a', 'b', 'c']);
     net.campaign('a');
     net.propose('a', 'x');
