@@ -80,15 +80,40 @@ describe('webRTCTransport between Chromium pages', () => {
     const got: Message[] = [];
     await a!.start({ message: () => undefined });
     await b!.start({ message: (m) => got.push(m) });
-    const deadline = Date.now() + 15_000;
-    while (!(await a!.stats()).directPeers.includes('b')) {
-      if (Date.now() > deadline) throw new Error('no channel from page 1 to page 2');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await channelBetween(a!, 'b');
     for (let term = 1; term <= 20; term++) a!.send({ type: 'timeoutNow', from: 'a', to: 'b', term });
     await waitFor(() => got.length === 20, 5000, '20 messages');
     expect(await a!.stats()).toMatchObject({ viaDirect: 20, viaRelay: 0 });
     await a!.close();
     await b!.close();
   }, 30_000);
+
+  it('reopens the channel after a page reloads', async () => {
+    const room = `browser-${roomCounter++}`;
+    const a = new PageTransport(pages[0]!, 'rtc', { url: relay.url, room, nodeId: 'a' });
+    const b = new PageTransport(pages[1]!, 'rtc', { url: relay.url, room, nodeId: 'b' });
+    const got: Message[] = [];
+    await a.start({ message: (m) => got.push(m) });
+    await b.start({ message: () => undefined });
+    await channelBetween(a, 'b');
+    await pages[1]!.reload();
+    await pages[1]!.waitForFunction(() => 'harness' in window);
+    const reloaded = new PageTransport(pages[1]!, 'rtc', { url: relay.url, room, nodeId: 'b' });
+    await reloaded.start({ message: () => undefined });
+    await channelBetween(reloaded, 'a');
+    await channelBetween(a, 'b');
+    reloaded.send({ type: 'timeoutNow', from: 'b', to: 'a', term: 4 });
+    await waitFor(() => got.some((m) => m.term === 4), 5000, 'a message from the reloaded page');
+    expect(await reloaded.stats()).toMatchObject({ viaDirect: 1 });
+    await a.close();
+    await reloaded.close();
+  }, 60_000);
 });
+
+async function channelBetween(transport: PageTransport, peer: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await transport.stats()).directPeers.includes(peer)) {
+    if (Date.now() > deadline) throw new Error(`no channel from ${transport.id} to ${peer}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
