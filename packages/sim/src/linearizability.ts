@@ -6,7 +6,10 @@
  * `fail` operations took no effect and are dropped. `info` operations may or may not have
  * taken effect at any time after their call: their return is treated as +∞, and since one
  * can always be placed after every other operation where nothing observes it, the search
- * succeeds once every completed operation is placed.
+ * succeeds once every completed operation is placed. For the same reason an `info` write
+ * whose value nobody observed (no completed read returned it, no cas expected it) is
+ * dropped before the search: a long outage leaves many of them, and each open operation
+ * doubles the search space.
  */
 import type { HistoryOp } from './history.ts';
 
@@ -44,11 +47,21 @@ interface Node {
 
 export function checkLinearizable(history: readonly HistoryOp[], options: CheckOptions = {}): LinearizabilityResult {
   const byKey = new Map<string, HistoryOp[]>();
+  const observed = new Set<string>();
+  for (const op of history) {
+    if (op.type === 'ok' && op.input.op === 'get' && typeof op.output === 'string') observed.add(`${op.input.key}\u0000${op.output}`);
+    if (op.type !== 'fail' && op.input.op === 'cas' && typeof op.input.expected === 'string') {
+      observed.add(`${op.input.key}\u0000${op.input.expected}`);
+    }
+  }
   let count = 0;
   for (const op of history) {
     if (op.type === 'fail') continue;
-    // An unanswered read has no effect on the state and nothing observed it.
-    if (op.type === 'info' && op.input.op === 'get') continue;
+    if (op.type === 'info') {
+      // An unanswered read has no effect on the state and nothing observed it.
+      if (op.input.op === 'get') continue;
+      if (!observed.has(`${op.input.key}\u0000${op.input.value ?? ''}`)) continue;
+    }
     let list = byKey.get(op.input.key);
     if (list === undefined) byKey.set(op.input.key, (list = []));
     list.push(op);

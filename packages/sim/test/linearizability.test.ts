@@ -135,6 +135,24 @@ describe('linearizability checker: linearizable histories', () => {
     expect(checkLinearizable(h).ok).toBe(true);
   });
 
+  it('an unknown write seen only through an unknown cas still counts', () => {
+    const h = [
+      op('a', put('x', '1'), null, 0, 10),
+      op('b', put('x', '2'), null, 20, 25, 'info'),
+      op('c', cas('x', '2', '3'), null, 30, 35, 'info'),
+      op('d', get('x'), '3', 40, 50),
+    ];
+    expect(checkLinearizable(h).ok).toBe(true);
+  });
+
+  it('a long outage full of unknown writes stays fast', () => {
+    const h: HistoryOp[] = [op('a', put('x', 'start'), null, 0, 1)];
+    for (let i = 0; i < 400; i++) h.push(op(`c${i % 6}`, put('x', `lost${i}`), null, 10 + i, 5000 + i, 'info'));
+    h.push(op('r', get('x'), 'lost7', 6000, 6001));
+    h.push(op('r', get('x'), 'lost7', 6002, 6003));
+    expect(checkLinearizable(h).ok).toBe(true);
+  });
+
   it('many concurrent clients stay fast', () => {
     const h: HistoryOp[] = [];
     let t = 0;
