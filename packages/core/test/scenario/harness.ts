@@ -29,7 +29,12 @@ export class Cluster {
     try {
       out = this.dispatch(parseCommand(line));
     } catch (err) {
-      out = [`error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`];
+      // The core's errors are part of its contract by name; their wording is not.
+      out = [
+        err instanceof ScenarioError
+          ? `error: ${err.message}`
+          : `error: ${err instanceof Error ? err.name : String(err)}`,
+      ];
     }
     out.push(...this.invariants.check(this.nodes.values()));
     return out.length === 0 ? 'ok' : out.join('\n');
@@ -364,11 +369,17 @@ export class Cluster {
     // Log Matching), so the default data is the same everywhere.
     const specs = listArg(c.keys.get('terms')).map((spec) => {
       const [term, data] = spec.split(':');
-      return { term: intArg(term, 'terms'), data: encoder.encode(data ?? 'x') };
+      const noop = data === 'noop';
+      return { term: intArg(term, 'terms'), noop, data: encoder.encode(noop ? '' : (data ?? 'x')) };
     });
     const terms = specs.map((s) => s.term);
     const base = node.store.snapshot?.meta.index ?? 0;
-    node.store.entries = specs.map((s, i) => ({ term: s.term, index: base + i + 1, type: 'normal', data: s.data }));
+    node.store.entries = specs.map((s, i) => ({
+      term: s.term,
+      index: base + i + 1,
+      type: s.noop ? ('noop' as const) : ('normal' as const),
+      data: s.data,
+    }));
     const prev = node.store.hardState;
     node.store.hardState = {
       term: c.keys.has('term') ? intArg(c.keys.get('term'), 'term') : Math.max(prev?.term ?? 0, ...terms, 0),

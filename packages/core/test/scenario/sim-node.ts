@@ -5,6 +5,7 @@
  */
 import type { RaftCore, RaftOptions, RaftRestore, Ready } from '../../src/raft/contract.ts';
 import type { ConfState, Entry, HardState, Message, Snapshot } from '../../src/raft/types.ts';
+import { ScenarioError } from './args.ts';
 
 export interface DurableStore {
   hardState: HardState | undefined;
@@ -181,15 +182,15 @@ export class SimNode {
 
   /** A snapshot of the state machine at `index` (which must have been applied). */
   snapshotAt(index: number): Snapshot {
-    if (index > this.applied) throw new Error(`index ${index} not applied yet (applied=${this.applied})`);
+    if (index > this.applied) throw new ScenarioError(`index ${index} not applied yet (applied=${this.applied})`);
     const snap = this.store.snapshot;
     const term =
       snap !== undefined && snap.meta.index === index
         ? snap.meta.term
         : this.store.entries.find((e) => e.index === index)?.term;
-    if (term === undefined) throw new Error(`no durable entry at index ${index}`);
+    if (term === undefined) throw new ScenarioError(`no durable entry at index ${index}`);
     const conf = [...this.confHistory].reverse().find((c) => c.index <= index)?.conf ?? this.bootstrap;
-    if (conf === undefined) throw new Error(`no configuration known at index ${index}`);
+    if (conf === undefined) throw new ScenarioError(`no configuration known at index ${index}`);
     const data = encodeCommands(this.commands.filter((c) => c.index <= index));
     return { meta: { index, term, conf }, data };
   }
@@ -206,7 +207,7 @@ export class SimNode {
   }
 
   mustCore(): RaftCore {
-    if (this.core === undefined) throw new Error(`node ${this.id} is down`);
+    if (this.core === undefined) throw new ScenarioError(`node ${this.id} is down`);
     return this.core;
   }
 
