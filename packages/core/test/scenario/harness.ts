@@ -10,6 +10,7 @@ import { boolArg, type Command, intArg, listArg, parseCommand, ScenarioError, se
 import * as fmt from './format.ts';
 import { buildMessage } from './inject.ts';
 import { InvariantChecker } from './invariants.ts';
+import { Network } from './network.ts';
 import { SimNode } from './sim-node.ts';
 import { createCore, decodeConf } from './core.ts';
 
@@ -18,9 +19,7 @@ const MAX_STABILIZE_ROUNDS = 1000;
 
 export class Cluster {
   private readonly nodes = new Map<string, SimNode>();
-  private readonly inboxes = new Map<string, Message[]>();
-  /** Node → partition group; nodes in different groups cannot reach each other. */
-  private groups = new Map<string, number>();
+  private readonly net = new Network();
   private readonly invariants = new InvariantChecker();
 
   /** Runs one script line and returns its output (never empty: `ok` when silent). */
@@ -77,7 +76,7 @@ export class Cluster {
       case 'isolate':
         return this.isolate(c);
       case 'heal':
-        this.groups = new Map();
+        this.net.heal();
         return [];
       case 'crash':
         return this.crash(c);
@@ -227,7 +226,7 @@ export class Cluster {
     const core = node.mustCore();
     if (!core.hasReady()) return label ? [`> ${node.id}: no Ready`] : ['no Ready'];
     const { ready, send, violations } = node.handleReady();
-    this.send(send);
+    this.net.send(send);
     const body = [...fmt.ready(ready, decodeConf), ...violations.map((v) => `VIOLATION: ${v}`)];
     return label ? [`> ${node.id} handling Ready`, ...indent(body)] : body;
   }
@@ -235,37 +234,20 @@ export class Cluster {
   private persist(node: SimNode, upTo: number): string[] {
     if (!node.hasPendingWrites) return [`${node.id}: nothing to persist`];
     const released = node.persist(upTo);
-    this.send(released);
+    this.net.send(released);
     return [`${node.id}: persisted up to seq=${node.lastPersistedSeq}`, ...indent(released.map((m) => fmt.message(m, decodeConf)))];
-  }
-
-  private send(msgs: readonly Message[]): void {
-    for (const m of msgs) {
-      const inbox = this.inboxes.get(m.to) ?? [];
-      inbox.push(m);
-      this.inboxes.set(m.to, inbox);
-    }
-  }
-
-  private reachable(from: string, to: string): boolean {
-    const a = this.groups.get(from);
-    const b = this.groups.get(to);
-    return this.groups.size === 0 || a === b;
   }
 
   /** Delivers (or drops) the messages now queued for `to`; messages they cause wait for the next Ready. */
   private deliverTo(to: string, pick: (m: Message) => boolean, drop: boolean, limit = Infinity): string[] {
-    const inbox = this.inboxes.get(to) ?? [];
-    const taken = inbox.filter(pick).slice(0, limit);
-    this.inboxes.set(to, inbox.filter((m) => !taken.includes(m)));
     const out: string[] = [];
-    for (const m of taken) {
+    for (const m of this.net.take(to, pick, limit)) {
       const line = fmt.message(m, decodeConf);
       const node = this.nodes.get(to);
       if (drop) out.push(`${line} (dropped)`);
       else if (node === undefined) out.push(`${line} (dropped: no such node)`);
       else if (!node.up) out.push(`${line} (dropped: node down)`);
-      else if (!this.reachable(m.from, to)) out.push(`${line} (dropped: partition)`);
+      else if (!this.net.reachable(m.from, to)) out.push(`${line} (dropped: partition)`);
       else {
         const rejection = node.mustCore().step(m);
         out.push(line);
@@ -277,7 +259,7 @@ export class Cluster {
 
   private deliver(c: Command): string[] {
     const named = c.positional.filter((t) => t !== 'drop');
-    const targets = named.length > 0 ? named : [...this.inboxes.keys()].sort(fmt.compareIds);
+    const targets = named.length > 0 ? named : this.net.addressees();
     const types = c.keys.has('type') ? new Set(listArg(c.keys.get('type'))) : undefined;
     const from = c.keys.get('from');
     const drop = c.positional.includes('drop') || boolArg(c.keys.get('drop'), false);
@@ -300,10 +282,10 @@ export class Cluster {
           busy = true;
           out.push(...this.processReady(node, true), ...this.invariants.check(this.nodes.values()));
         }
-        if (node.hasPendingWrites) this.send(node.persist());
+        if (node.hasPendingWrites) this.net.send(node.persist());
       }
       for (const id of ids) {
-        if ((this.inboxes.get(id)?.length ?? 0) === 0) continue;
+        if (this.net.pending(id) === 0) continue;
         busy = true;
         out.push(`> ${id} receiving messages`, ...indent(this.deliverTo(id, () => true, false)));
         out.push(...this.invariants.check(this.nodes.values()));
@@ -314,18 +296,16 @@ export class Cluster {
   }
 
   private partition(c: Command): string[] {
-    this.groups = new Map();
-    const groups = c.positional.join(' ').split('|').map((g) => g.trim().split(/\s+/).filter((t) => t !== ''));
-    groups.forEach((g, i) => g.forEach((id) => this.groups.set(this.node(id).id, i)));
-    let next = groups.length;
-    for (const id of this.nodes.keys()) if (!this.groups.has(id)) this.groups.set(id, next++);
+    const groups = c.positional
+      .join(' ')
+      .split('|')
+      .map((g) => g.trim().split(/\s+/).filter((t) => t !== '').map((id) => this.node(id).id));
+    this.net.partition(groups, [...this.nodes.keys()]);
     return [];
   }
 
   private isolate(c: Command): string[] {
-    if (this.groups.size === 0) for (const id of this.nodes.keys()) this.groups.set(id, 0);
-    let next = Math.max(0, ...this.groups.values()) + 1;
-    for (const id of this.ids(c)) this.groups.set(this.node(id).id, next++);
+    this.net.isolate(this.ids(c).map((id) => this.node(id).id), [...this.nodes.keys()]);
     return [];
   }
 
@@ -334,7 +314,7 @@ export class Cluster {
   private crash(c: Command): string[] {
     for (const id of this.ids(c)) {
       this.node(id).crash();
-      this.inboxes.set(id, []);
+      this.net.clear(id);
     }
     return [];
   }
@@ -344,7 +324,7 @@ export class Cluster {
       const node = this.node(id);
       if (node.up) throw new ScenarioError(`node ${id} is up; crash it first`);
       // Whatever reached the node while it was down was lost with it.
-      this.inboxes.set(id, []);
+      this.net.clear(id);
       node.start();
       return this.stateLine(node);
     });
