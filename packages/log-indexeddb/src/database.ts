@@ -1,6 +1,6 @@
 import { type IDBPDatabase, wrap } from 'idb';
 import { SchemaMismatchError } from './errors.ts';
-import { CHUNKS, ENTRIES, META, OBJECT_STORES, SCHEMA_VERSION } from './records.ts';
+import { CHUNKS, META, OBJECT_STORES, RUNS, SCHEMA_VERSION } from './records.ts';
 
 export interface OpenHandlers {
   /** Opening waits for an older connection to close. */
@@ -23,7 +23,7 @@ export async function openDatabase(factory: IDBFactory, name: string, handlers: 
     if (event.oldVersion !== 0) return;
     const db = request.result;
     db.createObjectStore(META);
-    db.createObjectStore(ENTRIES);
+    db.createObjectStore(RUNS);
     db.createObjectStore(CHUNKS);
   });
   request.addEventListener('blocked', () => handlers.blocked());

@@ -12,7 +12,7 @@ import { checkConf } from './records.ts';
 /** One step of a write, in the order it must reach IndexedDB. */
 export type WriteOp =
   | { readonly kind: 'snapshot'; readonly snapshot: Snapshot; readonly install: boolean }
-  | { readonly kind: 'entries'; readonly entries: readonly Entry[]; readonly truncateFrom: number | undefined }
+  | { readonly kind: 'entries'; readonly entries: readonly Entry[] }
   | { readonly kind: 'hardState'; readonly hardState: HardState }
   | { readonly kind: 'compact'; readonly to: number };
 
@@ -30,15 +30,13 @@ export function planWrite(bounds: LogBounds, batch: LogWrite): { ops: WriteOp[];
   const after = checkLogWrite(bounds, batch);
 
   const ops: WriteOp[] = [];
-  let { floor, lastIndex } = bounds;
+  let { floor } = bounds;
   if (batch.installSnapshot !== undefined) {
     ops.push({ kind: 'snapshot', snapshot: ownedSnapshot(batch.installSnapshot), install: true });
-    floor = lastIndex = batch.installSnapshot.meta.index;
+    floor = batch.installSnapshot.meta.index;
   }
-  const first = batch.entries?.[0];
-  if (batch.entries !== undefined && first !== undefined) {
-    const truncateFrom = first.index <= lastIndex ? first.index : undefined;
-    ops.push({ kind: 'entries', entries: batch.entries.map(ownedEntry), truncateFrom });
+  if (batch.entries !== undefined && batch.entries.length > 0) {
+    ops.push({ kind: 'entries', entries: batch.entries.map(ownedEntry) });
   }
   if (batch.hardState !== undefined) {
     const { term, vote, commit } = batch.hardState;

@@ -7,9 +7,15 @@ import type { ConfState, EntryType } from '@webraft/core';
 
 export const SCHEMA_VERSION = 1;
 export const META = 'meta';
-export const ENTRIES = 'entries';
+/**
+ * The log, as runs: each record is an array of contiguous entries keyed by its first index.
+ * A run truncates every earlier run from its first index on, so runs read in key order give
+ * the log. One record per transaction's worth of appends keeps IndexedDB's per-record cost
+ * (a clone, an IPC, a LevelDB write each) off the hot path.
+ */
+export const RUNS = 'entryRuns';
 export const CHUNKS = 'snapshotChunks';
-export const OBJECT_STORES = [META, ENTRIES, CHUNKS] as const;
+export const OBJECT_STORES = [META, RUNS, CHUNKS] as const;
 
 export const IDENTITY_KEY = 'identity';
 export const HARD_STATE_KEY = 'hardState';

@@ -25,8 +25,9 @@ import { localStorageWipeMarker, type WipeMarker } from './identity.ts';
 import { acquireOwnership, LocksUnavailableError, type Release } from './lock.ts';
 import type { IndexedDBLogStoreOptions } from './options.ts';
 import { planWrite, type WriteOp } from './plan.ts';
-import { checkEntries, type DatabaseContents, readContents } from './read.ts';
-import { ENTRIES, type IdentityRecord, OBJECT_STORES } from './records.ts';
+import { assembleRuns, type DatabaseContents, readContents } from './read.ts';
+import { type IdentityRecord, OBJECT_STORES, RUNS } from './records.ts';
+import { type RunIndex, runContaining } from './runs.ts';
 
 interface PendingWrite {
   readonly ops: readonly WriteOp[];
@@ -65,6 +66,8 @@ export class IndexedDBLogStore extends EventTarget implements LogStore {
   /** Bounds of the log once every accepted write lands. */
   #bounds: LogBounds = { floor: 0, lastIndex: 0, snapshotIndex: 0 };
   #written = false;
+  /** The stored runs as of the last transaction issued. */
+  #runs: RunIndex = { keys: [], last: 0 };
   #queue: PendingWrite[] = [];
   #inFlight = false;
   #flushScheduled = false;
@@ -132,13 +135,19 @@ export class IndexedDBLogStore extends EventTarget implements LogStore {
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) throw new RangeError('entries(from, to) takes integers');
     await this.#tail;
     const db = this.#connection();
-    const low = Math.max(from, 1);
+    const floor = this.#bounds.floor;
+    const low = Math.max(from, floor + 1);
     const high = to - 1;
-    if (high < low) return [];
-    const tx = db.transaction(ENTRIES, 'readonly');
-    const range = IDBKeyRange.bound(low, high);
-    const [keys, values] = await Promise.all([tx.store.getAllKeys(range), tx.store.getAll(range), tx.done]);
-    return checkEntries(keys, values, (objectStore, key, detail) => new CorruptRecordError(this.name, objectStore, key, detail));
+    const { keys } = this.#runs;
+    if (high < low || keys.length === 0) return [];
+    // The run holding `low` and every later one up to `high`; earlier runs are overridden there.
+    const startKey = keys[Math.max(0, runContaining(keys, low))]!;
+    if (startKey > high) return [];
+    const tx = db.transaction(RUNS, 'readonly');
+    const range = IDBKeyRange.bound(startKey, high);
+    const [runKeys, runs] = await Promise.all([tx.store.getAllKeys(range), tx.store.getAll(range), tx.done]);
+    const log = assembleRuns(runKeys, runs, 0, (objectStore, key, detail) => new CorruptRecordError(this.name, objectStore, key, detail));
+    return log.filter((e) => e.index >= low && e.index <= high);
   }
 
   /** Lets every accepted write finish, then closes the database and gives up ownership. */
@@ -183,6 +192,7 @@ export class IndexedDBLogStore extends EventTarget implements LogStore {
     if ((this.#state as State) !== 'loading') throw new StoreClosedError(this.name, this.#closeReason);
     this.#state = 'open';
     this.#bounds = contents.bounds;
+    this.#runs = contents.runs;
     this.#written = contents.written;
     return stored(contents);
   }
@@ -235,7 +245,7 @@ export class IndexedDBLogStore extends EventTarget implements LogStore {
       });
       tx.addEventListener('abort', () => fail(tx?.error));
       const ops = group.length === 1 ? group[0]!.ops : group.flatMap((w) => w.ops);
-      applyOps(tx, ops, this.#chunkBytes, !this.#written);
+      applyOps(tx, ops, this.#runs, this.#chunkBytes, !this.#written);
     } catch (error) {
       try {
         tx?.abort();

@@ -176,10 +176,12 @@ describe('losing the database under a running store', () => {
 
 describe('corrupt records', () => {
   const cases: [string, (db: Awaited<ReturnType<typeof openDB>>) => Promise<unknown>][] = [
-    ['an entry under the wrong key', (db) => db.put('entries', { index: 9, term: 1, type: 'normal', data: new Uint8Array(1) }, 3)],
-    ['an entry without bytes', (db) => db.put('entries', { index: 3, term: 1, type: 'normal', data: 'abc' }, 3)],
-    ['an unknown entry type', (db) => db.put('entries', { index: 3, term: 1, type: 'weird', data: new Uint8Array(1) }, 3)],
-    ['a hole in the log', (db) => db.delete('entries', 2)],
+    ['an entry under the wrong key', (db) => db.put('entryRuns', [{ index: 9, term: 1, type: 'normal', data: new Uint8Array(1) }], 5)],
+    ['an entry without bytes', (db) => db.put('entryRuns', [{ index: 5, term: 1, type: 'normal', data: 'abc' }], 5)],
+    ['an unknown entry type', (db) => db.put('entryRuns', [{ index: 5, term: 1, type: 'weird', data: new Uint8Array(1) }], 5)],
+    ['a run that is not a list', (db) => db.put('entryRuns', { index: 5 }, 5)],
+    ['a hole in the log', (db) => db.put('entryRuns', [{ index: 7, term: 1, type: 'normal', data: new Uint8Array(1) }], 7)],
+    ['a falling term', (db) => db.put('entryRuns', [{ index: 3, term: 0, type: 'normal', data: new Uint8Array(1) }], 3)],
     ['a malformed hard state', (db) => db.put('meta', { term: -1, vote: '', commit: 0 }, 'hardState')],
     ['a missing snapshot chunk', (db) => db.delete('snapshotChunks', 0)],
     ['a missing identity', (db) => db.delete('meta', 'identity')],

@@ -46,8 +46,9 @@ describe('group commit', () => {
     await store.write({ entries: [entry(1, 1, big.subarray(100, 110))] });
     await store.close();
     const db = await openDB(name);
-    const raw = (await db.get('entries', 1)) as { data: Uint8Array };
+    const [raw] = (await db.get('entryRuns', 1)) as { data: Uint8Array }[];
     db.close();
+    if (!raw) throw new Error('no run stored at 1');
     expect(raw.data.buffer.byteLength).toBe(10);
     expect([...raw.data]).toEqual([...big.subarray(100, 110)]);
   });

@@ -20,10 +20,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Bundles `entry` for the browser; `@webraft/*` packages resolve to their sources. */
+/** Bundles the module at path `entry` for the browser; `@webraft/*` packages resolve to their sources. */
 export async function bundle(entry: string): Promise<string> {
   const result = await build({
-    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -58,7 +58,7 @@ export async function gotoTestPage(page: Page, origin: string): Promise<void> {
 }
 
 export async function startHarness(launchArgs: string[] = []): Promise<Harness> {
-  const script = await bundle('./page.ts');
+  const script = await bundle(fileURLToPath(new URL('./page.ts', import.meta.url)));
   const { server, origin } = await serve(script);
   const browser = await chromium.launch(chromiumLaunchOptions({ args: launchArgs }));
   const context = await browser.newContext();
