@@ -4,7 +4,11 @@
 //               on all three nodes per second.
 //   throughput.batched: the same with `maxBatchCommands: 256` (commands share log entries).
 //   latency:    one proposal at a time; propose → resolved with the apply result, in µs.
-import { MemoryLogStore, RaftNode, bytesCodec, createMemoryNetwork, type StateMachine } from '../../packages/core/src/index.ts';
+//   rawcore.throughput: three bare RawNodes stepped synchronously (no RaftNode, store, transport
+//               or Promise): the ceiling the pure core sets on the first result.
+// `params.cpuSeconds` is the process CPU time of the run; on a busy machine wall-clock figures
+// drop while ops per CPU second stay comparable.
+import { MemoryLogStore, RaftNode, RawNode, bytesCodec, createMemoryNetwork, type Message, type StateMachine } from '../../packages/core/src/index.ts';
 import { envInfo, onlyPrefix, percentiles, printResult } from './lib.ts';
 
 const only = onlyPrefix();
@@ -61,6 +65,11 @@ function command(i: number, bytes: number): Uint8Array {
   return out;
 }
 
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return Math.round((user + system) / 1e4) / 100;
+}
+
 function heapMB(): number {
   return process.memoryUsage().heapUsed / (1024 * 1024);
 }
@@ -73,6 +82,7 @@ async function throughput(name: string, total: number, inflight: number, payload
   let issued = 0;
   let done = 0;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await new Promise<void>((resolve, reject) => {
     const next = (): void => {
       done++;
@@ -88,11 +98,12 @@ async function throughput(name: string, total: number, inflight: number, payload
   const allApplied = (): boolean => nodes.every((n, i) => n.stateMachine.applied - base[i]! >= total);
   while (!allApplied()) await new Promise((r) => setImmediate(r));
   const seconds = (performance.now() - started) / 1000;
+  const cpuSeconds = cpuSince(cpu);
   peakHeap = Math.max(peakHeap, heapMB());
   await stop();
   printResult({
     name,
-    params: { voters: 3, inflight, payloadBytes, total, maxBatchCommands },
+    params: { voters: 3, inflight, payloadBytes, total, maxBatchCommands, cpuSeconds },
     opsPerSec: Math.round(total / seconds),
     peakHeapMB: Math.round(peakHeap * 10) / 10,
     env: envInfo(),
@@ -122,9 +133,57 @@ async function latency(count: number, payloadBytes: number): Promise<void> {
   });
 }
 
+/** Three RawNodes, every Ready handled at once and every message delivered synchronously. */
+function rawCoreThroughput(total: number, inflight: number, payloadBytes: number): void {
+  const ids = ['n1', 'n2', 'n3'];
+  const bootstrap = { voters: ids, learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
+  const cores = new Map(ids.map((id) => [id, new RawNode({ id, random: Math.random }, { bootstrap })]));
+  let committed = 0;
+  const pump = (): void => {
+    for (let busy = true; busy; ) {
+      busy = false;
+      const messages: Message[] = [];
+      for (const [id, core] of cores) {
+        while (core.hasReady()) {
+          busy = true;
+          const ready = core.ready();
+          core.advance(ready);
+          for (const m of ready.messages) messages.push(m);
+          if (ready.seq !== 0) core.persisted(ready.seq);
+          for (const m of ready.messagesAfterPersist) messages.push(m);
+          const last = ready.committedEntries.at(-1);
+          if (last !== undefined) core.appliedTo(last.index);
+          if (id === 'n1') committed += ready.committedEntries.length;
+        }
+      }
+      for (const m of messages) cores.get(m.to)!.step(m);
+    }
+  };
+  const leader = cores.get('n1')!;
+  leader.campaign();
+  pump();
+  committed = 0;
+  const data = command(0, payloadBytes + 14);
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  for (let sent = 0; sent < total; sent += inflight) {
+    for (let i = 0; i < inflight; i++) leader.propose(data);
+    pump();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  printResult({
+    name: 'core.3node.rawcore.throughput',
+    params: { voters: 3, inflight, payloadBytes: payloadBytes + 14, total, cpuSeconds: cpuSince(cpu) },
+    opsPerSec: Math.round(committed / seconds),
+    env: envInfo(),
+  });
+}
+
 const total = Number(process.env.CORE_BENCH_TOTAL ?? 300_000);
 if (wanted('core.3node.throughput')) await throughput('core.3node.throughput', total, 1000, 16, 1);
 // The same workload with up to 256 commands per log entry (RaftNode's `maxBatchCommands`).
 if (wanted('core.3node.throughput.batched')) await throughput('core.3node.throughput.batched', total, 1000, 16, 256);
 if (wanted('core.3node.latency')) await latency(10_000, 16);
+// About what the RaftNode envelope adds to a 16-byte command of a node with a 2-byte id.
+if (wanted('core.3node.rawcore.throughput')) rawCoreThroughput(total, 1000, 16);
 process.exit(0);

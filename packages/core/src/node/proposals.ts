@@ -7,13 +7,23 @@ import { AbortError, ProposalDroppedError, TimeoutError } from './errors.ts';
 
 export type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: Error };
 
-interface Waiter {
-  readonly resolve: (value: never) => void;
-  readonly reject: (error: Error) => void;
-  readonly deadline: number;
-  readonly timeoutMs: number;
-  readonly what: string;
-  detach: (() => void) | undefined;
+class Waiter {
+  detach: (() => void) | undefined = undefined;
+  constructor(
+    readonly resolve: (value: never) => void,
+    readonly reject: (error: Error) => void,
+    readonly deadline: number,
+    readonly timeoutMs: number,
+    readonly what: string,
+  ) {}
+}
+
+// One shared executor captures each new Promise's settle functions, so `add` allocates no closure.
+let capturedResolve: (value: never) => void = () => undefined;
+let capturedReject: (error: Error) => void = () => undefined;
+function capture(resolve: (value: never) => void, reject: (error: Error) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
 }
 
 export class Proposals {
@@ -32,20 +42,23 @@ export class Proposals {
     return this.waiters.size;
   }
 
-  /** Registers a waiter; `seq` goes into the entry's envelope. */
-  add<T>(what: string, deadline: number, timeoutMs: number, signal: AbortSignal | undefined): { seq: number; promise: Promise<T> } {
+  /** Sequence number of the waiter `add` registered last; it goes into the entry's envelope. */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  /** Registers a waiter under the next sequence number (read it from `lastSeq`). */
+  add<T>(what: string, deadline: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<T> {
     const seq = this.nextSeq++;
-    let waiter!: Waiter;
-    const promise = new Promise<T>((resolve, reject) => {
-      waiter = { resolve: resolve as (value: never) => void, reject, deadline, timeoutMs, what, detach: undefined };
-    });
+    const promise = new Promise<T>(capture as (resolve: (value: T) => void, reject: (error: Error) => void) => void);
+    const waiter = new Waiter(capturedResolve, capturedReject, deadline, timeoutMs, what);
     this.waiters.set(seq, waiter);
     if (signal !== undefined) {
       const onAbort = (): void => this.fail(seq, new AbortError(signal.reason));
       signal.addEventListener('abort', onAbort, { once: true });
       waiter.detach = () => signal.removeEventListener('abort', onAbort);
     }
-    return { seq, promise };
+    return promise;
   }
 
   /** The entry of `seq` was appended here as leader at (`index`, `term`). */

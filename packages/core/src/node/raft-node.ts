@@ -352,7 +352,8 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
       return Promise.reject(new InvalidArgumentError('session clientId must be 1..255 UTF-8 bytes'));
     }
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
-    const { seq, promise } = this.proposals.add<T>(what, this.now + timeoutMs, timeoutMs, options.signal);
+    const promise = this.proposals.add<T>(what, this.now + timeoutMs, timeoutMs, options.signal);
+    const seq = this.proposals.lastSeq;
     this.metrics.proposals++;
     if (this.maxBatchCommands > 1) {
       this.batch.seqs.push(seq);
@@ -399,7 +400,8 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     // Only a leader learns the index of its entry, which is how the caller is found again.
     if (this.currentRole !== 'leader') return Promise.reject(new NotLeaderError(this.lead));
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
-    const { seq, promise } = this.proposals.add<ConfState>(`membership change (${change.type} ${change.id})`, this.now + timeoutMs, timeoutMs, options.signal);
+    const promise = this.proposals.add<ConfState>(`membership change (${change.type} ${change.id})`, this.now + timeoutMs, timeoutMs, options.signal);
+    const seq = this.proposals.lastSeq;
     const outcome = this.core.proposeConfChange({ changes: [change], transition: 'auto', context: new Uint8Array(0) });
     if (outcome.ok && !('index' in outcome)) this.proposals.fail(seq, new NotLeaderError(outcome.forwardedTo));
     else this.settleOutcome(seq, outcome);
