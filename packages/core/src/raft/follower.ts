@@ -69,7 +69,9 @@ export function stepCandidate(r: Raft, m: Message): Rejection | undefined {
       const result = r.trk.tallyVotes();
       if (result === 'won') {
         if (r.role === 'preCandidate') r.campaign(false, false);
-        else r.becomeLeader();
+        // Lead only once our own vote is durable: a candidate that could forget its term might
+        // be elected in it twice (the peers would grant the same candidate again).
+        else if (r.trk.votes.get(r.id) === true) r.becomeLeader();
       } else if (result === 'lost') {
         r.becomeFollower(r.term, '');
       }

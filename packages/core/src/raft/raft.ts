@@ -16,6 +16,7 @@ import { ReadOnly } from './read-only.ts';
 import { bcastAppend, bcastHeartbeat, releasePendingReads, sendTimeoutNow } from './replication.ts';
 import { ProgressTracker } from './tracker.ts';
 import { validateMessage } from './validate.ts';
+import { RaftRestoreError } from './errors.ts';
 
 type StepFn = (r: Raft, m: Message) => Rejection | undefined;
 
@@ -65,6 +66,7 @@ export class Raft {
     this.trk = new ProgressTracker(cfg.maxInflightMsgs, cfg.maxInflightBytes);
     const hs = restore.hardState;
     const snapIndex = restore.snapshot?.meta.index ?? 0;
+    checkRestore(restore, this.log);
     if (hs !== undefined) {
       this.term = hs.term;
       this.vote = hs.vote;
@@ -395,5 +397,29 @@ export class Raft {
   maybeFinishTransfer(to: NodeId): void {
     const pr = this.trk.progress.get(to);
     if (this.leadTransferee === to && pr !== undefined && pr.match === this.log.lastIndex()) sendTimeoutNow(this, to);
+  }
+}
+
+/**
+ * State no correct LogStore can produce. Starting from it could make this node vote as if it
+ * had never seen entries it acknowledged (§5.4.1), so it is refused.
+ */
+function checkRestore(restore: RaftRestore, log: RaftLog): void {
+  const hs = restore.hardState ?? { term: 0, vote: '', commit: 0 };
+  for (const [name, v] of [['term', hs.term], ['commit', hs.commit]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new RaftRestoreError(`hard state ${name} ${v} is not a non-negative integer`);
+  }
+  if (typeof hs.vote !== 'string') throw new RaftRestoreError('hard state vote is not a node id');
+  if (hs.commit > log.lastIndex()) {
+    throw new RaftRestoreError(`commit index ${hs.commit} beyond the last entry ${log.lastIndex()}: committed entries are missing`);
+  }
+  let prev = log.term(log.firstIndex() - 1) ?? 0;
+  for (let i = log.firstIndex(); i <= log.lastIndex(); i++) {
+    const t = log.term(i) ?? 0;
+    if (t < prev) throw new RaftRestoreError(`entry ${i} has term ${t} below the entry before it`);
+    prev = t;
+  }
+  if (log.lastTerm() > hs.term) {
+    throw new RaftRestoreError(`log holds term ${log.lastTerm()} but the current term is ${hs.term}`);
   }
 }

@@ -122,13 +122,15 @@ export function committedInTerm(r: Raft): boolean {
 
 /** Leader: serve a ReadIndex request from `from` (this node or a follower), thesis §6.4. */
 export function leaderReadIndex(r: Raft, from: NodeId, context: Uint8Array): void {
+  // Until an entry of its term commits, a new leader's commit index may lag the true one
+  // (thesis §6.4) — even alone: the commit index restored after a crash may be behind.
+  if (!committedInTerm(r)) {
+    r.pendingReads.push({ from, context });
+    return;
+  }
   const voters = r.trk.voterIds();
   if (voters.length === 1 && voters[0] === r.id) {
     respondRead(r, { from, context, index: r.log.committed });
-    return;
-  }
-  if (!committedInTerm(r)) {
-    r.pendingReads.push({ from, context });
     return;
   }
   if (r.cfg.readOnly === 'lease' && r.cfg.checkQuorum) {

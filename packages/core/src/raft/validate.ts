@@ -116,7 +116,8 @@ export function validateMessage(r: Raft, m: Message): Rejection | undefined {
     case 'snapResp':
       return checkIndexes(m, ['index', 'offset']) ?? checkBooleans(m, ['reject', 'done']);
     case 'timeoutNow':
-      return undefined;
+      // The most disruptive message there is: only the leader we follow may send it.
+      return r.trk.isMember(m.from) ? fromOurLeader(r, m) : { reason: 'nonMember', detail: `${m.from} is not a member` };
     case 'prop':
       return (
         (Array.isArray(m.entries) ? undefined : impossible('entries must be a list')) ??
@@ -129,7 +130,13 @@ export function validateMessage(r: Raft, m: Message): Rejection | undefined {
         (r.trk.isMember(m.from) ? undefined : { reason: 'nonMember', detail: `${m.from} reads but is not a member` })
       );
     case 'readIndexResp':
-      return checkIndexes(m, ['index']) ?? checkBytes(m.context, 'context') ?? checkBooleans(m, ['reject']);
+      // A read index no leader confirmed would make the read stale (thesis §6.4).
+      return (
+        checkIndexes(m, ['index']) ??
+        checkBytes(m.context, 'context') ??
+        checkBooleans(m, ['reject']) ??
+        (r.trk.isMember(m.from) ? fromOurLeader(r, m) : { reason: 'nonMember', detail: `${m.from} is not a member` })
+      );
     case 'transferLeader':
       return (
         (typeof m.target === 'string' && m.target !== '' ? undefined : impossible('target must be a node id')) ??
@@ -146,4 +153,11 @@ function checkEntriesShape(entries: readonly Entry[]): Rejection | undefined {
     if (!(e.data instanceof Uint8Array)) return impossible('entry data must be bytes');
   }
   return undefined;
+}
+
+/** Messages only the current leader sends: a stale one is left to the term check. */
+function fromOurLeader(r: Raft, m: Message): Rejection | undefined {
+  if (m.term < r.term) return undefined;
+  if (m.term === r.term && m.from === r.lead && r.lead !== r.id) return undefined;
+  return impossible(`${m.type} from ${m.from}, who is not the leader this node follows`);
 }
