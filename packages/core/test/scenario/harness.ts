@@ -49,8 +49,11 @@ export class Cluster {
         return this.propose(c);
       case 'propose-conf-change':
         return this.proposeConfChange(c);
-      case 'read-index':
-        return this.onCore(c, (core) => core.readIndex(encoder.encode(c.positional[1] ?? '')));
+      case 'read-index': {
+        const context = c.positional[1] ?? '';
+        this.invariants.readAsked(this.arg(c, 0, 'node'), context, this.nodes.values());
+        return this.onCore(c, (core) => core.readIndex(encoder.encode(context)));
+      }
       case 'transfer-leadership':
         return this.onCore(c, (core) => core.transferLeadership(this.arg(c, 1, 'target')));
       case 'report-unreachable':
@@ -227,7 +230,8 @@ export class Cluster {
     if (!core.hasReady()) return label ? [`> ${node.id}: no Ready`] : ['no Ready'];
     const { ready, send, violations } = node.handleReady();
     this.net.send(send);
-    const body = [...fmt.ready(ready, decodeConf), ...violations.map((v) => `VIOLATION: ${v}`)];
+    const reads = ready.readStates.flatMap((r) => this.invariants.readAnswered(node.id, fmt.bytes(r.context), r.index));
+    const body = [...fmt.ready(ready, decodeConf), ...violations.map((v) => `VIOLATION: ${v}`), ...reads];
     return label ? [`> ${node.id} handling Ready`, ...indent(body)] : body;
   }
 

@@ -10,6 +10,29 @@ export class InvariantChecker {
   /** term → the one node seen leading it (Election Safety). */
   private readonly leaders = new Map<number, string>();
   private readonly reported = new Set<string>();
+  /** `node ctx` → the highest index known committed when that read was asked. */
+  private readonly reads = new Map<string, number>();
+
+  /**
+   * A read is asked on `node`: anything committed anywhere by now (or ever applied) may have
+   * been acknowledged to a client, so the read's index must not be below it (linearizability,
+   * thesis §6.4).
+   */
+  readAsked(node: string, context: string, nodes: Iterable<SimNode>): void {
+    let committed = 0;
+    for (const n of nodes) {
+      const known = n.up ? n.mustCore().status().commit : (n.store.hardState?.commit ?? 0);
+      committed = Math.max(committed, known, ...n.appliedHistory.keys());
+    }
+    this.reads.set(`${node} ${context}`, committed);
+  }
+
+  /** A read state came out of `node`'s Ready. */
+  readAnswered(node: string, context: string, index: number): string[] {
+    const floor = this.reads.get(`${node} ${context}`);
+    if (floor === undefined || index >= floor) return [];
+    return [`VIOLATION: stale read: ${node} answered read ${context} at index ${index}, but ${floor} was committed before it was asked`];
+  }
 
   check(nodes: Iterable<SimNode>): string[] {
     const list = [...nodes];
