@@ -126,6 +126,71 @@ const helpers = {
   },
 };
 
-const lib = { ...store, core, testing, helpers };
+/** A replicated list of values: the smallest state machine that shows loss or duplication. */
+class ListMachine implements core.StateMachine<{ value: string }, number> {
+  values: string[] = [];
+  apply(command: { value: string }): number {
+    this.values.push(command.value);
+    return this.values.length;
+  }
+  snapshot(): Uint8Array {
+    return new TextEncoder().encode(JSON.stringify(this.values));
+  }
+  restore(data: Uint8Array): void {
+    this.values = JSON.parse(new TextDecoder().decode(data)) as string[];
+  }
+}
+
+let node: core.RaftNode<ListMachine> | undefined;
+
+const cluster = {
+  /** Starts this tab's member of a cluster of tabs on the IndexedDB store `store-<id>`. */
+  async start(id: string, members: string[], clusterId: string) {
+    const log = store.indexedDBLogStore({ name: `${clusterId}-${id}`, nodeId: id, clusterId, onLocked: 'wait' });
+    const transport = core.broadcastChannelTransport({ channel: clusterId, nodeId: id, clusterId });
+    node = await core.RaftNode.create({
+      id,
+      members,
+      stateMachine: new ListMachine(),
+      log,
+      transport,
+      tickMs: 20,
+      snapshotEvery: 50,
+      snapshotKeepEntries: 10,
+    });
+    await node.start();
+  },
+  async propose(values: string[]) {
+    const acked: string[] = [];
+    const failed: string[] = [];
+    await Promise.all(
+      values.map((value) =>
+        node!.propose({ value }, { timeoutMs: 5000 }).then(
+          () => void acked.push(value),
+          (error) => void failed.push(`${value}: ${String((error as Error)?.name)}`),
+        ),
+      ),
+    );
+    return { acked, failed };
+  },
+  async leader() {
+    return node!.waitForLeader({ timeoutMs: 10_000 });
+  },
+  /** A linearizable read of the list, retried while an election is under way. */
+  async values() {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        await node!.waitForLeader({ timeoutMs: 10_000 });
+        return await node!.read((sm) => [...sm.values], { timeoutMs: 5_000 });
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  },
+};
+
+const lib = { ...store, core, testing, helpers, cluster };
 (globalThis as unknown as { lib: typeof lib }).lib = lib;
 export type PageLib = typeof lib;
