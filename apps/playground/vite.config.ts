@@ -7,12 +7,17 @@ export default defineConfig({
   // Relative asset URLs, so the built app works from any path (a static host's subfolder).
   base: './',
   resolve: { conditions: ['source'] },
-  worker: { format: 'es' },
+  // Errors are told apart by `name` (NotLeaderError, TimeoutError…), which the core takes from
+  // its class names, so minification must keep them.
+  worker: { format: 'es', rollupOptions: { output: { keepNames: true } } },
   // simple-peer (WebRTC transport) still refers to Node's `global`.
   define: { global: 'globalThis' },
   build: {
     target: 'es2022',
-    rollupOptions: { input: { teach: resolve(here, 'index.html'), live: resolve(here, 'live.html') } },
+    rollupOptions: {
+      input: { teach: resolve(here, 'index.html'), live: resolve(here, 'live.html') },
+      output: { keepNames: true },
+    },
   },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },

@@ -49,6 +49,7 @@ export class LiveTab {
   #nextReq = 1;
   #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   #started: Promise<void> | undefined;
+  #booting: Promise<NodeId> | undefined;
   #downTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(readonly options: LiveOptions) {
@@ -60,21 +61,26 @@ export class LiveTab {
     };
   }
 
-  async boot(): Promise<NodeId> {
-    this.slot = await claimSlot(this.options.cluster, this.options.slots, this.options.preferredSlot);
-    sessionStorage.setItem(`${this.options.cluster}-slot`, this.slot);
-    await this.restart();
-    return this.slot;
+  /** Claims a slot and starts its node; `ready()` settles with it. */
+  boot(): Promise<NodeId> {
+    this.#booting ??= (async () => {
+      this.slot = await claimSlot(this.options.cluster, this.options.slots, this.options.preferredSlot);
+      sessionStorage.setItem(`${this.options.cluster}-slot`, this.slot);
+      await this.restart();
+      return this.slot;
+    })();
+    return this.#booting;
   }
 
-  /** Resolves once the node has loaded its log and started. */
-  ready(): Promise<void> {
-    return this.#started ?? Promise.reject(new Error('no node: boot() first'));
+  /** Resolves once the node has loaded its log and started (the latest start, after a restart). */
+  async ready(): Promise<void> {
+    await this.boot();
+    await this.#started;
   }
 
   /** Starts the node (again) from what IndexedDB holds. */
   restart(): Promise<void> {
-    if (this.#worker !== undefined || this.slot === undefined) return this.ready();
+    if (this.#worker !== undefined || this.slot === undefined) return this.#started ?? Promise.resolve();
     clearInterval(this.#downTimer);
     this.crashed = false;
     this.isolated = false;

@@ -4,7 +4,7 @@
  * a reload loses nothing that was acknowledged.
  */
 /// <reference lib="webworker" />
-import { broadcastChannelTransport, RaftNode, type Entry, type Transport } from '@webraft/core';
+import { broadcastChannelTransport, RaftNode, type ClientSession, type Entry, type Transport } from '@webraft/core';
 import { indexedDBLogStore } from '@webraft/log-indexeddb';
 import { ObservedTransport } from './observed-transport.ts';
 import type { LogTailEntry, NodeReport, PageToWorker, StartRequest, WorkerToPage } from './protocol.ts';
@@ -111,6 +111,41 @@ async function start(request: StartRequest): Promise<void> {
   setInterval(() => void report(), 200);
 }
 
+let session: Promise<ClientSession<TodoList>> | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+
+/** A lost registration only leaves an unused session behind, so it is simply tried again. */
+async function openSession(live: RaftNode<TodoList>): Promise<ClientSession<TodoList>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await live.waitForLeader();
+      return await live.openSession({ timeoutMs: 2500 });
+    } catch (error) {
+      if (attempt >= 4) throw error;
+    }
+  }
+}
+
+/**
+ * Proposes through an exactly-once session, one request at a time (a session keeps the result of
+ * its latest request only): a proposal forwarded to a leader that then vanished is retried
+ * with the same sequence number instead of being lost or applied twice.
+ */
+function proposeOnce(command: TodoCommand): Promise<unknown> {
+  const run = async () => {
+    const live = node!;
+    session ??= openSession(live);
+    const s = await session.catch((error: unknown) => {
+      session = undefined;
+      throw error;
+    });
+    return s.propose(command, { timeoutMs: 2500, attempts: 5 });
+  };
+  const result = queue.then(run, run);
+  queue = result.catch(() => undefined);
+  return result;
+}
+
 async function handle(message: PageToWorker): Promise<void> {
   switch (message.type) {
     case 'start':
@@ -119,8 +154,7 @@ async function handle(message: PageToWorker): Promise<void> {
     case 'read': {
       try {
         if (node === undefined) throw new Error('node not started');
-        const value =
-          message.type === 'propose' ? await node.propose(validateTodoCommand(message.command)) : await node.read((list) => list.items);
+        const value = message.type === 'propose' ? await proposeOnce(validateTodoCommand(message.command)) : await node.read((list) => list.items);
         post({ type: 'reply', req: message.req, ok: true, value });
       } catch (error) {
         const e = error as Error & { leader?: string };

@@ -15,7 +15,7 @@ import { drawEventList } from './view/event-list.ts';
 import { drawLogTable } from './view/log-table.ts';
 
 /** Virtual ms per real second. */
-export const speeds = [10, 25, 50, 100, 250, 500, 1000, 3000] as const;
+export const speeds = [10, 25, 50, 100, 250, 500, 1000, 3000, 10000] as const;
 const defaultSpeed = 100;
 
 interface Goal {
@@ -67,7 +67,9 @@ export class TeachApp {
 
   /** Apply an action at the display time (dropping any recorded future). */
   act(action: StepAction): void {
-    const full = { ...action, t: Math.round(this.time) } as Action;
+    // Actions sit on whole milliseconds (that is what the URL keeps); the view moves there too.
+    this.time = Math.round(this.time);
+    const full = { ...action, t: this.time } as Action;
     this.session.act(full);
     this.#saveUrl();
     this.#redraw(true);
@@ -114,27 +116,33 @@ export class TeachApp {
   }
 
   #advance(dt: number): void {
-    let next = this.time + dt;
     const goal = this.#goal;
-    if (goal !== undefined) {
-      next = Math.min(next, goal.deadline);
-      // Check every recorded step on the way, so a fast speed cannot skip past the moment the goal holds.
-      for (let t = this.time + this.session.frameStep; t < next; t += this.session.frameStep) {
-        if (goal.until?.(this.session.frameAt(t))) {
-          next = t;
-          break;
-        }
-      }
-      if (next >= goal.deadline || goal.until?.(this.session.frameAt(next))) {
-        this.#goal = undefined;
-        this.playing = false;
-        this.#syncInputs();
-        this.time = next;
-        this.#saveUrl();
-        return;
+    if (goal === undefined) {
+      this.time += dt;
+      return;
+    }
+    // Check every recorded step on the way, so a fast speed cannot skip past the moment the goal
+    // holds, and stop exactly on it: the next step's actions then happen at the same virtual time
+    // at any speed, which keeps a guided run identical for every learner.
+    const step = this.session.frameStep;
+    const end = Math.min(this.time + dt, goal.deadline);
+    let stopAt: number | undefined;
+    for (let t = (Math.floor(this.time / step) + 1) * step; t <= end; t += step) {
+      if (goal.until?.(this.session.frameAt(t))) {
+        stopAt = t;
+        break;
       }
     }
-    this.time = next;
+    if (stopAt === undefined && end >= goal.deadline) stopAt = goal.deadline;
+    if (stopAt === undefined) {
+      this.time = end;
+      return;
+    }
+    this.#goal = undefined;
+    this.playing = false;
+    this.time = stopAt;
+    this.#syncInputs();
+    this.#saveUrl();
   }
 
   #runStep(): void {

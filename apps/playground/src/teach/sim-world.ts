@@ -5,7 +5,7 @@
  * changes, found by comparing nodes after each simulator step).
  */
 import { RawNode, type ConfChange, type Entry, type NodeId, type RaftCore } from '@webraft/core';
-import { decodeCommand, describeMessage, Simulation, type SimNode } from '@webraft/sim';
+import { decodeCommand, describeMessage, Simulation, type Packet, type SimNode } from '@webraft/sim';
 import type { Action } from './model/actions.ts';
 import { describeAction } from './model/actions.ts';
 import type { EventView, Frame, LogEntryView, MessageView, NodeView } from './model/types.ts';
@@ -30,6 +30,7 @@ interface Seen {
   commit: number;
   up: boolean;
   voters: string;
+  votersRef: readonly NodeId[];
 }
 
 const emptyContext = new Uint8Array(0);
@@ -43,11 +44,15 @@ export class SimWorld implements World {
   /** Nodes drawn: the initial members, plus spares once they are added. */
   #shown: Set<NodeId>;
   #requests = 0;
+  /** Entries and packets never change once made, so their views are built once. */
+  #entryViews = new WeakMap<Entry, LogEntryView>();
+  #messageViews = new Map<number, MessageView>();
   /** Learner actions applied so far: each may change what a frame shows (a cut link, say). */
   #applied = 0;
 
   constructor(options: WorldOptions) {
-    const spares = Math.max(0, maxNodes - options.nodes);
+    // Spare nodes tick like the others, so keep a couple, enough for the "add a server" button.
+    const spares = Math.min(2, Math.max(0, maxNodes - options.nodes));
     const createCore = (o: ConstructorParameters<typeof RawNode>[0], r: ConstructorParameters<typeof RawNode>[1]): RaftCore => new RawNode(o, r);
     this.sim = new Simulation({
       seed: options.seed,
@@ -86,7 +91,7 @@ export class SimWorld implements World {
 
   apply(action: Action): void {
     this.#applied += 1;
-    this.#events.push({ time: this.sim.now, text: describeAction(action), kind: 'user', ...('node' in action ? { node: action.node } : {}) });
+    this.#events.push({ time: this.sim.now, text: describeAction(action), kind: 'user' });
     const leader = this.sim.leader()?.id;
     switch (action.kind) {
       case 'crash':
@@ -136,26 +141,24 @@ export class SimWorld implements World {
   }
 
   frame(): Frame {
-    const views = new Map(this.sim.nodes().map((v) => [v.id, v]));
     const conf = (this.sim.leader() ?? this.#mostAdvanced()).conf;
     const nodes: NodeView[] = [];
     for (const id of this.allNodes) {
       if (!this.#shown.has(id)) continue;
       const node = this.sim.node(id);
-      const view = views.get(id)!;
       const probe = this.#probes.get(id);
       const member = conf.voters.includes(id) || conf.votersOutgoing.includes(id) || conf.learners.includes(id);
       const running = node.up && node.role !== 'leader' && node.conf.voters.includes(id);
       nodes.push({
         id,
         role: node.up ? node.role : 'down',
-        term: view.term,
-        vote: view.vote,
-        lead: view.lead,
-        commit: view.commit,
-        applied: view.applied,
+        term: node.hardState.term,
+        vote: node.hardState.vote,
+        lead: node.lead,
+        commit: node.hardState.commit,
+        applied: node.applied,
         snapshotIndex: node.store.view.offset,
-        log: node.store.view.entries.map(entryView),
+        log: node.store.view.entries.map((e) => this.#entryView(e)),
         member,
         learner: conf.learners.includes(id),
         ...(running && probe !== undefined
@@ -163,25 +166,41 @@ export class SimWorld implements World {
           : {}),
       });
     }
-    const messages: MessageView[] = this.sim.packets().map((p) => {
-      const m = p.message;
-      const response = m.type.endsWith('Resp');
-      const reject = 'reject' in m ? m.reject : undefined;
-      return {
-        id: p.id,
-        from: p.from,
-        to: p.to,
-        type: m.type,
-        summary: describeMessage(m),
-        sendTime: p.sentAt,
-        recvTime: p.deliverAt,
-        response,
-        ...(reject === undefined ? {} : { ok: !reject }),
-      };
-    });
+    const packets = this.sim.packets();
+    const messages = packets.map((p) => this.#messageView(p));
+    if (this.#messageViews.size > 4 * packets.length + 64) {
+      const live = new Set(packets.map((p) => p.id));
+      for (const id of this.#messageViews.keys()) if (!live.has(id)) this.#messageViews.delete(id);
+    }
     const cuts = new Set<string>();
     for (const a of this.#shown) for (const b of this.#shown) if (a !== b && this.sim.network.isCut(a, b)) cuts.add(linkKey(a, b));
     return { time: this.sim.now, nodes, messages, cuts: [...cuts].sort() };
+  }
+
+  #entryView(entry: Entry): LogEntryView {
+    let view = this.#entryViews.get(entry);
+    if (view === undefined) this.#entryViews.set(entry, (view = entryView(entry)));
+    return view;
+  }
+
+  #messageView(p: Packet): MessageView {
+    const cached = this.#messageViews.get(p.id);
+    if (cached !== undefined) return cached;
+    const m = p.message;
+    const reject = 'reject' in m ? m.reject : undefined;
+    const view: MessageView = {
+      id: p.id,
+      from: p.from,
+      to: p.to,
+      type: m.type,
+      summary: describeMessage(m),
+      sendTime: p.sentAt,
+      recvTime: p.deliverAt,
+      response: m.type.endsWith('Resp'),
+      ...(reject === undefined ? {} : { ok: !reject }),
+    };
+    this.#messageViews.set(p.id, view);
+    return view;
   }
 
   drainEvents(): EventView[] {
@@ -222,28 +241,39 @@ export class SimWorld implements World {
     return key;
   }
 
+  /** Runs after every simulator step, so it stays allocation-free unless something changed. */
   #observe(): void {
-    const now = this.sim.now;
     for (const id of this.#shown) {
       const n = this.sim.node(id);
-      const next: Seen = {
-        role: n.up ? n.role : 'down',
-        term: n.hardState.term,
-        vote: n.hardState.vote,
-        commit: n.hardState.commit,
-        up: n.up,
-        voters: n.conf.voters.join(' '),
-      };
       const before = this.#seen.get(id);
+      const role = n.up ? n.role : 'down';
+      const { term, vote, commit } = n.hardState;
+      const voters = n.conf.voters;
+      if (
+        before !== undefined &&
+        before.role === role &&
+        before.term === term &&
+        before.vote === vote &&
+        before.commit === commit &&
+        before.votersRef === voters
+      ) {
+        continue;
+      }
+      const next: Seen = { role, term, vote, commit, up: n.up, voters: voters.join(' '), votersRef: voters };
       this.#seen.set(id, next);
       if (before === undefined || !n.up || !before.up) continue;
-      const add = (text: string, kind: EventView['kind'] = 'raft') => this.#events.push({ time: now, node: id, text, kind });
-      if (next.role !== before.role) add(`became ${next.role === 'preCandidate' ? 'pre-candidate' : next.role} in term ${next.term}`);
-      else if (next.term !== before.term) add(`moved to term ${next.term}`);
-      if (next.vote !== before.vote && next.vote !== '' && next.vote !== id) add(`voted for ${next.vote.toUpperCase()} in term ${next.term}`);
-      if (next.commit > before.commit && next.role === 'leader') add(`committed up to index ${next.commit}`);
-      if (next.voters !== before.voters) add(`now counts voters ${next.voters.toUpperCase()}`);
+      this.#describeChange(id, before, next);
     }
+  }
+
+  #describeChange(id: NodeId, before: Seen, next: Seen): void {
+    const time = this.sim.now;
+    const add = (text: string) => this.#events.push({ time, node: id, text, kind: 'raft' });
+    if (next.role !== before.role) add(`became ${next.role === 'preCandidate' ? 'pre-candidate' : next.role} in term ${next.term}`);
+    else if (next.term !== before.term) add(`moved to term ${next.term}`);
+    if (next.vote !== before.vote && next.vote !== '' && next.vote !== id) add(`voted for ${next.vote.toUpperCase()} in term ${next.term}`);
+    if (next.commit > before.commit && next.role === 'leader') add(`committed up to index ${next.commit}`);
+    if (next.voters !== before.voters) add(`now counts voters ${next.voters.toUpperCase()}`);
   }
 }
 

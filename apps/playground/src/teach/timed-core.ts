@@ -5,7 +5,7 @@
  * when it hears from its leader or grants a vote. The draws pass through unchanged, so a run
  * is the same with or without the probe.
  */
-import type { Message, RaftCore, RaftOptions, RaftRestore } from '@webraft/core';
+import type { ConfChange, Message, NodeId, ProposeOutcome, RaftCore, RaftOptions, RaftRestore, RaftStatus, Ready, Rejection, Snapshot } from '@webraft/core';
 
 export interface ElectionTimer {
   /** Virtual time of the last reset. */
@@ -38,25 +38,72 @@ export class TimerProbe {
   }
 
   wrap(core: RaftCore): RaftCore {
-    const probe = this;
-    return new Proxy(core, {
-      get(target, key, receiver) {
-        if (key === 'step') {
-          return (message: Message) => {
-            const voteBefore = target.status().vote;
-            const rejection = target.step(message);
-            if (rejection === undefined) {
-              const s = target.status();
-              if (leaderContact.has(message.type) && s.role === 'follower' && s.lead === message.from) probe.restart();
-              else if (message.type === 'vote' && !message.pre && s.vote === message.from && voteBefore !== message.from) probe.restart();
-            }
-            return rejection;
-          };
-        }
-        const value: unknown = Reflect.get(target, key, receiver);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    return new ProbedCore(core, this);
+  }
+}
+
+/** Passes every call through; looks at the core only after messages that may restart the timer. */
+class ProbedCore implements RaftCore {
+  constructor(
+    private readonly core: RaftCore,
+    private readonly probe: TimerProbe,
+  ) {}
+
+  step(message: Message): Rejection | undefined {
+    const contact = leaderContact.has(message.type);
+    const vote = message.type === 'vote' && !message.pre;
+    if (!contact && !vote) return this.core.step(message);
+    const voteBefore = vote ? this.core.status().vote : '';
+    const rejection = this.core.step(message);
+    if (rejection === undefined) {
+      const s = this.core.status();
+      if (contact && s.role === 'follower' && s.lead === message.from) this.probe.restart();
+      else if (vote && s.vote === message.from && voteBefore !== message.from) this.probe.restart();
+    }
+    return rejection;
+  }
+
+  tick(): void {
+    this.core.tick();
+  }
+  propose(data: Uint8Array): ProposeOutcome {
+    return this.core.propose(data);
+  }
+  proposeConfChange(change: ConfChange): ProposeOutcome {
+    return this.core.proposeConfChange(change);
+  }
+  readIndex(context: Uint8Array): void {
+    this.core.readIndex(context);
+  }
+  transferLeadership(to: NodeId): void {
+    this.core.transferLeadership(to);
+  }
+  campaign(): void {
+    this.core.campaign();
+  }
+  reportUnreachable(peer: NodeId): void {
+    this.core.reportUnreachable(peer);
+  }
+  hasReady(): boolean {
+    return this.core.hasReady();
+  }
+  ready(): Ready {
+    return this.core.ready();
+  }
+  advance(ready: Ready): void {
+    this.core.advance(ready);
+  }
+  persisted(seq: number): void {
+    this.core.persisted(seq);
+  }
+  compact(snapshot: Snapshot, keepEntries?: number): void {
+    this.core.compact(snapshot, keepEntries);
+  }
+  appliedTo(index: number): void {
+    this.core.appliedTo(index);
+  }
+  status(): RaftStatus {
+    return this.core.status();
   }
 }
 

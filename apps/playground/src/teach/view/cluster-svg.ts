@@ -61,7 +61,6 @@ export function drawCluster(frame: Frame, t: number, options: ClusterDrawOptions
         `<text y="12" class="node-term">term ${node.term}</text>` +
         `<text y="${nodeRadius + 24}" class="node-role">${roleLabel[node.role]}${node.learner ? ' (learner)' : ''}${node.member ? '' : ' (not a member)'}</text>` +
         (vote === '' ? '' : `<text y="${nodeRadius + 38}" class="node-vote">${vote}</text>`) +
-        (node.role === 'down' ? `<text y="30" class="down-mark">crashed</text>` : '') +
         '</g>',
     );
   }
