@@ -1,13 +1,6 @@
+/// <reference lib="deno.ns" />
 // The scenario scripts under Deno: same harness, same files, no Node APIs.
 import { describeMismatches, runScript } from '../scenario/run.ts';
-
-declare const Deno: {
-  test(name: string, fn: () => Promise<void>): void;
-  readDir(path: URL): AsyncIterable<{ name: string; isFile: boolean }>;
-  readTextFile(path: URL): Promise<string>;
-  writeTextFile(path: URL, data: string): Promise<void>;
-  env: { get(key: string): string | undefined };
-};
 
 const dir = new URL('../scenarios/', import.meta.url);
 /** Rewrite mode needs `--allow-env --allow-write`; without env permission it is simply off. */
