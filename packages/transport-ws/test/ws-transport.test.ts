@@ -176,6 +176,22 @@ describe('webSocketTransport', () => {
     await t.close();
   });
 
+  it('tells the application when a newer connection takes its node id, and stops', async () => {
+    const room = `room-${roomCounter++}`;
+    const refusals: { code: number }[] = [];
+    const first = webSocketTransport({ url: relay.url, room, nodeId: 'a', WebSocket, onRefused: (e) => refusals.push(e) });
+    await first.start({ message: () => undefined });
+    const second = webSocketTransport({ url: relay.url, room, nodeId: 'a', WebSocket });
+    await second.start({ message: () => undefined });
+    await waitFor(() => refusals.length === 1, 3000, 'the refusal');
+    expect(refusals[0]).toMatchObject({ name: 'RelayRefusedError', code: 4009 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(first.stats().relayConnections).toBe(1);
+    expect(relay.rooms().find((r) => r.room === room)?.members).toEqual(['a']);
+    await first.close();
+    await second.close();
+  });
+
   it('refuses to start with a bad token and stops retrying', async () => {
     const guarded = await startRelay({ port: 0, tokenSecret: 'k' });
     const t = webSocketTransport({ url: guarded.url, room: 'r', nodeId: 'a', WebSocket, token: 'nope' });

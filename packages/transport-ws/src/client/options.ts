@@ -2,7 +2,7 @@ import type { Clock, NodeId } from '@webraft/core';
 import { FaultTable } from '../faults.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { systemClock } from './clock.ts';
-import type { WebSocketConstructor } from './relay-link.ts';
+import type { RelayRefusedError, WebSocketConstructor } from './relay-link.ts';
 
 export interface WebSocketTransportOptions {
   /** The relay's URL, `ws://` or `wss://`. */
@@ -36,10 +36,16 @@ export interface WebSocketTransportOptions {
   readonly clock?: Clock;
   /** Fault table applied to this node's links (both directions). @default a new, empty one */
   readonly faults?: FaultTable;
+  /**
+   * Called when the relay refuses this node for good after `start` (a token that expired
+   * before a reconnect, another connection taking the node id): the transport stops
+   * reconnecting. A refusal during `start` rejects `start` instead.
+   */
+  readonly onRefused?: (error: RelayRefusedError) => void;
 }
 
-export type ResolvedTransportOptions = Required<Omit<WebSocketTransportOptions, 'token' | 'secret'>> &
-  Pick<WebSocketTransportOptions, 'token' | 'secret'>;
+export type ResolvedTransportOptions = Required<Omit<WebSocketTransportOptions, 'token' | 'secret' | 'onRefused'>> &
+  Pick<WebSocketTransportOptions, 'token' | 'secret' | 'onRefused'>;
 
 /** The node was given an option it cannot work with. */
 export class TransportOptionsError extends Error {

@@ -38,7 +38,7 @@ export interface RelayLinkOptions {
 export interface RelayLinkEvents {
   envelope(envelope: Envelope): void;
   presence(peer: NodeId, present: boolean): void;
-  /** The relay refused the connection for good (bad token, origin, request); no more retries. */
+  /** After `start`: the relay refused the connection for good (bad token, origin, replaced); no more retries. */
   fatal(code: number, reason: string): void;
   /** A frame from the relay could not be read. */
   malformed(detail: string): void;
@@ -210,8 +210,8 @@ export class RelayLink {
     if (this.#closed) return;
     if (isFatalClose(code)) {
       this.#closed = true;
-      this.#firstAdmission?.reject(new RelayRefusedError(code, reason));
-      this.#events.fatal(code, reason);
+      if (this.#firstAdmission !== undefined) this.#firstAdmission.reject(new RelayRefusedError(code, reason));
+      else this.#events.fatal(code, reason);
       return;
     }
     this.#retry();

@@ -9,7 +9,7 @@ import type { FaultTable } from '../faults.ts';
 import { EnvelopeKind, maxEnvelopeOverhead, type Envelope } from '../protocol.ts';
 import { createFraming, type Framing } from './framing.ts';
 import type { ResolvedTransportOptions } from './options.ts';
-import { RelayLink } from './relay-link.ts';
+import { RelayLink, RelayRefusedError } from './relay-link.ts';
 
 export interface TransportStats {
   /** Frames handed to the relay or a direct path. */
@@ -117,7 +117,9 @@ export class RelayTransportImpl implements RelayTransport {
           this.#direct?.presence(peer, present);
           if (!this.#closed) this.#handlers?.reachability?.(peer, present);
         },
-        fatal: () => undefined,
+        fatal: (code, reason) => {
+          if (!this.#closed) this.#opts.onRefused?.(new RelayRefusedError(code, reason));
+        },
         malformed: (detail) => this.#reject({ reason: 'decode', detail: `from the relay: ${detail}` }),
       },
     );
@@ -214,10 +216,6 @@ export class RelayTransportImpl implements RelayTransport {
       message = await this.#framing.decode(frame, this.id);
     } catch (error) {
       this.#reject({ ...this.#framing.rejection(error), from });
-      return;
-    }
-    if (message.to !== this.id) {
-      this.#reject({ reason: 'wrongRecipient', detail: `a message for ${message.to}`, from });
       return;
     }
     if (message.from !== from) {

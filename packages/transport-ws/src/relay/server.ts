@@ -201,7 +201,7 @@ class RelayServer implements Relay {
     }
     const previous = room.members.get(node);
     if (previous !== undefined) {
-      this.#leave(previous);
+      this.#remove(previous);
       previous.socket.close(CloseCode.replaced, 'replaced by a newer connection');
     } else if (room.members.size >= this.#opts.maxMembersPerRoom) {
       if (room.members.size === 0) this.#rooms.delete(roomName);
@@ -230,15 +230,17 @@ class RelayServer implements Relay {
   }
 
   #leave(member: Member): void {
+    this.#remove(member);
+    if (member.room.members.size === 0 && this.#rooms.get(member.room.name) === member.room) this.#rooms.delete(member.room.name);
+  }
+
+  /** Takes `member` out of its room and tells the others; the room itself stays. */
+  #remove(member: Member): void {
     const { room, node } = member;
     if (this.#members.get(member.socket) !== member) return;
     this.#members.delete(member.socket);
     if (room.members.get(node) !== member) return;
     room.members.delete(node);
-    if (room.members.size === 0) {
-      this.#rooms.delete(room.name);
-      return;
-    }
     const left = encodeEnvelope(EnvelopeKind.presence, node, Uint8Array.of(0));
     for (const other of room.members.values()) other.socket.send(left);
   }
