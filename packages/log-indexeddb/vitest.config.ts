@@ -7,5 +7,9 @@ export default defineConfig({
     name: 'log-indexeddb',
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    // Browser test files each drive their own Chromium; one at a time keeps a 2-core machine responsive.
+    fileParallelism: false,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
   },
 });
