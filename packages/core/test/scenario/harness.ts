@@ -60,6 +60,8 @@ export class Cluster {
         return this.onCore(c, (core) => core.reportUnreachable(this.arg(c, 1, 'peer')));
       case 'tick':
         return this.tick(c);
+      case 'tick-all':
+        return this.tickAll(c);
       case 'tick-heartbeat':
         return this.tickFixed(c, (n) => n.options.heartbeatTicks ?? 1);
       case 'tick-election':
@@ -182,6 +184,13 @@ export class Cluster {
     const n = c.positional[1] === undefined ? 1 : intArg(c.positional[1], 'ticks');
     const core = this.node(this.arg(c, 0, 'node')).mustCore();
     for (let i = 0; i < n; i++) core.tick();
+    return [];
+  }
+
+  /** Every running node ticks `k` times in lockstep: one shared clock, nothing delivered. */
+  private tickAll(c: Command): string[] {
+    const k = c.positional[0] === undefined ? 1 : intArg(c.positional[0], 'ticks');
+    for (let i = 0; i < k; i++) for (const n of this.nodes.values()) n.core?.tick();
     return [];
   }
 
