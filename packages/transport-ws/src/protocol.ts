@@ -20,6 +20,8 @@ export const EnvelopeKind = {
   presence: 3,
   /** Relay → client, first message after admission: payload is the JSON array of members. */
   welcome: 4,
+  /** Client → relay: are you there? The relay answers with an empty `keepalive` of its own. */
+  keepalive: 5,
 } as const;
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
+import { encodeEnvelope, EnvelopeKind } from '../src/protocol.ts';
 import type { Message, Transport } from '@webraft/core';
 import { runConformance, transportConformance, waitFor } from '@webraft/core/testing';
 import { startRelay, type Relay } from '../src/relay/index.ts';
@@ -190,6 +191,34 @@ describe('webSocketTransport', () => {
     expect(relay.rooms().find((r) => r.room === room)?.members).toEqual(['a']);
     await first.close();
     await second.close();
+  });
+
+  it('notices a relay that went silent (keepalive) and reconnects', async () => {
+    // A relay that admits everyone and then never says anything again.
+    const silent = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    const asked: number[] = [];
+    let connections = 0;
+    silent.on('connection', (socket) => {
+      connections++;
+      socket.send(encodeEnvelope(EnvelopeKind.welcome, '', new TextEncoder().encode('[]')));
+      socket.on('message', (data: Buffer) => asked.push(data[0]!));
+    });
+    await new Promise((resolve) => silent.once('listening', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const t = webSocketTransport({ url: `ws://127.0.0.1:${port}/`, room: 'r', nodeId: 'a', WebSocket, keepAliveMs: 100, backoff: { initialMs: 10 } });
+    await t.start({ message: () => undefined });
+    await waitFor(() => connections >= 2, 3000, 'a second connection');
+    expect(asked[0]).toBe(EnvelopeKind.keepalive);
+    await t.close();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('stays connected to a quiet but live relay', async () => {
+    const t = webSocketTransport({ url: relay.url, room: `room-${roomCounter++}`, nodeId: 'a', WebSocket, keepAliveMs: 50 });
+    await t.start({ message: () => undefined });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(t.stats().relayConnections).toBe(1);
+    await t.close();
   });
 
   it('refuses to start with a bad token and stops retrying', async () => {

@@ -30,6 +30,8 @@ export interface WebSocketTransportOptions {
   readonly backoff?: BackoffOptions;
   /** `start()` resolves after this long even if the relay has not admitted the node yet (it keeps trying). @default 10000 */
   readonly connectTimeoutMs?: number;
+  /** Silence from the relay after which the link checks it is still there, and as long again before it reconnects. @default 15000 */
+  readonly keepAliveMs?: number;
   /** Random source for backoff jitter and fault injection. @default Math.random */
   readonly random?: () => number;
   /** Timers and time, for tests and hidden tabs. @default the system clock */
@@ -68,6 +70,7 @@ export function resolveTransportOptions(options: WebSocketTransportOptions): Res
     maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
     backoff: options.backoff ?? {},
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    keepAliveMs: options.keepAliveMs ?? 15_000,
     random,
     clock: options.clock ?? systemClock,
     faults: options.faults ?? new FaultTable(random),

@@ -33,6 +33,8 @@ export interface RelayLinkOptions {
   readonly maxBufferedBytes: number;
   /** How long `start` waits for the first admission before resolving anyway. */
   readonly connectTimeoutMs: number;
+  /** Silence after which the link asks the relay for a sign of life, and then gives up on the socket. */
+  readonly keepAliveMs: number;
 }
 
 export interface RelayLinkEvents {
@@ -66,6 +68,9 @@ export class RelayLink {
   #admitted = false;
   #closed = false;
   #retryTimer: unknown;
+  #keepAliveTimer: unknown;
+  #lastHeard = 0;
+  #askedAt: number | undefined;
   #firstAdmission: { resolve(): void; reject(error: Error): void } | undefined;
   /** Times the link was admitted by the relay; tests and stats read it. */
   connections = 0;
@@ -117,6 +122,7 @@ export class RelayLink {
     if (this.#closed) return;
     this.#closed = true;
     this.#opts.clock.clearTimeout(this.#retryTimer);
+    this.#opts.clock.clearTimeout(this.#keepAliveTimer);
     this.#socket?.close(1000, 'closed');
     this.#socket = undefined;
     this.#setAbsent();
@@ -148,7 +154,10 @@ export class RelayLink {
     socket.binaryType = 'arraybuffer';
     this.#socket = socket;
     socket.addEventListener('message', (event: { data: unknown }) => {
-      if (this.#socket === socket) this.#onMessage(event.data);
+      if (this.#socket !== socket) return;
+      this.#lastHeard = this.#opts.clock.now();
+      this.#askedAt = undefined;
+      this.#onMessage(event.data);
     });
     socket.addEventListener('close', (event: { code: number; reason: string }) => {
       if (this.#socket === socket) this.#onClose(event.code, event.reason);
@@ -174,6 +183,8 @@ export class RelayLink {
       case EnvelopeKind.welcome:
         this.#onWelcome(envelope.payload);
         return;
+      case EnvelopeKind.keepalive:
+        return;
       case EnvelopeKind.presence:
         if (envelope.peer === this.#opts.nodeId) return;
         if (envelope.payload[0] === 1) this.#setPresent(envelope.peer);
@@ -198,12 +209,41 @@ export class RelayLink {
     this.#admitted = true;
     this.connections++;
     this.#backoff.reset();
+    this.#scheduleKeepAlive();
     for (const peer of [...this.#present]) if (!members.includes(peer)) this.#setAbsent(peer);
     for (const peer of members as string[]) if (peer !== this.#opts.nodeId) this.#setPresent(peer);
     this.#firstAdmission?.resolve();
   }
 
+  /**
+   * Browsers hide WebSocket pings, so a socket whose peer vanished without closing (sleep,
+   * network change) would look open for minutes. After `keepAliveMs` of silence the link asks
+   * the relay for a reply; after as long again without one it drops the socket and reconnects.
+   */
+  #scheduleKeepAlive(): void {
+    this.#opts.clock.clearTimeout(this.#keepAliveTimer);
+    const check = (): void => {
+      const socket = this.#socket;
+      if (socket === undefined || !this.#admitted || this.#closed) return;
+      const now = this.#opts.clock.now();
+      if (this.#askedAt !== undefined && now - this.#askedAt >= this.#opts.keepAliveMs) {
+        this.#socket = undefined;
+        socket.close(4999, 'keepalive timeout');
+        this.#onClose(1006, 'keepalive timeout');
+        return;
+      }
+      if (this.#askedAt === undefined && now - this.#lastHeard >= this.#opts.keepAliveMs) {
+        this.#askedAt = now;
+        if (socket.readyState === OPEN) socket.send(encodeEnvelope(EnvelopeKind.keepalive, '', new Uint8Array(0)));
+      }
+      this.#keepAliveTimer = this.#opts.clock.setTimeout(check, this.#opts.keepAliveMs / 2);
+    };
+    this.#keepAliveTimer = this.#opts.clock.setTimeout(check, this.#opts.keepAliveMs / 2);
+  }
+
   #onClose(code: number, reason: string): void {
+    this.#opts.clock.clearTimeout(this.#keepAliveTimer);
+    this.#askedAt = undefined;
     this.#socket = undefined;
     this.#admitted = false;
     this.#setAbsent();

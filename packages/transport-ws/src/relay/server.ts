@@ -14,6 +14,8 @@ import { resolveRelayOptions, type RelayOptions, type ResolvedRelayOptions } fro
 import { Member, Room } from './room.ts';
 import { emptyStats, type RelayStats } from './stats.ts';
 
+const keepaliveReply = encodeEnvelope(EnvelopeKind.keepalive, '', new Uint8Array(0));
+
 export interface Relay {
   /** The port actually listened on. */
   readonly port: number;
@@ -262,6 +264,10 @@ class RelayServer implements Relay {
     } catch (error) {
       if (!(error instanceof EnvelopeError)) throw error;
       this.#stats.rejected.malformed++;
+      return;
+    }
+    if (envelope.kind === EnvelopeKind.keepalive) {
+      member.socket.send(keepaliveReply);
       return;
     }
     if (envelope.kind !== EnvelopeKind.data && envelope.kind !== EnvelopeKind.signal) {
