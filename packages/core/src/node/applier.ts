@@ -99,9 +99,13 @@ export class Applier {
   private run(): void {
     while (!this.busy && !this.stopped) {
       const task = this.queue[0];
+      // Between entries (never inside a batch entry) the state machine is exactly at `applied`.
+      if (this.snapshotWanted && task?.items === undefined) {
+        this.pause(this.takeSnapshot());
+        continue;
+      }
       if (task === undefined) {
         this.report();
-        if (this.snapshotWanted) this.pause(this.takeSnapshot());
         return;
       }
       if (task.snapshot !== undefined && !task.restored) {
