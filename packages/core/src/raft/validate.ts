@@ -81,7 +81,11 @@ export function validateMessage(r: Raft, m: Message): Rejection | undefined {
         checkBooleans(m, ['pre', 'transfer']) ??
         (m.lastLogTerm > m.term ? impossible('lastLogTerm above the candidate term') : undefined) ??
         (m.lastLogIndex === 0 && m.lastLogTerm !== 0 ? impossible('empty log with a term') : undefined) ??
-        (r.trk.isMember(m.from) ? undefined : { reason: 'nonMember', detail: `${m.from} asks for a vote but is not a member` })
+        // A node that knows no configuration yet may already count as a voter for the
+        // cluster (added while cut off); refusing all votes could then block every election.
+        (r.trk.isMember(m.from) || r.trk.progress.size === 0
+          ? undefined
+          : { reason: 'nonMember', detail: `${m.from} asks for a vote but is not a member` })
       );
     case 'voteResp':
       return checkBooleans(m, ['pre', 'reject']);
