@@ -1,0 +1,151 @@
+/**
+ * The e2e test page: one Raft node per tab, run in a Worker exactly as the playground's live
+ * mode does, configured by URL (`?node=a&members=a,b,c&transport=relay&relay=ws://…&cluster=x
+ * &mutant=…`), with `window.e2e` for the tests. Events and client operations are also pushed
+ * to the test runner through `window.e2eReport` (exposed by Playwright) as they happen, so
+ * they survive a crashed tab.
+ */
+import type { Message } from '@webraft/core';
+import type { KvInput } from '@webraft/sim';
+import { KvClient, now, RequestFailed, Workload, type WorkloadOptions } from './client.ts';
+import type { LinkCuts, LogEvent, NodeConfig, NodeReport, PageToWorker, Request, TransportKind, WorkerToPage } from './protocol.ts';
+
+declare global {
+  interface Window {
+    e2eReport?: (kind: string, data: unknown) => void;
+    e2e: ReturnType<typeof makeApi>;
+  }
+}
+
+const params = new URLSearchParams(location.search);
+const id = params.get('node') ?? 'a';
+const members = (params.get('members') ?? '').split(',').filter((m) => m !== '');
+const mutant = params.get('mutant');
+const config: NodeConfig = {
+  id,
+  members,
+  transport: (params.get('transport') ?? 'broadcast') as TransportKind,
+  relayUrl: params.get('relay') ?? '',
+  cluster: params.get('cluster') ?? 'e2e',
+  ...(mutant === null ? {} : { mutant }),
+};
+document.title = `node ${id}`;
+
+const report = (kind: string, data: unknown) => window.e2eReport?.(kind, { node: id, ...(data as object) });
+const events: LogEvent[] = [];
+let status: NodeReport | undefined;
+let nextReq = 1;
+const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: `raft-${id}` });
+const post = (message: PageToWorker) => worker.postMessage(message);
+let sendRtc: ((message: Message) => void) | undefined;
+
+const started = new Promise<{ lastIndex: number; commit: number; term: number }>((resolve, reject) => {
+  worker.onmessage = (e: MessageEvent<WorkerToPage>) => {
+    const m = e.data;
+    switch (m.type) {
+      case 'ready':
+        return resolve(m.recovered);
+      case 'failed':
+        logEvent({ time: now(), text: `worker failed: ${m.error}` });
+        return reject(new Error(m.error));
+      case 'report':
+        status = m.report;
+        return;
+      case 'event':
+        return logEvent(m.event);
+      case 'reply': {
+        const p = pending.get(m.req);
+        pending.delete(m.req);
+        if (m.ok) p?.resolve(m.value);
+        else p?.reject(new RequestFailed(m.name, m.message));
+        return;
+      }
+      case 'send':
+        return sendRtc?.(m.message);
+    }
+  };
+  worker.onerror = (e) => reject(new Error(e.message));
+});
+
+function logEvent(event: LogEvent): void {
+  events.push(event);
+  report('event', event);
+}
+
+function request(r: Request): Promise<unknown> {
+  const req = nextReq++;
+  return new Promise((resolve, reject) => {
+    pending.set(req, { resolve, reject });
+    post({ type: 'request', req, request: r });
+  });
+}
+
+async function startRtc(): Promise<void> {
+  const { webRTCTransport } = await import('@webraft/transport-ws');
+  const rtc = webRTCTransport({ nodeId: id, url: config.relayUrl, room: config.cluster });
+  await rtc.start({ message: (message) => post({ type: 'deliver', message }) });
+  sendRtc = (message) => rtc.send(message);
+  Object.assign(api, { directPeers: () => rtc.directPeers });
+}
+
+// A page-level incarnation keeps clients of a reopened tab apart from the ones before it.
+const incarnation = Math.random().toString(36).slice(2, 7);
+const client = new KvClient(`${id}.${incarnation}`, request, report);
+let manual = 0;
+let workload: Workload | undefined;
+let hog: ReturnType<typeof setInterval> | undefined;
+
+function makeApi() {
+  return {
+    ready: () => started,
+    status: () => status,
+    events: () => events,
+    directPeers: (): readonly string[] => [],
+    cut: (cuts: LinkCuts) => post({ type: 'cut', cuts }),
+    campaign: () => post({ type: 'campaign' }),
+    /** One operation by a client of its own (not the workload's), recorded in the history. */
+    op: (input: KvInput, timeoutMs = 3000) => new KvClient(`${id}.${incarnation}.m${manual++}`, request, report).run(input, timeoutMs),
+    startWorkload: (options: WorkloadOptions) => {
+      workload ??= new Workload(client, options);
+      workload.start();
+    },
+    stopWorkload: async () => {
+      await workload?.stop();
+      return workload?.ops ?? 0;
+    },
+    addMember: (member: string, timeoutMs = 5000) => request({ type: 'addMember', id: member, timeoutMs }),
+    removeMember: (member: string, timeoutMs = 5000) => request({ type: 'removeMember', id: member, timeoutMs }),
+    dump: () => request({ type: 'dump' }) as Promise<{ applied: number; digest: string }>,
+    /**
+     * Starves this page's main thread (busy for `busyMs` of every `periodMs`), so that its
+     * timers fire about once a period — what a hidden tab's throttled timers do.
+     */
+    starveMainThread: (busyMs: number, periodMs: number) => {
+      clearInterval(hog);
+      hog = setInterval(() => {
+        const until = performance.now() + busyMs;
+        while (performance.now() < until);
+      }, periodMs - busyMs);
+    },
+    feedMainThread: () => clearInterval(hog),
+    /** How many times an `intervalMs` main-thread timer fires per second, measured over about `windowMs`. */
+    timerRate: (intervalMs: number, windowMs: number) =>
+      new Promise<number>((resolve) => {
+        let fired = 0;
+        const from = performance.now();
+        const t = setInterval(() => fired++, intervalMs);
+        setTimeout(() => {
+          clearInterval(t);
+          resolve((fired * 1000) / (performance.now() - from));
+        }, windowMs);
+      }),
+  };
+}
+
+export type E2eApi = ReturnType<typeof makeApi>;
+
+const api = makeApi();
+window.e2e = api;
+post({ type: 'start', config });
+if (config.transport === 'webrtc') void startRtc().catch((error: Error) => logEvent({ time: now(), text: `webrtc failed: ${error.message}` }));
