@@ -1,5 +1,6 @@
 /** Messages between a live tab's page and the Web Worker that runs its Raft node. */
 import type { NodeId } from '@webraft/core';
+import type { BridgeToPage } from './port-transport.ts';
 import type { Todo, TodoCommand } from './todo.ts';
 
 export type TransportKind = 'broadcast' | 'relay' | 'webrtc';
@@ -64,6 +65,7 @@ export interface SentMessage {
 }
 
 export type WorkerToPage =
+  | BridgeToPage
   | { readonly type: 'ready'; readonly recovered: { readonly entries: number; readonly commit: number; readonly term: number } }
   | { readonly type: 'report'; readonly report: NodeReport; readonly sent: readonly SentMessage[] }
   | { readonly type: 'todos'; readonly items: readonly Todo[]; readonly index: number }

@@ -6,6 +6,7 @@
 import type { NodeId } from '@webraft/core';
 import { ClusterModel, type Gossip } from './cluster-model.ts';
 import type { LiveEvent, NodeReport, PageToWorker, StartRequest, TransportKind, WorkerToPage } from './protocol.ts';
+import { bridgeTransport } from './port-transport.ts';
 import { claimSlot } from './slots.ts';
 import type { Todo, TodoCommand } from './todo.ts';
 
@@ -50,6 +51,7 @@ export class LiveTab {
   #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   #started: Promise<void> | undefined;
   #booting: Promise<NodeId> | undefined;
+  #bridge: Awaited<ReturnType<typeof bridgeTransport>> | undefined;
   #downTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(readonly options: LiveOptions) {
@@ -81,12 +83,17 @@ export class LiveTab {
   /** Starts the node (again) from what IndexedDB holds. */
   restart(): Promise<void> {
     if (this.#worker !== undefined || this.slot === undefined) return this.#started ?? Promise.resolve();
+    this.#started = this.#start(this.slot);
+    return this.#started;
+  }
+
+  async #start(slot: NodeId): Promise<void> {
     clearInterval(this.#downTimer);
     this.crashed = false;
     this.isolated = false;
-    const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: `raft-${this.slot}` });
+    const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: `raft-${slot}` });
     this.#worker = worker;
-    this.#started = new Promise<void>((resolve, reject) => {
+    const started = new Promise<void>((resolve, reject) => {
       worker.onmessage = (e: MessageEvent<WorkerToPage>) => {
         if (e.data.type === 'ready') resolve();
         if (e.data.type === 'failed') reject(new Error(e.data.error));
@@ -94,17 +101,22 @@ export class LiveTab {
       };
       worker.onerror = (e) => reject(new Error(e.message));
     });
+    if (this.options.transport === 'webrtc') {
+      // RTCPeerConnection is main-thread only: the page holds the data channels for its worker.
+      const { webRTCTransport } = await import('@webraft/transport-ws');
+      this.#bridge = await bridgeTransport(webRTCTransport({ nodeId: slot, url: this.options.relayUrl, room: this.options.cluster }), worker);
+    }
     const start: StartRequest = {
       type: 'start',
-      id: this.slot,
+      id: slot,
       members: this.options.slots,
       transport: this.options.transport,
       relayUrl: this.options.relayUrl,
       cluster: this.options.cluster,
     };
     worker.postMessage(start);
-    this.#log(`started node ${this.slot.toUpperCase()} (${this.options.transport})`);
-    return this.#started;
+    this.#log(`started node ${slot.toUpperCase()} (${this.options.transport})`);
+    return started;
   }
 
   /** Kills the node at once, like a power cut: no goodbye, only IndexedDB survives. */
@@ -112,6 +124,8 @@ export class LiveTab {
     if (this.#worker === undefined || this.slot === undefined) return;
     this.#worker.terminate();
     this.#worker = undefined;
+    void this.#bridge?.close();
+    this.#bridge = undefined;
     this.crashed = true;
     this.report = undefined;
     for (const p of this.#pending.values()) p.reject(new LiveRequestError('the node crashed', 'NodeCrashedError'));
@@ -173,6 +187,9 @@ export class LiveTab {
 
   #fromWorker(message: WorkerToPage): void {
     switch (message.type) {
+      case 'net-send':
+        this.#bridge?.send(message.message);
+        return;
       case 'report': {
         this.report = message.report;
         const gossip: Gossip = { type: 'report', slot: message.report.id, report: message.report, sent: message.sent };

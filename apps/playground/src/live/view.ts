@@ -9,6 +9,9 @@ import type { Todo } from './todo.ts';
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const up = (s: string) => s.toUpperCase();
 const radius = 34;
+const roleName = (role: string) => (role === 'preCandidate' ? 'pre-candidate' : role);
+/** Log cells per row in the node table; older entries are summarised. */
+const tailCells = 10;
 
 function fill(slot: SlotView): string {
   if (slot.state !== 'running' || slot.report === undefined) return '#c9ced6';
@@ -32,7 +35,7 @@ export function drawLiveCluster(tab: LiveTab, now: number): string {
     const r = slot.report;
     const running = slot.state === 'running' && r !== undefined;
     const sub = running ? `term ${r.term}` : slot.state === 'empty' ? 'no tab' : slot.state;
-    const below = running ? `${r.role}${r.isolated ? ' · isolated' : ''}` : slot.state === 'empty' ? 'open another tab' : '';
+    const below = running ? `${roleName(r.role)}${r.isolated ? ' · isolated' : ''}` : slot.state === 'empty' ? 'open another tab' : '';
     const me = slot.id === tab.slot ? ' me' : '';
     parts.push(
       `<g class="slot ${slot.state}${me}" data-slot="${slot.id}" data-state="${slot.state}" data-role="${running ? r.role : ''}" data-term="${running ? r.term : ''}" transform="translate(${p.x} ${p.y})">` +
@@ -59,16 +62,18 @@ export function drawNodeTable(tab: LiveTab, now: number): string {
     if (slot.state !== 'running' || r === undefined) {
       return `<tr data-slot="${slot.id}"><td><b>${up(slot.id)}</b></td><td colspan="7">${slot.state === 'empty' ? 'no tab has this slot yet' : slot.state}</td></tr>`;
     }
-    const tail = r.tail
+    const shownTail = r.tail.slice(-tailCells);
+    const older = shownTail.length > 0 && shownTail[0]!.index > r.firstIndex ? '<span class="more">…</span>' : '';
+    const tail = older + shownTail
       .map((e) => `<span class="e${e.index <= r.commit ? ' c' : ''}" style="background:${termColor(e.term)}" title="${e.index}: ${esc(e.label)} (term ${e.term})">${e.index}</span>`)
       .join('');
     return (
-      `<tr data-slot="${slot.id}"><td><b>${up(slot.id)}</b>${slot.id === tab.slot ? ' (me)' : ''}</td><td>${r.role}${r.isolated ? ' · isolated' : ''}</td>` +
+      `<tr data-slot="${slot.id}"><td><b>${up(slot.id)}</b>${slot.id === tab.slot ? ' (me)' : ''}</td><td>${roleName(r.role)}${r.isolated ? ' · isolated' : ''}</td>` +
       `<td>${r.term}</td><td>${r.vote === '' ? '—' : up(r.vote)}</td><td>${r.lead === '' ? '—' : up(r.lead)}</td>` +
       `<td>${r.commit}</td><td>${r.applied}</td><td class="tail">${tail}</td></tr>`
     );
   });
-  return `<table class="nodes"><thead><tr><th>node</th><th>role</th><th>term</th><th>vote</th><th>leader</th><th>commit</th><th>applied</th><th>log (last entries; solid = committed)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="nodes"><thead><tr><th>node</th><th>role</th><th>term</th><th>vote</th><th>leader</th><th>commit</th><th>applied</th><th>log tail (solid = committed)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 export function drawTodos(items: readonly Todo[]): string {

@@ -7,6 +7,7 @@
 import { broadcastChannelTransport, RaftNode, type ClientSession, type Entry, type Transport } from '@webraft/core';
 import { indexedDBLogStore } from '@webraft/log-indexeddb';
 import { ObservedTransport } from './observed-transport.ts';
+import { PortTransport, type BridgeToWorker } from './port-transport.ts';
 import type { LogTailEntry, NodeReport, PageToWorker, StartRequest, WorkerToPage } from './protocol.ts';
 import { TodoList, validateTodoCommand, type TodoCommand } from './todo.ts';
 
@@ -32,12 +33,17 @@ function label(entry: Entry): string {
   }
 }
 
-/** The relay and WebRTC code is loaded only by tabs that ask for it. */
+let port: PortTransport | undefined;
+
+/**
+ * WebRTC exists only on a page's main thread, so for it the page runs the transport and this
+ * worker talks to it through a PortTransport. The relay code is loaded only by tabs that use it.
+ */
 async function makeTransport(start: StartRequest): Promise<Transport> {
   if (start.transport === 'broadcast') return broadcastChannelTransport({ id: start.id, channel: `${start.cluster}-raft` });
-  const { webRTCTransport, webSocketTransport } = await import('@webraft/transport-ws');
-  const options = { nodeId: start.id, url: start.relayUrl, room: start.cluster };
-  return start.transport === 'relay' ? webSocketTransport(options) : webRTCTransport(options);
+  if (start.transport === 'webrtc') return (port = new PortTransport(start.id, (m) => self.postMessage(m)));
+  const { webSocketTransport } = await import('@webraft/transport-ws');
+  return webSocketTransport({ nodeId: start.id, url: start.relayUrl, room: start.cluster });
 }
 
 async function tail(lastIndex: number, firstIndex: number): Promise<LogTailEntry[]> {
@@ -175,6 +181,11 @@ async function handle(message: PageToWorker): Promise<void> {
   }
 }
 
-self.onmessage = (event: MessageEvent<PageToWorker>) => {
-  handle(event.data).catch((error: Error) => post({ type: 'failed', error: `${error.name}: ${error.message}` }));
+self.onmessage = (event: MessageEvent<PageToWorker | BridgeToWorker>) => {
+  const data = event.data;
+  if (data.type === 'net-recv' || data.type === 'net-rejected' || data.type === 'net-reachability') {
+    port?.deliver(data);
+    return;
+  }
+  handle(data).catch((error: Error) => post({ type: 'failed', error: `${error.name}: ${error.message}` }));
 };
