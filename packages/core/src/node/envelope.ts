@@ -223,6 +223,11 @@ function copy(from: Uint8Array, to: Uint8Array, pos: number): number {
   return pos + n;
 }
 
+export function isClientIdValid(clientId: string): boolean {
+  const length = utf8.encode(clientId).length;
+  return length > 0 && length <= 255;
+}
+
 function encodeClientId(clientId: string): Uint8Array {
   const bytes = utf8.encode(clientId);
   if (bytes.length === 0 || bytes.length > 255) throw new EnvelopeError('client id must be 1..255 UTF-8 bytes');

@@ -14,7 +14,9 @@ import { ClientSession } from './client-session.ts';
 import { systemClock } from './clock.ts';
 import { jsonCodec } from './codecs.ts';
 import { Emitter } from './emitter.ts';
-import { EnvelopeCodec, batchSize, writeBatchHeader, writeBatchItemLength, type EnvelopeSession } from './envelope.ts';
+import { EnvelopeCodec, isClientIdValid, type EnvelopeSession } from './envelope.ts';
+import { ProposalBatch } from './proposal-batch.ts';
+import { pickKnobs, validateOptions } from './check-options.ts';
 import {
   AbortError,
   InvalidArgumentError,
@@ -43,20 +45,6 @@ import { SessionTable } from './sessions.ts';
 import { wrapSnapshot } from './snapshot-image.ts';
 import type { Clock, CommandCodec } from './state-machine.ts';
 import { WriteQueue } from './write-queue.ts';
-
-/** A batch entry stays well below the core's default `maxSizePerMsg` (1 MiB). */
-const maxBatchBytes = 256 * 1024;
-
-const utf8 = new TextEncoder();
-
-function isClientIdValid(clientId: string): boolean {
-  const length = utf8.encode(clientId).length;
-  return length > 0 && length <= 255;
-}
-
-function emptyBatch() {
-  return { seqs: [] as number[], payloads: [] as (Uint8Array | undefined)[], sessions: [] as (EnvelopeSession | undefined)[], sizes: [] as number[] };
-}
 
 const emptyConf: ConfState = Object.freeze({ voters: [], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false });
 
@@ -102,7 +90,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   private scheduled = false;
   private readonly maxBatchCommands: number;
   /** Commands waiting for the next cycle to be proposed as batch entries (parallel arrays). */
-  private batch = emptyBatch();
+  private readonly batch = new ProposalBatch();
   private tickHandle: unknown;
   /** Clock time at the last tick; deadlines are checked once per tick, so that precision suffices. */
   private now = 0;
@@ -356,10 +344,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     const seq = this.proposals.lastSeq;
     this.metrics.proposals++;
     if (this.maxBatchCommands > 1) {
-      this.batch.seqs.push(seq);
-      this.batch.payloads.push(payload);
-      this.batch.sessions.push(session);
-      this.batch.sizes.push(this.envelopes.size(seq, payload, session));
+      this.batch.push(seq, payload, session, this.envelopes.size(seq, payload, session));
     } else {
       this.settleOutcome(seq, this.core.propose(this.envelopes.encode(seq, payload, session)));
     }
@@ -369,28 +354,10 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
 
   /** Proposes the commands collected since the last cycle, up to `maxBatchCommands` per entry. */
   private flushBatch(): void {
-    const { seqs, payloads, sessions, sizes } = this.batch;
-    this.batch = emptyBatch();
-    let start = 0;
-    while (start < seqs.length) {
-      let end = start + 1;
-      let bytes = sizes[start]!;
-      while (end < seqs.length && end - start < this.maxBatchCommands && bytes + sizes[end]! <= maxBatchBytes) bytes += sizes[end++]!;
-      let data: Uint8Array;
-      if (end - start === 1) {
-        data = this.envelopes.encode(seqs[start]!, payloads[start], sessions[start]);
-      } else {
-        data = new Uint8Array(batchSize(sizes, start, end));
-        let pos = writeBatchHeader(data, end - start);
-        for (let i = start; i < end; i++) {
-          pos = writeBatchItemLength(data, pos, sizes[i]!);
-          pos = this.envelopes.write(data, pos, seqs[i]!, payloads[i], sessions[i]);
-        }
-      }
+    this.batch.drain(this.maxBatchCommands, this.envelopes, (data, seqs, start, end) => {
       const outcome = this.core.propose(data);
       for (let i = start; i < end; i++) this.settleOutcome(seqs[i]!, outcome);
-      start = end;
-    }
+    });
   }
 
   private changeMembership(change: ConfChangeSingle, options: RequestOptions): Promise<ConfState> {
@@ -483,7 +450,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     this.scheduled = false;
     if (this.state !== 'running') return;
     try {
-      if (this.batch.seqs.length > 0) this.flushBatch();
+      if (this.batch.length > 0) this.flushBatch();
       if (this.reads.hasBatch) this.reads.flush((context) => this.core.readIndex(context));
       while (this.state === 'running' && this.core.hasReady()) {
         const ready = this.core.ready();
@@ -599,7 +566,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     if (this.tickHandle !== undefined) this.clock.clearTimeout(this.tickHandle);
     this.tickHandle = undefined;
     this.writes.halt();
-    this.batch = emptyBatch();
+    this.batch.clear();
     this.applier.stop();
     this.proposals.failAll(error);
     this.reads.failAll(error);
@@ -607,49 +574,5 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     if (wasStarted) await this.transport.close().catch((e: unknown) => this.emitError(toError(e)));
     await this.writes.settled();
     await this.log.close().catch((e: unknown) => this.emitError(toError(e)));
-  }
-}
-
-const knobNames = [
-  'electionTicks',
-  'heartbeatTicks',
-  'preVote',
-  'checkQuorum',
-  'maxSizePerMsg',
-  'maxInflightMsgs',
-  'maxInflightBytes',
-  'maxUncommittedEntriesSize',
-  'maxCommittedSizePerReady',
-  'proposalsWithoutLeader',
-  'readOnly',
-  'snapshotChunkBytes',
-] as const satisfies readonly (keyof RaftOptions)[];
-
-function pickKnobs(options: RaftNodeOptions<AnyStateMachine>): Partial<RaftOptions> {
-  const knobs: Record<string, unknown> = {};
-  for (const name of knobNames) if (options[name] !== undefined) knobs[name] = options[name];
-  return knobs as Partial<RaftOptions>;
-}
-
-function validateOptions(options: RaftNodeOptions<AnyStateMachine>): void {
-  const fail = (detail: string): never => {
-    throw new InvalidArgumentError(`RaftNode options: ${detail}`);
-  };
-  if (typeof options.id !== 'string' || options.id === '') fail('id must be a non-empty string');
-  if (options.members !== undefined && (!Array.isArray(options.members) || options.members.some((m) => typeof m !== 'string' || m === ''))) {
-    fail('members must be non-empty strings');
-  }
-  if (options.members !== undefined && options.members.length > 0 && !options.members.includes(options.id)) {
-    fail(`members must include this node (${options.id})`);
-  }
-  const sm = options.stateMachine as Partial<AnyStateMachine> | undefined;
-  if (typeof sm?.apply !== 'function' || typeof sm.snapshot !== 'function' || typeof sm.restore !== 'function') {
-    fail('stateMachine needs apply, snapshot and restore');
-  }
-  if (options.transport?.id !== options.id) fail(`transport.id (${String(options.transport?.id)}) differs from id (${options.id})`);
-  if (options.tickMs !== undefined && !(options.tickMs > 0)) fail('tickMs must be > 0');
-  for (const name of ['requestTimeoutMs', 'snapshotEvery', 'snapshotBytes', 'snapshotKeepEntries', 'sessionTtlEntries', 'maxBatchCommands'] as const) {
-    const value = options[name];
-    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) fail(`${name} must be a non-negative number`);
   }
 }

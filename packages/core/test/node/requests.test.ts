@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AbortError, NotLeaderError, ProposalDroppedError, StoppedError, TimeoutError } from '../../src/node/errors.ts';
+import { AbortError, InvalidArgumentError, NotLeaderError, ProposalDroppedError, StoppedError, TimeoutError } from '../../src/node/errors.ts';
+import { RaftNode } from '../../src/node/raft-node.ts';
+import { MemoryLogStore } from '../../src/storage/memory.ts';
+import { createMemoryNetwork } from '../../src/transport/memory.ts';
+import { KvStateMachine } from './kv.ts';
 import { TestCluster } from './cluster.ts';
 
 let cluster: TestCluster | undefined;
@@ -44,6 +48,15 @@ describe('RaftNode requests', () => {
     await expect(leader.propose({ op: 'incr', key: 'n' })).rejects.toBeInstanceOf(StoppedError);
     expect(leader.status().state).toBe('stopped');
     await leader.stop();
+  });
+
+  it('refuses bad options with InvalidArgumentError naming the option', async () => {
+    const network = createMemoryNetwork();
+    const base = { id: 'a', stateMachine: new KvStateMachine(), log: new MemoryLogStore(), transport: network.transport('a') };
+    await expect(RaftNode.create({ ...base, transport: network.transport('b') })).rejects.toThrow(/transport.id/);
+    await expect(RaftNode.create({ ...base, members: ['b', 'c'] })).rejects.toThrow(/members must include/);
+    await expect(RaftNode.create({ ...base, tickMs: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(RaftNode.create({ ...base, id: '' })).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 
   it('refuses requests before start', async () => {
