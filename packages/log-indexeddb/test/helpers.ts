@@ -24,7 +24,7 @@ export function memoryLocks(): LockManager {
     if (next) next();
     else held.delete(name);
   };
-  const request = async (name: string, options: LockOptions, callback: LockGrantedCallback) => {
+  const request = async (name: string, options: LockOptions, callback: LockGrantedCallback<unknown>) => {
     if (options.ifAvailable && held.has(name)) return callback(null);
     if (options.signal?.aborted) throw options.signal.reason;
     let granted = take(name);

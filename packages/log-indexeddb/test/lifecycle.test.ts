@@ -163,7 +163,8 @@ describe('losing the database under a running store', () => {
     await store.load();
     await store.write({ entries: entryRange(1, 2, 1) });
     const queued = store.write({ entries: entryRange(3, 4, 1) });
-    forceCloseDatabase(raw!);
+    // fake-indexeddb declares the parameter as the IDBDatabase class, though it takes a connection.
+    forceCloseDatabase(raw! as never);
     await expect(queued).rejects.toMatchObject({ code: expect.stringMatching(/^(aborted|closed)$/) });
     await expect(store.write({ entries: entryRange(3, 3, 1) })).rejects.toMatchObject({ reason: 'terminated' });
     const reopened = openStore(name);
