@@ -1,4 +1,5 @@
-import type { NodeId } from '@webraft/core';
+import type SimplePeer from '@thaunknown/simple-peer/lite.js';
+import type { NodeId, TransportHandlers } from '@webraft/core';
 import { WebRTCMesh, type WebRTCMeshOptions } from './mesh.ts';
 import { resolveTransportOptions, TransportOptionsError, type ResolvedTransportOptions, type WebSocketTransportOptions } from './options.ts';
 import { RelayTransportImpl, type DirectContext, type DirectPaths, type RelayTransport } from './transport.ts';
@@ -37,6 +38,7 @@ export function webRTCTransport(options: WebRTCTransportOptions): WebRTCTranspor
 class WebRTCTransportImpl extends RelayTransportImpl implements WebRTCTransport {
   readonly #meshOptions: WebRTCMeshOptions;
   #mesh: WebRTCMesh | undefined;
+  #Peer: typeof SimplePeer | undefined;
 
   constructor(options: ResolvedTransportOptions, meshOptions: WebRTCMeshOptions) {
     super(options);
@@ -51,8 +53,15 @@ class WebRTCTransportImpl extends RelayTransportImpl implements WebRTCTransport 
     this.#mesh?.closeChannel(peer);
   }
 
+  // simple-peer is loaded only here, so code that uses just the WebSocket transport (a Web
+  // Worker, say, where its dependencies do not even load) never evaluates it.
+  override async start(handlers: TransportHandlers): Promise<void> {
+    this.#Peer ??= (await import('@thaunknown/simple-peer/lite.js')).default;
+    await super.start(handlers);
+  }
+
   protected override createDirectPaths(context: DirectContext): DirectPaths {
-    this.#mesh = new WebRTCMesh(context, this.#meshOptions);
+    this.#mesh = new WebRTCMesh(context, this.#meshOptions, this.#Peer!);
     return this.#mesh;
   }
 }

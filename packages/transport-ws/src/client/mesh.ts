@@ -5,7 +5,7 @@
  * side for a fresh one with a `hello`, which is how a reloaded page gets reconnected.
  * Channels outlive the relay connection: a relay restart does not break them.
  */
-import SimplePeer from '@thaunknown/simple-peer/lite.js';
+import type SimplePeer from '@thaunknown/simple-peer/lite.js';
 import type { NodeId } from '@webraft/core';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 import type { DirectContext, DirectPaths } from './transport.ts';
@@ -42,6 +42,7 @@ const decoder = new TextDecoder();
 export class WebRTCMesh implements DirectPaths {
   readonly #ctx: DirectContext;
   readonly #opts: WebRTCMeshOptions;
+  readonly #Peer: typeof SimplePeer;
   readonly #connections = new Map<NodeId, Connection>();
   readonly #retries = new Map<NodeId, { backoff: Backoff; timer: unknown }>();
   #closed = false;
@@ -49,9 +50,11 @@ export class WebRTCMesh implements DirectPaths {
   constructor(
     context: DirectContext,
     options: WebRTCMeshOptions,
+    Peer: typeof SimplePeer,
   ) {
     this.#ctx = context;
     this.#opts = options;
+    this.#Peer = Peer;
   }
 
   /** Peers with an open data channel. */
@@ -133,7 +136,7 @@ export class WebRTCMesh implements DirectPaths {
   #connect(peer: NodeId, sid: string): Connection | undefined {
     let simplePeer: SimplePeer;
     try {
-      simplePeer = new SimplePeer({
+      simplePeer = new this.#Peer({
         initiator: this.#offers(peer),
         trickle: true,
         config: { iceServers: this.#opts.iceServers ?? [] },
