@@ -493,7 +493,13 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
 
   private send(message: Message): void {
     this.metrics.messagesSent++;
-    this.transport.send(message);
+    try {
+      this.transport.send(message);
+    } catch (error) {
+      // `send` must not throw (a lost message is Raft's normal weather); one that does is
+      // reported, and the message counts as lost.
+      this.emitError(new RaftNodeError(`transport.send threw for a ${message.type} to ${message.to}`, { cause: error }));
+    }
   }
 
   private onApplied(index: number): void {
