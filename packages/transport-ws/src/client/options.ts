@@ -1,7 +1,7 @@
-import type { Clock, NodeId } from '@webraft/core';
+import { systemClock, type Clock, type NodeId } from '@webraft/core';
 import { FaultTable } from '../faults.ts';
 import type { BackoffOptions } from './backoff.ts';
-import { systemClock } from './clock.ts';
+
 import type { RelayRefusedError, WebSocketConstructor } from './relay-link.ts';
 
 export interface WebSocketTransportOptions {
