@@ -1,7 +1,6 @@
 import { systemClock, type Clock, type NodeId } from '@webraft/core';
 import { FaultTable } from '../faults.ts';
 import type { BackoffOptions } from './backoff.ts';
-
 import type { RelayRefusedError, WebSocketConstructor } from './relay-link.ts';
 
 export interface WebSocketTransportOptions {
