@@ -44,6 +44,7 @@ function stepResponse(
   const pr = r.trk.progress.get(m.from);
   if (pr === undefined) return { reason: 'nonMember', detail: `${m.from} is not in the configuration` };
   pr.recentActive = true;
+  pr.lastAckTick = r.leaderTicks;
   switch (m.type) {
     case 'appResp': {
       if (m.index > r.log.lastIndex()) {

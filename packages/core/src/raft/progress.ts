@@ -17,6 +17,8 @@ export class Progress {
   pendingSnapshot = 0;
   /** Heard from within the current election timeout (CheckQuorum). */
   recentActive = false;
+  /** The leader's tick count when this follower last answered (lease reads). */
+  lastAckTick = -Infinity;
   learner = false;
   readonly inflights: Inflights;
 

@@ -36,6 +36,10 @@ export class Raft {
   readonly trk: ProgressTracker;
   electionElapsed = 0;
   heartbeatElapsed = 0;
+  /** Ticks since this node became leader: the leader's clock for its read lease. */
+  leaderTicks = 0;
+  /** A TimeoutNow went out this term: voters may disregard their lease, so ours is void. */
+  leaseVoid = false;
   randomizedElectionTimeout = 0;
   leadTransferee: NodeId = '';
   /** Index of the latest config entry a leader appended; a new one waits until it is applied. */
@@ -176,6 +180,7 @@ export class Raft {
   }
 
   private tickHeartbeat(): void {
+    this.leaderTicks++;
     this.heartbeatElapsed++;
     this.electionElapsed++;
     if (this.electionElapsed >= this.cfg.electionTicks) {
@@ -269,6 +274,8 @@ export class Raft {
     if (self !== undefined) self.match = Math.min(this.log.durable, this.log.lastIndex());
     this.pendingConfIndex = 0;
     this.uncommittedSize = 0;
+    this.leaderTicks = 0;
+    this.leaseVoid = false;
     this.readOnly.reset();
     this.pendingReads = [];
   }
@@ -391,6 +398,23 @@ export class Raft {
     this.pendingConfs = [];
     this.trk.applyConf(meta.conf, this.log.lastIndex() + 1);
     return true;
+  }
+
+  /**
+   * Thesis §6.4.1: the leader may answer reads alone while no other leader can exist. A voter
+   * that answered us at leader tick t ignores vote requests until it has counted an election
+   * timeout of its own ticks without us, so a quorum that answered within the last
+   * electionTicks − 1 ticks (one tick of margin for unaligned tick phases) holds the lease.
+   * Assumes tick rates and message delays that differ by less than that margin.
+   */
+  leaseValid(): boolean {
+    if (this.role !== 'leader' || !this.cfg.checkQuorum || this.leaseVoid) return false;
+    const span = this.cfg.electionTicks - 1;
+    return this.trk.quorumOf(
+      new Set(
+        [...this.trk.progress].filter(([id, pr]) => id === this.id || this.leaderTicks - pr.lastAckTick < span).map(([id]) => id),
+      ),
+    );
   }
 
   /** Leader: the transfer target is up to date, so tell it to campaign now. */

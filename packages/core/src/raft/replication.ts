@@ -96,6 +96,7 @@ export function bcastHeartbeatWithContext(r: Raft, context: Uint8Array): void {
 }
 
 export function sendTimeoutNow(r: Raft, to: NodeId): void {
+  r.leaseVoid = true;
   r.send({ type: 'timeoutNow', from: r.id, to, term: r.term });
 }
 
@@ -133,8 +134,7 @@ export function leaderReadIndex(r: Raft, from: NodeId, context: Uint8Array): voi
     respondRead(r, { from, context, index: r.log.committed });
     return;
   }
-  if (r.cfg.readOnly === 'lease' && r.cfg.checkQuorum) {
-    // CheckQuorum makes a leader step down before a rival can be elected: its lease holds.
+  if (r.cfg.readOnly === 'lease' && r.leaseValid()) {
     respondRead(r, { from, context, index: r.log.committed });
     return;
   }

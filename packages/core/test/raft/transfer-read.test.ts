@@ -89,6 +89,36 @@ describe('ReadIndex (thesis §6.4)', () => {
     expect(net.node('a').readStates).toEqual([{ index: 1, context: 'r4' }]);
   });
 
+  it('thesis §6.4.1: the lease runs out an election timeout after the last answers', () => {
+    const net = new Network(['a', 'b', 'c'], { readOnly: 'lease', heartbeatTicks: 3 });
+    net.campaign('a');
+    net.isolate('a');
+    for (let i = 0; i < 8; i++) net.tick('a');
+    net.core('a').readIndex(text('early'));
+    net.stabilize();
+    expect(net.node('a').readStates).toEqual([{ index: 1, context: 'early' }]);
+    net.tick('a');
+    net.log = [];
+    net.core('a').readIndex(text('late'));
+    net.stabilize();
+    // Past the lease: only a heartbeat round could confirm it, and that cannot succeed.
+    expect(net.node('a').readStates).toHaveLength(1);
+    expect(net.core('a').status().role).toBe('leader');
+  });
+
+  it('thesis §3.10: after TimeoutNow the lease is void', () => {
+    const net = new Network(['a', 'b', 'c'], { readOnly: 'lease' });
+    net.campaign('a');
+    net.filters.push((m) => m.type !== 'timeoutNow');
+    net.core('a').transferLeadership('b');
+    net.stabilize();
+    expect(net.log.some((m) => m.type === 'app')).toBe(true);
+    net.isolate('a');
+    net.core('a').readIndex(text('r'));
+    net.stabilize();
+    expect(net.node('a').readStates).toEqual([]);
+  });
+
   it('thesis §6.4: a deposed leader does not answer a safe read', () => {
     const net = new Network(['a', 'b', 'c']);
     net.campaign('a');
