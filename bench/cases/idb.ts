@@ -5,7 +5,7 @@ import { chromium } from 'playwright-core';
 // @ts-expect-error -- a plain .mjs module without types.
 import { chromiumLaunchOptions } from '../../tools/chromium.mjs';
 import type { BenchPage, Measured } from '../../packages/log-indexeddb/bench/page.ts';
-import { bundle, gotoTestPage, serve } from '../../packages/log-indexeddb/test/browser/harness.ts';
+import { bundle, serve } from '../../packages/log-indexeddb/test/browser/harness.ts';
 
 const argv = process.argv.slice(2);
 const onlyAt = argv.indexOf('--only');
@@ -13,6 +13,8 @@ const only = onlyAt >= 0 ? (argv[onlyAt + 1] ?? '') : '';
 const wanted = (name: string): boolean => name.startsWith(only);
 
 const INFLIGHT = 64;
+/** Each case runs this many times, interleaved with the others; the fastest run is reported (shared machines are noisy). */
+const ROUNDS = 3;
 const sizes = [16, 1024];
 const totals: Record<string, Record<number, number>> = {
   'idb.append.raft': { 16: 20_000, 1024: 10_000 },
@@ -25,7 +27,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const script = await bundle(fileURLToPath(new URL('../../packages/log-indexeddb/bench/page.ts', import.meta.url)));
-const { server, origin } = await serve(script.replace(/$/, ''));
+const { server, origin } = await serve(script);
 const browser = await chromium.launch(chromiumLaunchOptions());
 const env = { node: process.version, browser: `chromium ${browser.version()}` };
 const figures = new Map<string, number>();
@@ -34,31 +36,39 @@ try {
   const page = await browser.newPage();
   await page.goto(`${origin}/`);
   await page.waitForFunction(() => (globalThis as { bench?: unknown }).bench !== undefined);
-  void gotoTestPage;
   let run = 0;
   for (const bytes of sizes) {
-    for (const name of Object.keys(totals)) {
-      if (!wanted(name)) continue;
-      const total = totals[name]![bytes]!;
-      const db = `bench-${Date.now()}-${run++}`;
-      const measured: Measured = await page.evaluate(
-        ({ name, db, total, bytes, inflight }) => {
-          const b = (globalThis as unknown as { bench: BenchPage }).bench;
-          if (name === 'idb.append.raft') return b.raft(db, total, bytes, inflight, 1);
-          if (name === 'idb.append.rawBatch') return b.rawBatch(db, total, bytes, inflight);
-          return b.perEntry(db, total, bytes);
-        },
-        { name, db, total, bytes, inflight: INFLIGHT },
-      );
+    const best = new Map<string, Measured>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of Object.keys(totals)) {
+        if (!wanted(name)) continue;
+        const total = totals[name]![bytes]!;
+        const db = `bench-${Date.now()}-${run++}`;
+        const measured: Measured = await page.evaluate(
+          ({ name, db, total, bytes, inflight }) => {
+            const b = (globalThis as unknown as { bench: BenchPage }).bench;
+            if (name === 'idb.append.raft') return b.raft(db, total, bytes, inflight, 1);
+            if (name === 'idb.append.rawBatch') return b.rawBatch(db, total, bytes, inflight);
+            return b.perEntry(db, total, bytes);
+          },
+          { name, db, total, bytes, inflight: INFLIGHT },
+        );
+        await page.evaluate((db) => new Promise((resolve) => (indexedDB.deleteDatabase(db).onsuccess = resolve)), db);
+        const previous = best.get(name);
+        if (!previous || measured.entries / measured.seconds > previous.entries / previous.seconds) best.set(name, measured);
+      }
+    }
+    for (const [name, measured] of best) {
+      const total = measured.entries;
       const sorted = [...measured.latenciesUs].sort((a, b) => a - b);
       const opsPerSec = measured.entries / measured.seconds;
       figures.set(`${name}/${bytes}`, opsPerSec);
       const params =
         name === 'idb.append.raft'
-          ? { entryBytes: bytes, entries: total, inflightWrites: INFLIGHT, entriesPerWrite: 1, durability: 'strict' }
+          ? { entryBytes: bytes, entries: total, inflightWrites: INFLIGHT, entriesPerWrite: 1, durability: 'strict', bestOf: ROUNDS }
           : name === 'idb.append.rawBatch'
-            ? { entryBytes: bytes, entries: total, entriesPerTransaction: INFLIGHT, durability: 'strict' }
-            : { entryBytes: bytes, entries: total, entriesPerTransaction: 1, durability: 'strict' };
+            ? { entryBytes: bytes, entries: total, entriesPerTransaction: INFLIGHT, durability: 'strict', bestOf: ROUNDS }
+            : { entryBytes: bytes, entries: total, entriesPerTransaction: 1, durability: 'strict', bestOf: ROUNDS };
       const line = {
         name,
         params,

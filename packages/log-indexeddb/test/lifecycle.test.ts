@@ -148,6 +148,20 @@ describe('losing the database under a running store', () => {
     await expect(openStore(name, { nodeId: 'n1' }).load()).rejects.toBeInstanceOf(StoreWipedError);
   });
 
+  it('an upgrade by newer code elsewhere closes the store (reason versionchange); old code then refuses the database', async () => {
+    const name = uniqueName();
+    const store = openStore(name);
+    const errors = errorsOf(store);
+    await store.load();
+    await store.write({ entries: entryRange(1, 2, 1) });
+    const newer = await openDB(name, 2);
+    expect(errors).toEqual([expect.objectContaining({ name: 'StoreClosedError', reason: 'versionchange' })]);
+    await expect(store.write({ entries: entryRange(3, 3, 1) })).rejects.toMatchObject({ reason: 'versionchange' });
+    newer.close();
+    await store.close();
+    await expect(openStore(name).load()).rejects.toMatchObject({ name: 'SchemaMismatchError', code: 'corrupt' });
+  });
+
   it('a forced close (storage cleared or evicted) fails the queued write and every later one', async () => {
     const name = uniqueName();
     let raw: IDBDatabase | undefined;
