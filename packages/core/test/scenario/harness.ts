@@ -9,6 +9,7 @@ import type { ConfChangeSingle, ConfState, Message } from '../../src/raft/types.
 import { boolArg, type Command, intArg, listArg, parseCommand, ScenarioError, seededRandom } from './args.ts';
 import * as fmt from './format.ts';
 import { buildMessage } from './inject.ts';
+import { type ChaosView, chaosRandom, chaosStep } from './chaos.ts';
 import { InvariantChecker } from './invariants.ts';
 import { Network } from './network.ts';
 import { SimNode } from './sim-node.ts';
@@ -101,6 +102,8 @@ export class Cluster {
         return this.ids(c).map((id) => this.applied(this.node(id)));
       case 'inject-msg':
         return this.inject(c);
+      case 'chaos':
+        return this.chaos(c);
       default:
         throw new ScenarioError(`unknown command ${c.name}`);
     }
@@ -380,6 +383,44 @@ export class Cluster {
       commit: c.keys.has('commit') ? intArg(c.keys.get('commit'), 'commit') : Math.min(prev?.commit ?? 0, base),
     };
     return this.raftLog(node, false);
+  }
+
+  /**
+   * `chaos steps=N seed=S`: N random commands; prints a summary, or at the first safety
+   * violation the violation and the commands that led to it.
+   */
+  private chaos(c: Command): string[] {
+    const steps = c.keys.has('steps') ? intArg(c.keys.get('steps'), 'steps') : 200;
+    const random = chaosRandom(c.keys.has('seed') ? intArg(c.keys.get('seed'), 'seed') : 1);
+    const view: ChaosView = {
+      nodeIds: () => [...this.nodes.keys()],
+      isUp: (id) => this.node(id).up,
+      sendersTo: (id) => this.net.senders(id),
+      hasReady: (id) => this.node(id).mustCore().hasReady(),
+      hasPendingWrites: (id) => this.node(id).hasPendingWrites,
+      canCompact: (id) => {
+        const n = this.node(id);
+        return n.applied > (n.store.snapshot?.meta.index ?? 0) && n.store.entries.some((e) => e.index === n.applied);
+      },
+    };
+    const history: string[] = [];
+    for (let step = 1; step <= steps; step++) {
+      const line = chaosStep(view, random, step);
+      history.push(line);
+      let out: string[];
+      try {
+        out = this.dispatch(parseCommand(line));
+      } catch (err) {
+        out = [`error: ${err instanceof Error ? err.message : String(err)}`];
+      }
+      const violations = [...out.filter((l) => l.includes('VIOLATION')), ...this.invariants.check(this.nodes.values())];
+      if (violations.length > 0) {
+        return [`after ${step} steps:`, ...violations, 'commands:', ...indent(history)];
+      }
+    }
+    const terms = [...this.nodes.values()].map((n) => (n.up ? n.mustCore().status().term : 0));
+    const commits = [...this.nodes.values()].map((n) => (n.up ? n.mustCore().status().commit : 0));
+    return [`${steps} steps, no violation; max term ${Math.max(...terms)}, max commit ${Math.max(...commits)}`];
   }
 
   // --- inspection -----------------------------------------------------------------------

@@ -28,6 +28,11 @@ export class Network {
     return taken;
   }
 
+  /** Distinct senders of the messages queued for `to`, in id order. */
+  senders(to: string): string[] {
+    return [...new Set((this.inboxes.get(to) ?? []).map((m) => m.from))].sort(compareIds);
+  }
+
   pending(to: string): number {
     return this.inboxes.get(to)?.length ?? 0;
   }
