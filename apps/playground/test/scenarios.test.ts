@@ -22,12 +22,16 @@ describe('guided scenarios play out as their text says', () => {
     expect(frames[2]!.nodes.every((n) => n.commit >= 1)).toBe(true);
   });
 
-  it('split vote: two candidates in the same term, no leader from that term', () => {
-    const { session, frames } = play(byId('split-vote'));
-    const candidates = session.eventsUntil(200).filter((e) => e.text === 'became candidate in term 1');
-    expect(candidates.map((e) => e.node).sort()).toEqual(['n1', 'n3']);
+  it('split vote: two candidates of one term with two votes each, then a leader of a later term', () => {
+    const { frames } = play(byId('split-vote'));
+    const split = frames[1]!;
+    const candidates = split.nodes.filter((n) => n.role === 'candidate');
+    expect(candidates.map((n) => n.id)).toEqual(['n1', 'n3']);
+    expect(candidates[0]!.term).toBe(candidates[1]!.term);
+    expect(split.nodes.map((n) => n.vote)).toEqual(['n1', 'n1', 'n3', 'n3']);
+    expect(leaders(split)).toHaveLength(0);
     const leader = currentLeader(frames[frames.length - 1]!)!;
-    expect(leader.term).toBeGreaterThan(1);
+    expect(leader.term).toBeGreaterThan(candidates[0]!.term);
   });
 
   it('stale leader: the old leader never commits its entry and it is overwritten after the heal', () => {

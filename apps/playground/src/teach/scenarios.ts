@@ -129,19 +129,32 @@ export const scenarios: readonly Scenario[] = [
     nodes: 4,
     steps: [
       {
-        text: 'Four servers: a majority is three votes. N1 and N3 both time out at the same moment and become candidates in the same term.',
+        text: 'Four servers: a majority is three votes. N1 and N3 time out at the same moment. To make the race come out even every time, the links N1–N4 and N3–N2 are cut for a moment (red dashes), as if those requests were slow.',
         act: () => [
+          { kind: 'cut', a: 'n1', b: 'n4' },
+          { kind: 'cut', a: 'n2', b: 'n3' },
           { kind: 'timeout', node: 'n1' },
           { kind: 'timeout', node: 'n3' },
         ],
-        maxMs: 60,
+        until: (f) => f.nodes.filter((n) => n.role === 'candidate').length === 2,
+        maxMs: 400,
       },
       {
-        text: 'Each follower votes for whichever request reaches it first, once per term. If the votes split 2–2, nobody has a majority, the candidates’ timers run out again and a new term begins; the random timeouts make a repeat unlikely.',
+        text: 'Both are candidates in the same term and vote for themselves. Each follower grants its one vote of the term to the candidate it hears from: N2 to N1, N4 to N3. Two votes each is no majority, so nobody wins this term.',
+        until: (f) => {
+          const votes = new Map<string, number>();
+          for (const n of f.nodes) if (n.vote !== '') votes.set(n.vote, (votes.get(n.vote) ?? 0) + 1);
+          return votes.get('n1') === 2 && votes.get('n3') === 2;
+        },
+        maxMs: 400,
+      },
+      {
+        text: 'The links are back. The candidates wait for their election timers to run out again; the timeouts are drawn at random, so one of them (or another server) starts the next term first and this time collects a majority.',
+        act: () => [{ kind: 'healAll' }],
         until: hasLeader,
         maxMs: 6000,
       },
-      { text: 'A leader was elected. Look at the terms in the event log to see how many rounds it took.', maxMs: 500 },
+      { text: 'A leader was elected in a later term. The event log shows each round.', maxMs: 300 },
     ],
   },
   {
