@@ -365,7 +365,9 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     if (refused !== undefined) return refused;
     if (typeof change.id !== 'string' || change.id === '') return Promise.reject(new InvalidArgumentError('member id must be a non-empty string'));
     // Only a leader learns the index of its entry, which is how the caller is found again.
-    if (this.currentRole !== 'leader') return Promise.reject(new NotLeaderError(this.lead));
+    // Ask the core itself: the role seen in the last Ready may be a step behind.
+    const { role, lead } = this.core.status();
+    if (role !== 'leader') return Promise.reject(new NotLeaderError(lead));
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
     const promise = this.proposals.add<ConfState>(`membership change (${change.type} ${change.id})`, this.now + timeoutMs, timeoutMs, options.signal);
     const seq = this.proposals.lastSeq;
