@@ -20,6 +20,8 @@ export function stepFollower(r: Raft, m: Message): Rejection | undefined {
     case 'prop':
       if (r.lead === '') return noLeader('proposal');
       if (r.cfg.proposalsWithoutLeader === 'reject') return { reason: 'notLeader', detail: `leader is ${r.lead}` };
+      // The sender took us for the leader while we take it for the leader: do not bounce.
+      if (r.lead === m.from) return { reason: 'notLeader', detail: `${m.from} is the leader this node follows` };
       r.send({ type: 'prop', from: r.id, to: r.lead, term: r.term, entries: m.entries });
       return undefined;
     case 'app':
@@ -33,6 +35,7 @@ export function stepFollower(r: Raft, m: Message): Rejection | undefined {
       return handleFromLeader(r, m);
     case 'transferLeader':
       if (r.lead === '') return noLeader('leadership transfer');
+      if (r.lead === m.from) return { reason: 'notLeader', detail: `${m.from} is the leader this node follows` };
       r.send({ type: 'transferLeader', from: r.id, to: r.lead, term: r.term, target: m.target });
       return undefined;
     case 'timeoutNow':
