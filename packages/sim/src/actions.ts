@@ -32,7 +32,11 @@ export type SimAction =
   | { readonly type: 'confChange'; readonly node: NodeId; readonly change: ConfChange }
   /** Change a node's clock rate: virtual ms per tick. */
   | { readonly type: 'clock'; readonly node: NodeId; readonly tickMs: number }
-  /** A client operation sent through `node`; `client` defaults to `user`. */
+  /**
+   * A client operation, sent to a random node and retried like any client's. Without
+   * `client`, each request gets a new client (`user1`, `user2`, …); a named client runs one
+   * operation at a time and throws if asked for a second.
+   */
   | {
       readonly type: 'request';
       readonly input: KvInput;

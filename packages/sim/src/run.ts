@@ -65,7 +65,11 @@ export function fuzzWorld(seed: number, createCore: CoreFactory, options: FuzzOp
     keepEntries: shape === 1 ? 0 : 5,
     // Every other seed sends one entry per message, so followers acknowledge a new leader's
     // log piece by piece (old-term entries before the leader's own).
-    raft: seed % 2 === 1 ? { maxSizePerMsg: 1, maxInflightMsgs: 4 } : {},
+    raft: {
+      ...(seed % 2 === 1 ? { maxSizePerMsg: 1, maxInflightMsgs: 4 } : {}),
+      // Every fifth seed serves ReadIndex from the leader's lease instead of a heartbeat round.
+      ...(seed % 5 === 4 ? { readOnly: 'lease' as const } : {}),
+    },
     // A third of the seeds run without PreVote, so candidates time out and retry in new terms.
     preVote: seed % 3 !== 2,
     network: { dropRate: 0.02, duplicateRate: 0.02, minDelayMs: 0.5, maxDelayMs: 8, longDelayRate: 0.03, longDelayMs: 400 },

@@ -38,7 +38,12 @@ export interface SimOptions {
   readonly preVote?: boolean;
   readonly checkQuorum?: boolean;
   /** Other core options passed through unchanged. */
-  readonly raft?: { readonly maxSizePerMsg?: number; readonly maxInflightMsgs?: number; readonly snapshotChunkBytes?: number };
+  readonly raft?: {
+    readonly maxSizePerMsg?: number;
+    readonly maxInflightMsgs?: number;
+    readonly snapshotChunkBytes?: number;
+    readonly readOnly?: 'safe' | 'lease';
+  };
   readonly network?: Partial<NetworkConditions>;
   /** Durability delay of a write, virtual ms. @default [0.1, 3] */
   readonly writeDelayMs?: readonly [number, number];
@@ -105,6 +110,7 @@ export class Simulation {
   private readonly logRing: SimLogLine[] = [];
   private stepText = '';
   private inStep = false;
+  private userRequests = 0;
   private readonly options: SimOptions;
 
   constructor(options: SimOptions) {
@@ -311,9 +317,12 @@ export class Simulation {
       case 'clock':
         this.node(action.node).tickMs = action.tickMs;
         return;
-      case 'request':
-        this.workload.submit(action.input, action.client ?? 'user', action.read ?? 'log');
+      case 'request': {
+        // Each request without a named client gets a client of its own, so requests may overlap.
+        const client = action.client ?? `user${++this.userRequests}`;
+        this.workload.submit(action.input, client, action.read ?? 'log');
         return;
+      }
     }
   }
 
@@ -405,7 +414,9 @@ export class Simulation {
       }
       case 'request':
         if (!ev.node.up) return;
-        this.note(`client ${ev.request.client} → ${ev.node.id}: ${describeInput(ev.request)}`);
+        if (this.options.traceSteps || this.options.eventLogSize) {
+          this.note(`client ${ev.request.client} → ${ev.node.id}: ${describeInput(ev.request)}`);
+        }
         ev.node.serve(ev.request);
         return;
       case 'reply':
