@@ -84,6 +84,36 @@ describe('relay: rooms and forwarding', () => {
   });
 });
 
+describe('relay: on the application’s own HTTP server', () => {
+  it('takes only its path and leaves other requests and upgrades alone', async () => {
+    const { createServer } = await import('node:http');
+    const { WebSocketServer } = await import('ws');
+    const server = createServer((_request, response) => response.end('app'));
+    const other = new WebSocketServer({ noServer: true });
+    server.on('upgrade', (request, socket, head) => {
+      if (request.url === '/app-socket') other.handleUpgrade(request, socket, head, (ws) => ws.send('app socket'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    relay = await startRelay({ server, path: '/relay' });
+    try {
+      expect(await (await fetch(`http://127.0.0.1:${port}/page`)).text()).toBe('app');
+      const appSocket = new (await import('ws')).WebSocket(`ws://127.0.0.1:${port}/app-socket`);
+      expect(String(await new Promise((resolve) => appSocket.once('message', resolve)))).toBe('app socket');
+      appSocket.close();
+      const a = connectClient(`ws://127.0.0.1:${port}/relay`, { room: 'r', node: 'a' });
+      clients.push(a);
+      expect(await a.welcome).toEqual([]);
+    } finally {
+      for (const c of clients.splice(0)) c.ws.terminate();
+      await relay.close();
+      relay = undefined;
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe('relay: limits and close codes', () => {
   it('refuses a URL without room or node (4000)', async () => {
     await relayWith();

@@ -6,7 +6,10 @@ export interface RelayOptions {
   readonly port?: number;
   /** Interface to listen on. Ignored with `server`. @default '127.0.0.1' */
   readonly host?: string;
-  /** Attach to an existing HTTP server instead of creating one (the relay then never closes it). */
+  /**
+   * Attach to an existing HTTP server instead of creating one. The relay then takes only
+   * WebSocket upgrades on `path` and, if enabled, `/admin/` requests, and never closes the server.
+   */
   readonly server?: Server;
   /** URL path of the WebSocket endpoint. @default '/' */
   readonly path?: string;

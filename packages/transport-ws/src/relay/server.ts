@@ -134,6 +134,8 @@ class RelayServer implements Relay {
       handleAdmin(request, response, this, this.#opts.admin.token);
       return;
     }
+    // On the application's own server, every other request is the application's.
+    if (this.#opts.server !== undefined) return;
     if (request.url === '/healthz') {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
@@ -142,6 +144,7 @@ class RelayServer implements Relay {
   };
 
   readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (this.#opts.server !== undefined && new URL(request.url ?? '/', 'http://relay.invalid').pathname !== this.#opts.path) return;
     socket.on('error', () => socket.destroy());
     if (this.#closed) {
       socket.destroy();
