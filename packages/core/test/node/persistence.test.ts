@@ -56,6 +56,18 @@ describe('RaftNode durability', () => {
     expect(node.stateMachine.appliedIndexes.every((i) => i > taken.at(-1)!)).toBe(true);
   });
 
+  it('takes a snapshot once snapshotBytes of entries were applied', async () => {
+    const c = (cluster = await TestCluster.start(['a', 'b', 'c'], { node: { snapshotEvery: 0, snapshotBytes: 2000 } }));
+    const leader = await c.elect();
+    const taken: number[] = [];
+    leader.on('snapshotTaken', (e) => taken.push(e.index));
+    await c.run(leader.propose({ op: 'put', key: 'small', value: 'x' }));
+    expect(taken).toEqual([]);
+    await c.run(leader.propose({ op: 'put', key: 'big', value: 'y'.repeat(2500) }));
+    await c.clock.advance(50);
+    expect(taken).toEqual([leader.status().applied]);
+  });
+
   it('brings a far-behind follower up to date with a snapshot', async () => {
     const c = (cluster = await TestCluster.start(['a', 'b', 'c'], { node: { snapshotEvery: 10, snapshotKeepEntries: 0 } }));
     const leader = await c.elect();
