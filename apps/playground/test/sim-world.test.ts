@@ -118,3 +118,15 @@ describe('the teaching world on @webraft/sim', () => {
     for (const t of [0, 500, 1000, 1700, 4000]) expect(JSON.stringify(a.frameAt(t))).toBe(JSON.stringify(b.frameAt(t)));
   });
 });
+
+describe('the event log of the teaching world', () => {
+  it('says when the node a client wrote through applied the command and answered', () => {
+    const s = session(11);
+    const leader = currentLeader(s.frameAt(3000))!;
+    const follower = s.frameAt(3000).nodes.find((n) => n.id !== leader.id)!;
+    s.act({ t: 3000, kind: 'request', node: follower.id });
+    const answer = s.eventsUntil(4000).find((e) => e.kind === 'client');
+    expect(answer).toMatchObject({ node: follower.id, text: expect.stringMatching(/^applied x=1 \(index \d+\) and answered the client$/) });
+    expect(answer!.time).toBeGreaterThan(3000);
+  });
+});

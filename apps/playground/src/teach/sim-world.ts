@@ -44,6 +44,8 @@ export class SimWorld implements World {
   /** Nodes drawn: the initial members, plus spares once they are added. */
   #shown: Set<NodeId>;
   #requests = 0;
+  /** Client writes not yet answered: by which node, which command, and how far it had applied. */
+  #awaiting: { node: NodeId; command: string; label: string; from: number }[] = [];
   /** Entries and packets never change once made, so their views are built once. */
   #entryViews = new WeakMap<Entry, LogEntryView>();
   #messageViews = new Map<number, MessageView>();
@@ -214,7 +216,34 @@ export class SimWorld implements World {
     const n = this.#requests;
     const client = `learner${n}`;
     const input = read ? { op: 'get' as const, key: 'x' } : { op: 'put' as const, key: 'x', value: String(n) };
-    node.serve({ client, attempt: 1, command: { id: `${client}:1`, client, seq: 1, input }, read: read ? 'readIndex' : 'log' });
+    const command = { id: `${client}:1`, client, seq: 1, input };
+    node.serve({ client, attempt: 1, command, read: read ? 'readIndex' : 'log' });
+    if (!read && node.up) this.#awaiting.push({ node: node.id, command: command.id, label: `x=${n}`, from: node.applied });
+  }
+
+  /**
+   * The node a client wrote through answers it once that node has applied the command: say
+   * so in the event log, the moment the request is complete from the client's side.
+   */
+  #noticeAnswers(): void {
+    for (let i = this.#awaiting.length - 1; i >= 0; i--) {
+      const w = this.#awaiting[i]!;
+      const node = this.sim.node(w.node);
+      if (!node.up) {
+        this.#awaiting.splice(i, 1);
+        continue;
+      }
+      if (node.applied <= w.from) continue;
+      for (let index = w.from + 1; index <= node.applied; index++) {
+        const entry = node.store.view.entryAt(index);
+        if (entry?.type === 'normal' && commandId(entry) === w.command) {
+          this.#events.push({ time: this.sim.now, node: w.node, text: `applied ${w.label} (index ${index}) and answered the client`, kind: 'client' });
+          this.#awaiting.splice(i, 1);
+          break;
+        }
+      }
+      if (this.#awaiting[i] === w) w.from = node.applied;
+    }
   }
 
   /** Spares that were never added stay apart from every partition's groups (they hold no state). */
@@ -243,6 +272,7 @@ export class SimWorld implements World {
 
   /** Runs after every simulator step, so it stays allocation-free unless something changed. */
   #observe(): void {
+    if (this.#awaiting.length > 0) this.#noticeAnswers();
     for (const id of this.#shown) {
       const n = this.sim.node(id);
       const before = this.#seen.get(id);
@@ -274,6 +304,14 @@ export class SimWorld implements World {
     if (next.vote !== before.vote && next.vote !== '' && next.vote !== id) add(`voted for ${next.vote.toUpperCase()} in term ${next.term}`);
     if (next.commit > before.commit && next.role === 'leader') add(`committed up to index ${next.commit}`);
     if (next.voters !== before.voters) add(`now counts voters ${next.voters.toUpperCase()}`);
+  }
+}
+
+function commandId(entry: Entry): string | undefined {
+  try {
+    return decodeCommand(entry.data).id;
+  } catch {
+    return undefined;
   }
 }
 
