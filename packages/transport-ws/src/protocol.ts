@@ -45,7 +45,10 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 const kinds = new Set<number>(Object.values(EnvelopeKind));
 
 export function encodeEnvelope(kind: EnvelopeKind, peer: NodeId, payload: Uint8Array): Uint8Array {
-  const id = encoder.encode(peer);
+  return encodeEnvelopeBytes(kind, encoder.encode(peer), payload);
+}
+
+function encodeEnvelopeBytes(kind: EnvelopeKind, id: Uint8Array, payload: Uint8Array): Uint8Array {
   if (id.length > maxPeerIdBytes) throw new EnvelopeError(`peer id longer than ${maxPeerIdBytes} bytes`);
   const out = new Uint8Array(2 + id.length + payload.length);
   out[0] = kind;
@@ -71,9 +74,15 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   return { kind: kind as EnvelopeKind, peer, payload: bytes.subarray(2 + idLength) };
 }
 
-/** Rewrites the peer field of a client's envelope (receiver) into the sender, for delivery. */
-export function readdressEnvelope(envelope: Envelope, from: NodeId): Uint8Array {
-  return encodeEnvelope(envelope.kind, from, envelope.payload);
+/**
+ * Rewrites the peer field of a client's envelope (the receiver) into the sender, for
+ * delivery. `bytes` is the envelope `envelope` was decoded from, owned by the caller: when
+ * both ids have the same length it is rewritten in place instead of copied.
+ */
+export function readdressEnvelope(bytes: Uint8Array, envelope: Envelope, from: Uint8Array): Uint8Array {
+  if (bytes[1] !== from.length) return encodeEnvelopeBytes(envelope.kind, from, envelope.payload);
+  bytes.set(from, 2);
+  return bytes;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../src/client/backoff.ts';
 import { FaultRuleError, FaultTable, parseLinkFaultRule } from '../src/faults.ts';
-import { decodeEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, isFatalClose, CloseCode } from '../src/protocol.ts';
+import { decodeEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, isFatalClose, CloseCode, readdressEnvelope } from '../src/protocol.ts';
 import { mintRoomToken, RoomTokenError, verifyRoomToken } from '../src/token.ts';
 
 describe('Backoff', () => {
@@ -67,6 +67,15 @@ describe('envelopes', () => {
       expect(() => decodeEnvelope(bad)).toThrow(EnvelopeError);
     }
     expect(() => encodeEnvelope(EnvelopeKind.data, 'x'.repeat(65), new Uint8Array())).toThrow(EnvelopeError);
+  });
+
+  it('readdress to the sender, in place when the ids are as long', () => {
+    const sent = encodeEnvelope(EnvelopeKind.data, 'bb', Uint8Array.of(9, 8));
+    const same = readdressEnvelope(sent, decodeEnvelope(sent), new TextEncoder().encode('aa'));
+    expect(same).toBe(sent);
+    expect(decodeEnvelope(same)).toMatchObject({ kind: EnvelopeKind.data, peer: 'aa', payload: Uint8Array.of(9, 8) });
+    const longer = readdressEnvelope(sent, decodeEnvelope(sent), new TextEncoder().encode('nœud'));
+    expect(decodeEnvelope(longer)).toMatchObject({ kind: EnvelopeKind.data, peer: 'nœud', payload: Uint8Array.of(9, 8) });
   });
 
   it('classifies close codes', () => {

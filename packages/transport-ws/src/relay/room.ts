@@ -6,6 +6,8 @@ import { FaultTable } from '../faults.ts';
 export class Member {
   /** Answered the last ping (or sent anything) since it was sent. */
   alive = true;
+  /** The node id in UTF-8, stamped on every envelope the member sends. */
+  readonly idBytes: Uint8Array;
   #tokens: number;
   #refilledAt: number;
 
@@ -16,6 +18,7 @@ export class Member {
     private readonly framesPerSecond: number,
     now: number,
   ) {
+    this.idBytes = new TextEncoder().encode(node);
     this.#tokens = framesPerSecond;
     this.#refilledAt = now;
   }

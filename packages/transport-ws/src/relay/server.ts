@@ -287,7 +287,7 @@ class RelayServer implements Relay {
       this.#stats.dropped.fault++;
       return;
     }
-    const frame = readdressEnvelope(envelope, member.node);
+    const frame = readdressEnvelope(data, envelope, member.idBytes);
     if (verdict.delayMs === 0) {
       this.#deliver(member.room, to, frame);
       return;
