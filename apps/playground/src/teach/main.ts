@@ -19,7 +19,9 @@ function loadFromUrl(): void {
   }
 }
 
-$('cluster').addEventListener('click', (event) => {
+// pointerdown, not click: while playing, the picture is redrawn every frame, so the element under
+// the pointer at mouseup is a new one and a click would never fire.
+$('cluster').addEventListener('pointerdown', (event) => {
   const target = event.target as Element;
   const message = target.closest<SVGElement>('[data-msg]');
   if (message !== null) return app.act({ kind: 'drop', msg: Number(message.dataset.msg) });

@@ -104,6 +104,12 @@ describe('teaching mode in the browser', () => {
     await page.waitForSelector(`#cluster g.node[data-role="leader"]:not([data-node="${leader}"])`, { timeout: 60_000 });
     await page.click('#play');
     await shot(page, 'teach-after-crash');
+    await page.click('#step');
+    while ((await page.$$('#cluster g.message')).length === 0) await page.click('#step');
+    const msg = await page.getAttribute('#cluster g.message', 'data-msg');
+    await page.click(`#cluster g.message[data-msg="${msg}"]`);
+    await page.waitForSelector(`#cluster g.message[data-msg="${msg}"]`, { state: 'detached' });
+    expect((await shown(page)).hash).toContain(`.drop.${msg}`);
     const after = await shown(page);
 
     await page.$eval('#scrub', (el: HTMLInputElement) => {
