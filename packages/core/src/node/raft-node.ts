@@ -91,6 +91,8 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   private readonly maxBatchCommands: number;
   /** Commands waiting for the next cycle to be proposed as batch entries (parallel arrays). */
   private readonly batch = new ProposalBatch();
+  /** Reused for unbatched proposals, which are the hot path without `maxBatchCommands`. */
+  private readonly oneSeq = [0];
   private tickHandle: unknown;
   /** Clock time at the last tick; deadlines are checked once per tick, so that precision suffices. */
   private now = 0;
@@ -346,7 +348,8 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     if (this.maxBatchCommands > 1) {
       this.batch.push(seq, payload, session, this.envelopes.size(seq, payload, session));
     } else {
-      this.settleOutcome(seq, this.core.propose(this.envelopes.encode(seq, payload, session)));
+      this.oneSeq[0] = seq;
+      this.proposeEntry(this.envelopes.encode(seq, payload, session), this.oneSeq, 0, 1);
     }
     this.schedule();
     return promise;
@@ -354,10 +357,20 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
 
   /** Proposes the commands collected since the last cycle, up to `maxBatchCommands` per entry. */
   private flushBatch(): void {
-    this.batch.drain(this.maxBatchCommands, this.envelopes, (data, seqs, start, end) => {
-      const outcome = this.core.propose(data);
-      for (let i = start; i < end; i++) this.settleOutcome(seqs[i]!, outcome);
-    });
+    this.batch.drain(this.maxBatchCommands, this.envelopes, (data, seqs, start, end) => this.proposeEntry(data, seqs, start, end));
+  }
+
+  /** Hands one entry to the core and settles the callers of `seqs[start..end)` if it refuses. */
+  private proposeEntry(data: Uint8Array, seqs: readonly number[], start: number, end: number): void {
+    let outcome: ProposeOutcome;
+    try {
+      outcome = this.core.propose(data);
+    } catch (error) {
+      // A core that throws here has a bug; the callers learn of it, the node goes on.
+      for (let i = start; i < end; i++) this.proposals.fail(seqs[i]!, toError(error));
+      return;
+    }
+    for (let i = start; i < end; i++) this.settleOutcome(seqs[i]!, outcome);
   }
 
   private changeMembership(change: ConfChangeSingle, options: RequestOptions): Promise<ConfState> {
@@ -433,7 +446,12 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     this.tickHandle = undefined;
     if (this.state !== 'running') return;
     this.now = this.clock.now();
-    this.core.tick();
+    try {
+      this.core.tick();
+    } catch (error) {
+      this.fail(new RaftNodeError(`node ${this.id}: the core failed on a tick`, { cause: error }));
+      return;
+    }
     this.proposals.expire(this.now);
     this.reads.expire(this.now);
     this.leaders.expire(this.now);
