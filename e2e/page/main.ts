@@ -12,7 +12,7 @@ import type { LinkCuts, LogEvent, NodeConfig, NodeReport, PageToWorker, Request,
 
 declare global {
   interface Window {
-    e2eReport?: (kind: string, data: unknown) => void;
+    e2eReport?: (items: [string, unknown][]) => void;
     e2e: ReturnType<typeof makeApi>;
   }
 }
@@ -31,7 +31,21 @@ const config: NodeConfig = {
 };
 document.title = `node ${id}`;
 
-const report = (kind: string, data: unknown) => window.e2eReport?.(kind, { node: id, ...(data as object) });
+// Reports cross to the test runner in batches, which keeps the binding cheap with many tabs;
+// only the call of a write goes at once, since a crash must not hide a write that may apply.
+let batch: [string, unknown][] = [];
+const report = (kind: string, data: unknown) => {
+  const item: [string, unknown] = [kind, { node: id, ...(data as object) }];
+  if (kind === 'call' && (data as { input: KvInput }).input.op !== 'get') window.e2eReport?.([item]);
+  else batch.push(item);
+};
+const flush = () => {
+  if (batch.length === 0) return;
+  window.e2eReport?.(batch);
+  batch = [];
+};
+setInterval(flush, 200);
+addEventListener('pagehide', flush);
 const events: LogEvent[] = [];
 let status: NodeReport | undefined;
 let nextReq = 1;
@@ -112,7 +126,35 @@ function makeApi() {
     },
     stopWorkload: async () => {
       await workload?.stop();
+      flush();
       return workload?.ops ?? 0;
+    },
+    /** Sends the reports still batched here to the test runner. */
+    flush,
+    /**
+     * Puts `count` distinct keys `${prefix}0…` one after another (stopping at the first write
+     * that is not acknowledged); resolves with the acknowledged keys and values.
+     */
+    writeStream: async (prefix: string, count: number, timeoutMs = 2000) => {
+      const writer = new KvClient(`${id}.${incarnation}.w${manual++}`, request, report);
+      const acked: [string, string][] = [];
+      for (let i = 0; i < count; i++) {
+        const input = { op: 'put', key: `${prefix}${i}`, value: `${writer.client}-${i}` } as const;
+        const op = await writer.run(input, timeoutMs);
+        if (op.type !== 'ok') break;
+        acked.push([input.key, input.value]);
+      }
+      return acked;
+    },
+    /** Linearizable reads of `keys`, one after another (recorded in the history). */
+    readKeys: async (keys: readonly string[], timeoutMs = 3000) => {
+      const reader = new KvClient(`${id}.${incarnation}.r${manual++}`, request, report);
+      const values: (string | null | undefined)[] = [];
+      for (const key of keys) {
+        const op = await reader.run({ op: 'get', key }, timeoutMs);
+        values.push(op.type === 'ok' ? (op.output as string | null) : undefined);
+      }
+      return values;
     },
     addMember: (member: string, timeoutMs = 5000) => request({ type: 'addMember', id: member, timeoutMs }),
     removeMember: (member: string, timeoutMs = 5000) => request({ type: 'removeMember', id: member, timeoutMs }),

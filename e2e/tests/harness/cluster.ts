@@ -35,7 +35,7 @@ export interface ClusterOptions {
   readonly throttling?: boolean;
 }
 
-export const workloadDefaults = { keys: 4, pauseMs: 20, timeoutMs: 2000 };
+export const workloadDefaults = { keys: 6, pauseMs: 40, timeoutMs: 2000 };
 
 const web = () => process.env.E2E_WEB_URL ?? '';
 const relay = () => process.env.E2E_RELAY_URL ?? '';
@@ -84,7 +84,9 @@ export class Cluster {
 
   async #newContext(): Promise<BrowserContext> {
     const ctx = await (await this.browser()).newContext();
-    await ctx.exposeFunction('e2eReport', (kind: string, data: Record<string, unknown>) => this.recorder.hear(kind, data));
+    await ctx.exposeFunction('e2eReport', (items: [string, Record<string, unknown>][]) => {
+      for (const [kind, data] of items) this.recorder.hear(kind, data);
+    });
     return ctx;
   }
 
@@ -162,14 +164,21 @@ export class Cluster {
   /** Isolates `group` from every other node, both ways (cuts made on both sides). */
   async partition(group: readonly string[]): Promise<void> {
     const others = this.options.nodes.filter((n) => !group.includes(n));
-    for (const id of this.tabs.keys()) {
-      const away = group.includes(id) ? others : [...group];
-      await this.cut(id, away, away);
-    }
+    await Promise.all(
+      [...this.tabs.keys()].map((id) => {
+        const away = group.includes(id) ? others : [...group];
+        return this.cut(id, away, away);
+      }),
+    );
   }
 
   async heal(): Promise<void> {
-    for (const id of this.tabs.keys()) await this.cut(id, [], []);
+    await Promise.all([...this.tabs.keys()].map((id) => this.cut(id, [], [])));
+  }
+
+  /** Collects the reports the open tabs still hold. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.tabs.values()].map((p) => p.evaluate(() => window.e2e.flush())));
   }
 
   async op(id: string, input: KvInput, timeoutMs = 3000): Promise<HistoryOp> {
@@ -200,7 +209,8 @@ export class Cluster {
   }
 
   /** Saves the history and checks it is linearizable. */
-  checkHistory(info: TestInfo): LinearizabilityResult {
+  async checkHistory(info: TestInfo): Promise<LinearizabilityResult> {
+    await this.flush();
     const history = this.recorder.history();
     writeFileSync(join(resultsDir(info), 'history.json'), historyToJson(history));
     const result = checkLinearizable(history);
@@ -211,13 +221,14 @@ export class Cluster {
   /** The common end of every test: one leader per term, a linearizable history. */
   async verify(info: TestInfo): Promise<void> {
     expect(this.recorder.termsWithTwoLeaders(), 'at most one leader per term').toEqual([]);
-    const result = this.checkHistory(info);
+    const result = await this.checkHistory(info);
     expect(result.ok, `linearizable history (${JSON.stringify(result).slice(0, 2000)})`).toBe(true);
   }
 
   /** Leaves screenshots (on failure), every tab's event log and the history; closes the browser. */
   async close(info: TestInfo): Promise<void> {
     const dir = resultsDir(info);
+    await this.flush().catch(() => {});
     const failed = info.status !== info.expectedStatus;
     if (failed) {
       for (const [id, page] of this.tabs) await page.screenshot({ path: join(dir, `tab-${id}.png`) }).catch(() => {});
