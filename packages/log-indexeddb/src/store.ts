@@ -69,7 +69,8 @@ export class IndexedDBLogStore extends EventTarget implements LogStore {
   /** The stored runs as of the last transaction issued. */
   #runs: RunIndex = { keys: [], last: 0 };
   #queue: PendingWrite[] = [];
-  #inFlight = false;
+  /** Writes carried by the running transaction (0: none is running). */
+  #inFlight = 0;
   #flushScheduled = false;
   /** Settles once every write accepted so far has settled. */
   #tail: Promise<void> = Promise.resolve();
@@ -87,7 +88,7 @@ export class IndexedDBLogStore extends EventTarget implements LogStore {
 
   /** Writes accepted and not yet durable. */
   get pendingWrites(): number {
-    return this.#queue.length + (this.#inFlight ? 1 : 0);
+    return this.#queue.length + this.#inFlight;
   }
 
   async load(): Promise<StoredState> {
@@ -123,7 +124,7 @@ export class IndexedDBLogStore extends EventTarget implements LogStore {
     }
     const done = new Promise<void>((resolve, reject) => this.#queue.push({ ops, resolve, reject }));
     this.#tail = done.then(noop, noop);
-    if (!this.#inFlight && !this.#flushScheduled) {
+    if (this.#inFlight === 0 && !this.#flushScheduled) {
       this.#flushScheduled = true;
       // Writes issued in the same task join this transaction.
       queueMicrotask(() => this.#flush());
@@ -216,7 +217,7 @@ export class IndexedDBLogStore extends EventTarget implements LogStore {
 
   #flush(): void {
     this.#flushScheduled = false;
-    if (this.#inFlight || this.#queue.length === 0) return;
+    if (this.#inFlight > 0 || this.#queue.length === 0) return;
     const group = this.#queue;
     this.#queue = [];
     if (this.#failure || this.#db === undefined) {
@@ -224,13 +225,13 @@ export class IndexedDBLogStore extends EventTarget implements LogStore {
       for (const w of group) w.reject(error);
       return;
     }
-    this.#inFlight = true;
+    this.#inFlight = group.length;
     let tx: IDBTransaction | undefined;
     let settled = false;
     const fail = (cause: unknown): void => {
       if (settled) return;
       settled = true;
-      this.#inFlight = false;
+      this.#inFlight = 0;
       this.#fail(group, cause);
     };
     try {
@@ -238,7 +239,7 @@ export class IndexedDBLogStore extends EventTarget implements LogStore {
       tx.addEventListener('complete', () => {
         if (settled) return;
         settled = true;
-        this.#inFlight = false;
+        this.#inFlight = 0;
         this.#written = true;
         for (const w of group) w.resolve();
         this.#flush();
