@@ -43,13 +43,13 @@ function stepResponse(
 ): Rejection | undefined {
   const pr = r.trk.progress.get(m.from);
   if (pr === undefined) return { reason: 'nonMember', detail: `${m.from} is not in the configuration` };
+  if (m.type === 'appResp' && m.index > r.log.lastIndex()) {
+    return { reason: 'impossibleField', detail: `acknowledges ${m.index} beyond our last index` };
+  }
   pr.recentActive = true;
   pr.lastAckTick = r.leaderTicks;
   switch (m.type) {
     case 'appResp': {
-      if (m.index > r.log.lastIndex()) {
-        return { reason: 'impossibleField', detail: `acknowledges ${m.index} beyond our last index` };
-      }
       if (m.reject) {
         // A hint term means: skip every entry of ours whose term is above it.
         const hint = m.hintTerm > 0 ? r.log.findConflictByTerm(m.hintIndex, m.hintTerm) : m.hintIndex;
