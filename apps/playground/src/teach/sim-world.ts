@@ -4,7 +4,7 @@
  * state into frames, and writes the event log a learner reads (role, term, vote and commit
  * changes, found by comparing nodes after each simulator step).
  */
-import { RawNode, type ConfChange, type Entry, type NodeId, type RaftCore } from '@webraft/core';
+import { decodeConfChange, RawNode, type ConfChange, type Entry, type NodeId, type RaftCore } from '@webraft/core';
 import { decodeCommand, describeMessage, Simulation, type Packet, type SimNode } from '@webraft/sim';
 import type { Action } from './model/actions.ts';
 import { describeAction } from './model/actions.ts';
@@ -307,6 +307,17 @@ export class SimWorld implements World {
   }
 }
 
+/** `+N4`, `−N1`, `~N2` (made a learner), or `leave` for leaving a joint configuration. */
+function confLabel(entry: Entry): string {
+  try {
+    const { changes } = decodeConfChange(entry.data);
+    if (changes.length === 0) return 'leave';
+    return changes.map((c) => `${c.type === 'remove' ? '−' : c.type === 'addLearner' ? '~' : '+'}${c.id.toUpperCase()}`).join(' ');
+  } catch {
+    return 'config';
+  }
+}
+
 function commandId(entry: Entry): string | undefined {
   try {
     return decodeCommand(entry.data).id;
@@ -317,7 +328,7 @@ function commandId(entry: Entry): string | undefined {
 
 function entryView(entry: Entry): LogEntryView {
   if (entry.type === 'noop') return { index: entry.index, term: entry.term, type: 'noop', label: 'noop' };
-  if (entry.type === 'config') return { index: entry.index, term: entry.term, type: 'config', label: 'config' };
+  if (entry.type === 'config') return { index: entry.index, term: entry.term, type: 'config', label: confLabel(entry) };
   try {
     const { input } = decodeCommand(entry.data);
     const label = input.op === 'put' ? `${input.key}=${input.value ?? ''}` : input.op === 'get' ? `get ${input.key}` : `cas ${input.key}`;

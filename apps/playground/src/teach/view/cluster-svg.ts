@@ -20,8 +20,8 @@ const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const name = (id: string) => id.toUpperCase();
 
 export function drawCluster(frame: Frame, t: number, options: ClusterDrawOptions): string {
-  const center = { x: viewBox.width / 2, y: viewBox.height / 2 + 4 };
-  const positions = ringLayout(options.slots, center, Math.min(center.x, center.y) - nodeRadius - 34);
+  const center = { x: viewBox.width / 2, y: viewBox.height / 2 - 4 };
+  const positions = ringLayout(options.slots, center, Math.min(center.x, center.y) - nodeRadius - 52);
   const visible = frame.nodes.filter((n) => n.member || n.role !== 'down');
   const cuts = new Set(frame.cuts);
   const parts: string[] = [];
@@ -59,7 +59,7 @@ export function drawCluster(frame: Frame, t: number, options: ClusterDrawOptions
         `<circle r="${nodeRadius}" fill="${roleColor[node.role]}" class="body"/>` +
         `<text y="-8" class="node-name">${name(node.id)}</text>` +
         `<text y="12" class="node-term">term ${node.term}</text>` +
-        `<text y="${nodeRadius + 24}" class="node-role">${roleLabel[node.role]}${node.learner ? ' (learner)' : ''}${node.member ? '' : ' (not a member)'}</text>` +
+        `<text y="${nodeRadius + 24}" class="node-role">${roleLabel[node.role]}${node.learner ? ' (learner)' : ''}${node.member ? '' : ' · removed'}</text>` +
         (vote === '' ? '' : `<text y="${nodeRadius + 38}" class="node-vote">${vote}</text>`) +
         '</g>',
     );
