@@ -6,6 +6,7 @@ export type * from './transport/transport.ts';
 export type * from './node/state-machine.ts';
 export * from './storage/errors.ts';
 export { checkLogWrite, emptyLogBounds } from './storage/check-write.ts';
+export * from './storage/export.ts';
 export type { LogBounds } from './storage/check-write.ts';
 export { MemoryLogStore, createMemoryLogData } from './storage/memory.ts';
 export type { MemoryLogData, MemoryLogStoreOptions } from './storage/memory.ts';
