@@ -8,13 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { Network, seededRandom, str, text } from './network.ts';
 import type { ConfChangeSingle, Message } from '../../src/raft/types.ts';
 import { enableMutants, type Mutant } from '../../src/raft/mutants.ts';
+import type { RaftOptions } from '../../src/raft/contract.ts';
 
 const pool = ['a', 'b', 'c', 'd', 'e'];
 
-function runChaos(seed: number, steps: number, mutant?: Mutant): { terms: number; snaps: number; confs: number } {
+function runChaos(seed: number, steps: number, mutant?: Mutant, extra: Partial<RaftOptions> = {}): { terms: number; snaps: number; confs: number } {
   const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-  const net = new Network(['a', 'b', 'c'], { snapshotChunkBytes: 16, maxSizePerMsg: 48, maxInflightMsgs: 4 });
+  const net = new Network(['a', 'b', 'c'], { snapshotChunkBytes: 16, maxSizePerMsg: 48, maxInflightMsgs: 4, ...extra });
   net.add('d');
   net.add('e');
   const arm = (): void => {
@@ -135,6 +136,15 @@ describe('randomized fault runs (Figure 3 properties)', () => {
     it(`seed ${seed}`, () => {
       const stats = runChaos(seed, 600);
       expect(stats.terms).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('randomized fault runs with lease reads, without PreVote and CheckQuorum', () => {
+  for (let seed = 100; seed < 120; seed++) {
+    it(`seed ${seed}`, () => {
+      runChaos(seed, 600, undefined, { readOnly: 'lease', heartbeatTicks: 3 });
+      runChaos(seed, 600, undefined, { preVote: false, checkQuorum: false });
     });
   }
 });
