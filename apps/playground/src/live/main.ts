@@ -11,7 +11,8 @@ const transport = transports.find((t) => t === params.get('transport')) ?? 'broa
 const relayUrl = params.get('relay') ?? `ws://${location.hostname || '127.0.0.1'}:8787`;
 const size = Math.min(7, Math.max(1, Number(params.get('nodes')) || defaultSlots.length));
 const slots = 'abcdefg'.slice(0, size).split('');
-const cluster = `webraft-live-${params.get('cluster') ?? 'demo'}`.replace(/[^\w-]/g, '');
+// The size is part of the cluster's name: tabs that disagree on the slots must not share logs.
+const cluster = `webraft-live-${params.get('cluster') ?? 'demo'}-${size}`.replace(/[^\w-]/g, '');
 const requested = params.get('node') ?? sessionStorage.getItem(`${cluster}-slot`) ?? undefined;
 
 const tab = new LiveTab({ cluster, slots, transport, relayUrl, ...(requested === undefined ? {} : { preferredSlot: requested }) });
