@@ -28,9 +28,7 @@ const nodes = await Promise.all(
 );
 await Promise.all(nodes.map((node) => node.start()));
 
-const [leader] = await Promise.all(nodes.map((node) => node.waitForLeader()));
-console.log(`leader: ${leader}`);
 await nodes[1]!.propose({ set: 'greeting', value: 'hello' }); // any node: followers forward
 const value = await nodes[2]!.read((kv) => kv.data.get('greeting')); // linearizable
-console.log(`greeting = ${value}`);
+console.log(`greeting = ${value}, leader: ${nodes[0]!.leader}`);
 await Promise.all(nodes.map((node) => node.stop()));

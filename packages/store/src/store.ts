@@ -1,5 +1,5 @@
 import { RaftNode } from '@webraft/core';
-import type { AnyStateMachine, RaftNodeOptions, RequestOptions, ProposeOptions, StateMachine } from '@webraft/core';
+import type { RaftNodeOptions, RequestOptions, ProposeOptions, StateMachine } from '@webraft/core';
 import { unwrapReduced } from './reducer.ts';
 import type { Reducer } from './reducer.ts';
 
@@ -98,14 +98,6 @@ class ReducerStateMachine<S, C, R> implements StateMachine<C, R | undefined> {
 }
 
 /**
- * Right after a start or an election no leader is known yet; a store waits for one (within the
- * request's timeout) rather than refusing, so callers need no retry loop of their own.
- */
-async function leaderKnown(node: RaftNode<AnyStateMachine>, options: RequestOptions | undefined): Promise<void> {
-  if (node.leader === '') await node.waitForLeader(options);
-}
-
-/**
  * Application state replicated by Raft: a reducer over commands, like a Redux store whose
  * every dispatch goes through the log.
  *
@@ -126,19 +118,13 @@ export async function createReplicatedStore<S, C, R = undefined>(
   const node = await RaftNode.create({ ...nodeOptions, stateMachine: machine });
   const store: ReplicatedStore<S, C, R> = {
     node,
-    dispatch: async (command, proposeOptions) => {
-      await leaderKnown(node, proposeOptions);
-      return node.propose(command, proposeOptions);
-    },
+    dispatch: (command, proposeOptions) => node.propose(command, proposeOptions),
     getState: () => machine.state,
     subscribe(listener) {
       machine.listeners.add(listener);
       return () => machine.listeners.delete(listener);
     },
-    read: async (readOptions) => {
-      await leaderKnown(node, readOptions);
-      return (await node.read(() => machine.state, readOptions)) as S;
-    },
+    read: (readOptions) => node.read(() => machine.state, readOptions),
     start: () => node.start(),
     stop: () => node.stop(),
   };

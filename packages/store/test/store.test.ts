@@ -125,6 +125,7 @@ describe('createReplicatedStore', () => {
     running.push(...stores);
     const leaderId = await stores[0]!.node.waitForLeader({ timeoutMs: 5000 });
     const follower = stores.find((s) => s.node.status().id !== leaderId)!;
+    await follower.node.waitForLeader({ timeoutMs: 5000 });
     const error = await follower.dispatch({ add: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotLeaderError);
     expect((error as NotLeaderError).leader).toBe(leaderId);

@@ -56,6 +56,8 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   private readonly clock: Clock;
   private readonly tickMs: number;
   private readonly requestTimeoutMs: number;
+  /** Whether requests made while no leader is known wait for one (else they are refused at once). */
+  private readonly waitsForLeader: boolean;
   private readonly keepEntries: number;
   private readonly commands: CommandCodec<CommandOf<SM>>;
   private readonly envelopes: EnvelopeCodec;
@@ -124,6 +126,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     this.clock = options.clock ?? systemClock;
     this.tickMs = options.tickMs ?? 50;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.waitsForLeader = options.proposalsWithoutLeader !== 'reject';
     this.keepEntries = options.snapshotKeepEntries ?? 1000;
     this.maxBatchCommands = options.maxBatchCommands ?? 1;
     this.commands = options.commandCodec ?? jsonCodec<CommandOf<SM>>();
@@ -208,8 +211,9 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
 
   /**
    * Replicates `command` and resolves with what the state machine's `apply` returned for it
-   * on this node. A follower forwards it to the leader (unless `proposalsWithoutLeader` is
-   * `'reject'`). Rejects with NotLeaderError (with the leader hint), ProposalRefusedError,
+   * on this node. A follower forwards it to the leader; while no leader is known (right after
+   * start, during an election) it waits for one within the timeout. With
+   * `proposalsWithoutLeader: 'reject'` a follower refuses instead. Rejects with NotLeaderError (with the leader hint), ProposalRefusedError,
    * ProposalDroppedError (definitely not applied), TimeoutError or AbortError (outcome
    * unknown), StoppedError, or whatever `apply` threw.
    */
@@ -224,12 +228,12 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     if (session !== undefined && (typeof session.clientId !== 'string' || !Number.isSafeInteger(session.seq) || session.seq < 1)) {
       return Promise.reject(new InvalidArgumentError('session needs a clientId string and a seq ≥ 1'));
     }
-    return this.submit('proposal', options, payload, session);
+    return this.afterLeaderKnown(options, (remaining) => this.submit('proposal', remaining, payload, session));
   }
 
   /** Opens an exactly-once client session (a replicated registration entry). */
   async openSession(options: RequestOptions = {}): Promise<ClientSession<SM>> {
-    const clientId = await this.submit<string>('session registration', options, undefined, undefined);
+    const clientId = await this.afterLeaderKnown(options, (remaining) => this.submit<string>('session registration', remaining, undefined, undefined));
     return new ClientSession(this, clientId, 0);
   }
 
@@ -241,11 +245,16 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   /**
    * A linearizable read (ReadIndex, §6.4 of the Raft thesis): once this node has applied
    * everything committed when the read was asked, runs `query` on the state machine and
-   * resolves with its result. Without a query, resolves with the read index.
+   * resolves with its result. Without a query, resolves with the read index. Waits for a
+   * leader, within the timeout, while none is known (see `propose`).
    */
   read(): Promise<number>;
   read<T>(query: (stateMachine: SM, index: number) => T | Promise<T>, options?: RequestOptions): Promise<T>;
   read<T>(query?: (stateMachine: SM, index: number) => T | Promise<T>, options: RequestOptions = {}): Promise<T | number> {
+    return this.afterLeaderKnown(options, (remaining) => this.readNow(query, remaining));
+  }
+
+  private readNow<T>(query: ((stateMachine: SM, index: number) => T | Promise<T>) | undefined, options: RequestOptions): Promise<T | number> {
     const refused = this.refuse(options);
     if (refused !== undefined) return refused;
     if (this.lead === '') return Promise.reject(new NotLeaderError('', 'noLeader'));
@@ -333,6 +342,19 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   }
 
   // --- requests --------------------------------------------------------------------------
+
+  /**
+   * Runs `request` now when a leader is known (or requests are refused without one), else once
+   * one is, with what is left of the caller's timeout.
+   */
+  private afterLeaderKnown<T>(options: RequestOptions, request: (remaining: RequestOptions) => Promise<T>): Promise<T> {
+    if (this.lead !== '' || !this.waitsForLeader || this.state !== 'running') return request(options);
+    const started = this.now;
+    const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
+    return this.waitForLeader({ ...options, timeoutMs }).then(() =>
+      request({ ...options, timeoutMs: Math.max(1, timeoutMs - (this.now - started)) }),
+    );
+  }
 
   /** `payload` undefined: a session registration. */
   private submit<T>(what: string, options: RequestOptions, payload: Uint8Array | undefined, session: EnvelopeSession | undefined): Promise<T> {

@@ -66,9 +66,22 @@ describe('RaftNode requests', () => {
     await expect(node.propose({ op: 'incr', key: 'n' })).rejects.toBeInstanceOf(StoppedError);
   });
 
-  it('rejects a read with NotLeaderError when no leader is known', async () => {
-    cluster = await TestCluster.start(['a', 'b', 'c']);
+  it('rejects a read or a proposal with NotLeaderError when no leader is known and forwarding is off', async () => {
+    cluster = await TestCluster.start(['a', 'b', 'c'], { node: { proposalsWithoutLeader: 'reject' } });
     await expect(cluster.node('a').read()).rejects.toBeInstanceOf(NotLeaderError);
+    await expect(cluster.node('a').propose({ op: 'put', key: 'k', value: 'v' })).rejects.toBeInstanceOf(NotLeaderError);
+  });
+
+  it('holds a read and a proposal made before any leader is known until one is elected', async () => {
+    cluster = await TestCluster.start(['a', 'b', 'c']);
+    const node = cluster.node('a');
+    expect(node.leader).toBe('');
+    const proposal = node.propose({ op: 'put', key: 'k', value: 'early' });
+    // Concurrent with the put, so either value is linearizable; it must be served, not refused.
+    const read = node.read((sm) => sm.get('k'));
+    await cluster.run(proposal);
+    expect([undefined, 'early']).toContain(await cluster.run(read));
+    expect(await cluster.run(node.read((sm) => sm.get('k')))).toBe('early');
   });
 
   it('serves linearizable reads on the leader and on followers after their writes', async () => {
