@@ -6,9 +6,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { envInfo, onlyPrefix, percentiles, printResult } from './lib.ts';
 
 const SEEDS = 1000;
-const only = process.argv.includes('--only') ? (process.argv[process.argv.indexOf('--only') + 1] ?? '') : '';
+const only = onlyPrefix();
 
 async function main(): Promise<void> {
   if (!'sim.failover'.startsWith(only)) return;
@@ -44,10 +45,9 @@ async function main(): Promise<void> {
     if (!elected) throw new Error(`seed ${seed}: no new leader within 10 s`);
     samples.push(sim.now - crashedAt);
   }
-  samples.sort((a, b) => a - b);
-  const at = (q: number): number => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] as number;
-  const us = (ms: number): number => Math.round(ms * 1000);
-  const result = {
+  const { p50Us, p99Us, maxUs } = percentiles(samples.map((ms) => ms * 1000));
+  const ms = (us: number): number => Math.round(us / 100) / 10;
+  printResult({
     name: 'sim.failover',
     params: {
       seeds: SEEDS,
@@ -56,18 +56,17 @@ async function main(): Promise<void> {
       heartbeatMs: 50,
       linkDelayMs: '1-5',
       clock: 'virtual',
-      p50Ms: +at(0.5).toFixed(1),
-      p99Ms: +at(0.99).toFixed(1),
-      maxMs: +(samples[samples.length - 1] as number).toFixed(1),
+      p50Ms: ms(p50Us),
+      p99Ms: ms(p99Us),
+      maxMs: ms(maxUs),
     },
-    p50Us: us(at(0.5)),
-    p99Us: us(at(0.99)),
-    maxUs: us(samples[samples.length - 1] as number),
-    peakHeapMB: +(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1),
-    env: { node: process.version },
-  };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-  process.stderr.write(`sim.failover: p50 ${result.params.p50Ms} ms, p99 ${result.params.p99Ms} ms, max ${result.params.maxMs} ms (virtual)\n`);
+    p50Us,
+    p99Us,
+    maxUs,
+    peakHeapMB: Math.round((process.memoryUsage().heapUsed / 2 ** 20) * 10) / 10,
+    env: envInfo(),
+  });
+  process.stderr.write(`sim.failover: p50 ${ms(p50Us)} ms, p99 ${ms(p99Us)} ms, max ${ms(maxUs)} ms (virtual time)\n`);
 }
 
 // Workspace packages resolve to their sources only under the `source` condition.
