@@ -108,6 +108,9 @@ window.addEventListener('hashchange', () => {
   if (location.hash !== encodeRun({ seed: app.session.seed, nodes: app.session.nodes, actions: app.session.actions, time: app.time })) loadFromUrl();
 });
 
+const freshVisit = location.hash === '';
 loadFromUrl();
+// A first visit starts moving at once; a shared link opens paused where it was shared.
+if (freshVisit) app.togglePlay();
 app.run();
 Object.assign(window, { teach: app });
