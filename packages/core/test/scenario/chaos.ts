@@ -48,7 +48,12 @@ export function chaosStep(view: ChaosView, random: () => number, step: number): 
   if (r < 0.91 && down.length > 0) return `restart ${pick(down)}`;
   if (r < 0.915 && up.length > 0 && down.length < Math.floor((ids.length - 1) / 2)) return `crash ${pick(up)}`;
   if (r < 0.92) {
-    const shuffled = [...ids].sort(() => random() - 0.5);
+    // Fisher–Yates: a random comparator in sort() would differ between JS engines.
+    const shuffled = [...ids];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
     const cut = 1 + Math.floor(random() * (ids.length - 1));
     return `partition ${shuffled.slice(0, cut).join(' ')} | ${shuffled.slice(cut).join(' ')}`;
   }
