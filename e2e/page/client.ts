@@ -7,9 +7,11 @@ import type { HistoryOp, KvInput, KvResult } from '@webraft/sim';
 import type { Request } from './protocol.ts';
 
 export type Send = (request: Request) => Promise<unknown>;
-export type Reporter = (kind: 'call' | 'return', data: unknown) => void;
+/** Resolves once the test runner holds the report (a write's call must be known before it is sent). */
+export type Reporter = (kind: 'call' | 'return', data: unknown) => Promise<void>;
 
-export const now = (): number => performance.timeOrigin + performance.now();
+/** The page's monotonic clock; the test runner maps it onto its own (see Recorder). */
+export const now = (): number => performance.now();
 
 /** Refused before it could take effect; anything else (a timeout, a crash) may still apply. */
 const definiteFailures = new Set(['NotLeaderError', 'ProposalRefusedError', 'ProposalDroppedError', 'InvalidArgumentError']);
@@ -37,7 +39,7 @@ export class KvClient {
     const seq = ++this.#seq;
     const id = `${this.client}:${seq}`;
     const call = now();
-    this.report('call', { id, client: this.client, input, call });
+    await this.report('call', { id, client: this.client, input, call });
     let op: HistoryOp;
     try {
       if (input.op === 'get') {
@@ -54,7 +56,7 @@ export class KvClient {
       const type = definiteFailures.has(e.name) ? 'fail' : 'info';
       op = { client: this.client, input, output: null, call, return: now(), type };
     }
-    this.report('return', { id, op });
+    void this.report('return', { id, op });
     return op;
   }
 }

@@ -12,7 +12,7 @@ import type { LinkCuts, LogEvent, NodeConfig, NodeReport, PageToWorker, Request,
 
 declare global {
   interface Window {
-    e2eReport?: (items: [string, unknown][]) => void;
+    e2eReport?: (items: [string, unknown][]) => Promise<void>;
     e2e: ReturnType<typeof makeApi>;
   }
 }
@@ -31,17 +31,20 @@ const config: NodeConfig = {
 };
 document.title = `node ${id}`;
 
-// Reports cross to the test runner in batches, which keeps the binding cheap with many tabs;
-// only the call of a write goes at once, since a crash must not hide a write that may apply.
+// A page-level incarnation keeps clients of a reopened tab apart from the ones before it.
+const incarnation = Math.random().toString(36).slice(2, 7);
+// Reports cross to the test runner in batches, which keeps the binding cheap with many tabs.
+// Only the call of a write goes at once, and the write waits until the runner has it: a tab
+// that dies must not take with it the record of a write that may still apply.
 let batch: [string, unknown][] = [];
-const report = (kind: string, data: unknown) => {
-  const item: [string, unknown] = [kind, { node: id, ...(data as object) }];
-  if (kind === 'call' && (data as { input: KvInput }).input.op !== 'get') window.e2eReport?.([item]);
+const report = async (kind: string, data: unknown): Promise<void> => {
+  const item: [string, unknown] = [kind, { node: id, tab: incarnation, ...(data as object) }];
+  if (kind === 'call' && (data as { input: KvInput }).input.op !== 'get') await window.e2eReport?.([item]);
   else batch.push(item);
 };
 const flush = () => {
   if (batch.length === 0) return;
-  window.e2eReport?.(batch);
+  void window.e2eReport?.(batch);
   batch = [];
 };
 setInterval(flush, 200);
@@ -67,7 +70,8 @@ const started = new Promise<{ lastIndex: number; commit: number; term: number }>
         status = m.report;
         return;
       case 'event':
-        return logEvent(m.event);
+        // The worker's clock starts elsewhere: move its times onto this page's clock.
+        return logEvent({ ...m.event, time: m.event.time - performance.timeOrigin });
       case 'reply': {
         const p = pending.get(m.req);
         pending.delete(m.req);
@@ -84,7 +88,7 @@ const started = new Promise<{ lastIndex: number; commit: number; term: number }>
 
 function logEvent(event: LogEvent): void {
   events.push(event);
-  report('event', event);
+  void report('event', event);
 }
 
 function request(r: Request): Promise<unknown> {
@@ -103,8 +107,6 @@ async function startRtc(): Promise<void> {
   Object.assign(api, { directPeers: () => rtc.directPeers });
 }
 
-// A page-level incarnation keeps clients of a reopened tab apart from the ones before it.
-const incarnation = Math.random().toString(36).slice(2, 7);
 const client = new KvClient(`${id}.${incarnation}`, request, report);
 let manual = 0;
 let workload: Workload | undefined;
@@ -113,6 +115,8 @@ let hog: ReturnType<typeof setInterval> | undefined;
 function makeApi() {
   return {
     ready: () => started,
+    incarnation: () => incarnation,
+    clock: () => performance.now(),
     status: () => status,
     events: () => events,
     directPeers: (): readonly string[] => [],

@@ -64,6 +64,13 @@ async function start(config: NodeConfig): Promise<void> {
   node.on('termChanged', (e) => {
     if (node?.isLeader === true) event(`leads in term ${e.term}`);
   });
+  let committedTerm = -1;
+  node.on('committed', () => {
+    const s = node?.status();
+    if (s === undefined || s.role !== 'leader' || s.term === committedTerm) return;
+    committedTerm = s.term;
+    event(`leader commits in term ${s.term}`);
+  });
   node.on('leaderChanged', (e) => event(`leader ${e.leader === '' ? 'none' : e.leader} in term ${e.term}`));
   node.on('membershipChanged', (e) => event(`members ${e.conf.voters.join(',')} at ${e.index}`));
   node.on('messageRejected', (e) => event(`rejected from ${e.from ?? '?'}: ${e.reason} ${e.detail ?? ''}`));

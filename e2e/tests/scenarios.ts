@@ -21,7 +21,7 @@ export async function isolateLeader(cluster: Cluster, info: TestInfo, partitionM
   }
 
   await cluster.partition([old.id]);
-  const cutAt = Date.now();
+  const cutAt = performance.now();
   const minorityWrite = cluster.op(old.id, { op: 'put', key: 'minority', value: `from-${old.id}` }, 1500);
   await sleep(300);
   const oldCommit = (await cluster.status(old.id))!.commit;

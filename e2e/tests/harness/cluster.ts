@@ -107,8 +107,21 @@ export class Cluster {
     const page = await (context ?? (await this.context(id))).newPage();
     await page.goto(this.url(id));
     await page.evaluate(() => window.e2e.ready());
+    await this.#calibrate(page);
     this.tabs.set(id, page);
     return page;
+  }
+
+  /** Maps the page's clock onto the runner's: the offset seen in the quickest of a few round trips. */
+  async #calibrate(page: Page): Promise<void> {
+    let best = { rtt: Infinity, offset: 0 };
+    for (let i = 0; i < 5; i++) {
+      const sent = performance.now();
+      const pageTime = await page.evaluate(() => window.e2e.clock());
+      const rtt = performance.now() - sent;
+      if (rtt < best.rtt) best = { rtt, offset: pageTime - (sent + rtt / 2) };
+    }
+    this.recorder.calibrate(await page.evaluate(() => window.e2e.incarnation()), best.offset);
   }
 
   async closeTab(id: string): Promise<void> {
@@ -237,7 +250,7 @@ export class Cluster {
     const byNode = new Map<string, string[]>();
     for (const e of this.recorder.events) {
       const lines = byNode.get(e.node) ?? [];
-      lines.push(`${new Date(e.time).toISOString()} ${e.text}`);
+      lines.push(`${(e.time / 1000).toFixed(3).padStart(10)} ${e.text}`);
       byNode.set(e.node, lines);
     }
     for (const [node, lines] of byNode) writeFileSync(join(dir, `events-${node}.log`), `${lines.join('\n')}\n`);

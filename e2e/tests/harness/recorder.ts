@@ -17,22 +17,44 @@ interface Call {
   readonly call: number;
 }
 
+/**
+ * Each tab reports times from its own monotonic clock. Wall clocks may step while a test runs,
+ * so every tab is calibrated against the runner's monotonic clock when it opens (`calibrate`)
+ * and histories and events are given in the runner's clock.
+ */
 export class Recorder {
-  readonly events: NodeEvent[] = [];
-  readonly #calls = new Map<string, Call>();
+  readonly #events: (NodeEvent & { tab: string })[] = [];
+  readonly #calls = new Map<string, Call & { tab: string }>();
   readonly #returned = new Map<string, HistoryOp>();
+  readonly #offsets = new Map<string, number>();
 
   hear(kind: string, data: Record<string, unknown>): void {
-    if (kind === 'event') this.events.push({ node: String(data.node), time: Number(data.time), text: String(data.text) });
-    if (kind === 'call') this.#calls.set(String(data.id), data as unknown as Call);
+    const tab = String(data.tab);
+    if (kind === 'event') this.#events.push({ node: String(data.node), tab, time: Number(data.time), text: String(data.text) });
+    if (kind === 'call') this.#calls.set(String(data.id), { ...(data as unknown as Call), tab });
     if (kind === 'return') this.#returned.set(String(data.id), data.op as HistoryOp);
   }
 
-  /** The history so far; an operation that never returned (its tab died) is unknown. */
+  /** Tab `tab`'s clock reads `offset` more than the runner's `performance.now()`. */
+  calibrate(tab: string, offset: number): void {
+    this.#offsets.set(tab, offset);
+  }
+
+  #time(tab: string, t: number): number {
+    return t - (this.#offsets.get(tab) ?? 0);
+  }
+
+  get events(): NodeEvent[] {
+    return this.#events.map((e) => ({ node: e.node, time: this.#time(e.tab, e.time), text: e.text }));
+  }
+
+  /** The history so far, in the runner's clock; an operation that never returned (its tab died) is unknown. */
   history(): HistoryOp[] {
     return [...this.#calls].map(([id, c]) => {
       const op = this.#returned.get(id);
-      return op ?? { client: c.client, input: c.input, output: null, call: c.call, return: Infinity, type: 'info' as const };
+      const call = this.#time(c.tab, c.call);
+      if (op === undefined) return { client: c.client, input: c.input, output: null, call, return: Infinity, type: 'info' as const };
+      return { ...op, call, return: this.#time(c.tab, op.return) };
     });
   }
 
