@@ -3,11 +3,13 @@
  * cluster share one browser context (the channel does not cross contexts); over the relay or
  * WebRTC every node gets a context of its own, like separate browsers.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 import { checkLinearizable, historyToJson, type HistoryOp, type KvInput, type LinearizabilityResult } from '@webraft/sim';
 import { chromiumLaunchOptions } from '../../../tools/chromium.mjs';
+import { ProcessBrowser } from './process-browser.ts';
 import { Recorder } from './recorder.ts';
 // Brings the page's `window.e2e` type into the tests' `evaluate` callbacks.
 import type {} from '../../page/main.ts';
@@ -30,7 +32,10 @@ export interface ClusterOptions {
   /** Voters at creation; the other nodes wait to be added. @default nodes */
   readonly members?: readonly string[];
   readonly transport?: TransportKind;
+  /** A broken core (`@webraft/core/testing` mutants) in every node. @default $E2E_MUTANT */
   readonly mutant?: string;
+  /** Every node in a Chromium process of its own with a profile on disk (relay or WebRTC only). @default false */
+  readonly processes?: boolean;
   /** Launch without the flags that switch off background throttling. @default false */
   readonly throttling?: boolean;
 }
@@ -57,9 +62,15 @@ export class Cluster {
   #browser: Promise<Browser> | undefined;
   #shared: Promise<BrowserContext> | undefined;
   #contexts = new Map<string, Promise<BrowserContext>>();
+  #processes = new Map<string, ProcessBrowser>();
+  #profiles: string | undefined;
+
+  readonly mutant: string | undefined;
 
   constructor(readonly options: ClusterOptions) {
     this.transport = options.transport ?? 'broadcast';
+    // E2E_MUTANT runs the whole suite against a broken core (it should then fail).
+    this.mutant = options.mutant ?? process.env.E2E_MUTANT;
   }
 
   static async open(options: ClusterOptions): Promise<Cluster> {
@@ -78,12 +89,22 @@ export class Cluster {
   context(id: string): Promise<BrowserContext> {
     if (this.transport === 'broadcast') return (this.#shared ??= this.#newContext());
     let ctx = this.#contexts.get(id);
-    if (ctx === undefined) this.#contexts.set(id, (ctx = this.#newContext()));
+    if (ctx === undefined) this.#contexts.set(id, (ctx = this.options.processes ? this.#processContext(id) : this.#newContext()));
     return ctx;
   }
 
+  async #processContext(id: string): Promise<BrowserContext> {
+    this.#profiles ??= mkdtempSync(join(tmpdir(), 'webraft-e2e-'));
+    const browser = await ProcessBrowser.launch(join(this.#profiles, id));
+    this.#processes.set(id, browser);
+    return this.#listen(browser.context);
+  }
+
   async #newContext(): Promise<BrowserContext> {
-    const ctx = await (await this.browser()).newContext();
+    return this.#listen(await (await this.browser()).newContext());
+  }
+
+  async #listen(ctx: BrowserContext): Promise<BrowserContext> {
     await ctx.exposeFunction('e2eReport', (items: [string, Record<string, unknown>][]) => {
       for (const [kind, data] of items) this.recorder.hear(kind, data);
     });
@@ -97,7 +118,7 @@ export class Cluster {
       transport: this.transport,
       relay: relay(),
       cluster: this.name,
-      ...(this.options.mutant === undefined ? {} : { mutant: this.options.mutant }),
+      ...(this.mutant === undefined ? {} : { mutant: this.mutant }),
     });
     return `${web()}?${q}`;
   }
@@ -137,6 +158,16 @@ export class Cluster {
     this.#contexts.delete(id);
     this.tabs.delete(id);
     await (await ctx).close();
+  }
+
+  /** Kills node `id`'s browser process (`processes` clusters); its tab reopens in a new one on the same profile. */
+  async crashBrowser(id: string): Promise<void> {
+    const browser = this.#processes.get(id);
+    if (browser === undefined) throw new Error(`node ${id} has no browser process of its own`);
+    this.#processes.delete(id);
+    this.#contexts.delete(id);
+    this.tabs.delete(id);
+    await browser.crash();
   }
 
   tab(id: string): Page {
@@ -255,5 +286,7 @@ export class Cluster {
     }
     for (const [node, lines] of byNode) writeFileSync(join(dir, `events-${node}.log`), `${lines.join('\n')}\n`);
     await (await this.#browser)?.close();
+    for (const browser of this.#processes.values()) await browser.close();
+    if (this.#profiles !== undefined) rmSync(this.#profiles, { recursive: true, force: true });
   }
 }
