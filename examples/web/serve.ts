@@ -1,0 +1,63 @@
+// Serves a browser example: its index.html and main.ts bundled by esbuild (`@webraft/*` from
+// their sources). Nothing else: the pages need no server besides this static one.
+//   node --import tsx examples/web/serve.ts auction|multi-tab-todo [--port 8090]
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+export interface ServedPage {
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+export async function bundle(entry: string): Promise<string> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['source'],
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+/** Serves examples/<example>/ on 127.0.0.1 (a secure context: Web Locks and IndexedDB work). */
+export async function servePage(example: string, port = 0): Promise<ServedPage> {
+  const dir = new URL(`../${example}/`, import.meta.url);
+  const [html, script] = await Promise.all([readFile(new URL('index.html', dir), 'utf8'), bundle(fileURLToPath(new URL('main.ts', dir)))]);
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/main.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
+      res.end(script);
+    } else if (path === '/' || path === '/index.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(html);
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const { port: actual } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${actual}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { port: { type: 'string', default: '8090' } } });
+  const example = positionals[0];
+  if (example !== 'auction' && example !== 'multi-tab-todo') {
+    process.stderr.write('usage: serve.ts auction|multi-tab-todo [--port N]\n');
+    process.exit(2);
+  }
+  const page = await servePage(example, Number(values.port));
+  process.stdout.write(`${example}: ${page.origin}/ (open it in several tabs)\n`);
+}
