@@ -1,5 +1,5 @@
 export type * from './raft/types.ts';
-export { emptyHardState, messageTypes } from './raft/types.ts';
+export { emptyHardState, memberStatuses, memberWishes, messageTypes } from './raft/types.ts';
 export type * from './raft/contract.ts';
 export type * from './storage/log-store.ts';
 export type * from './transport/transport.ts';

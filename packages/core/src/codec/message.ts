@@ -4,7 +4,7 @@
  * ids of 1..64 UTF-8 bytes, non-negative safe integers, known entry types, `app` entries
  * contiguous after `prevLogIndex`, snapshot chunks inside `totalBytes`.
  */
-import type { ConfState, Entry, Message, SnapshotMeta } from '../raft/types.ts';
+import { memberStatuses, memberWishes, type ConfState, type Entry, type Message, type SnapshotMeta } from '../raft/types.ts';
 import { Reader, Writer } from './bytes.ts';
 import { DecodeError, EncodeError } from './errors.ts';
 import { entryTypeCodes, entryTypesByCode, layoutOf, layoutsByTag, typeTags, type FieldKind } from './schema.ts';
@@ -13,6 +13,9 @@ import { entryTypeCodes, entryTypesByCode, layoutOf, layoutsByTag, typeTags, typ
 const MIN_ENTRY_BYTES = 4;
 /** Bytes an id takes at least: its length byte and one byte of text. */
 const MIN_ID_BYTES = 2;
+
+/** Membership request nonces are short random tokens. */
+const MAX_NONCE_BYTES = 64;
 
 const confLists = ['voters', 'learners', 'votersOutgoing', 'learnersNext'] as const;
 
@@ -55,6 +58,8 @@ function writeField(w: Writer, kind: FieldKind, value: unknown, name: string): v
       return w.bytes(value as Uint8Array, name);
     case 'id':
       return w.id(value as string, name);
+    case 'optId':
+      return w.id(value as string, name, true);
     case 'entries':
       return writeEntries(w, value as readonly Entry[], name);
     case 'meta':
@@ -131,6 +136,8 @@ function readField(r: Reader, kind: FieldKind, name: string): unknown {
       return r.bytes(name);
     case 'id':
       return r.id(name);
+    case 'optId':
+      return r.id(name, true);
     case 'entries':
       return readEntries(r, name);
     case 'meta':
@@ -196,9 +203,20 @@ function checkSemantics(message: Message): string | undefined {
         return `snap chunk marked done ends at ${message.offset + message.data.length}, not at totalBytes ${message.totalBytes}`;
       }
       return undefined;
+    case 'member':
+      return checkNonce(message.nonce, 'member') ?? (memberWishes.includes(message.wish) ? undefined : `member.wish ${String(message.wish)} is unknown`);
+    case 'memberResp':
+      return (
+        checkNonce(message.nonce, 'memberResp') ??
+        (memberStatuses.includes(message.status) ? undefined : `memberResp.status ${String(message.status)} is unknown`)
+      );
     default:
       return undefined;
   }
+}
+
+function checkNonce(nonce: Uint8Array, type: string): string | undefined {
+  return nonce.length >= 1 && nonce.length <= MAX_NONCE_BYTES ? undefined : `${type}.nonce is ${nonce.length} bytes, expected 1..${MAX_NONCE_BYTES}`;
 }
 
 /** One message to bytes, without a frame (no version, cluster or authentication). */

@@ -6,7 +6,8 @@
  */
 import type { Entry, Message, MessageType, SnapshotMeta } from '../raft/types.ts';
 
-export type FieldKind = 'uint' | 'bool' | 'bytes' | 'id' | 'entries' | 'meta';
+/** `optId`: an id that may be empty (e.g. "no leader known"). */
+export type FieldKind = 'uint' | 'bool' | 'bytes' | 'id' | 'optId' | 'entries' | 'meta';
 
 type KindOf<V> = V extends number
   ? 'uint'
@@ -15,7 +16,7 @@ type KindOf<V> = V extends number
     : V extends Uint8Array
       ? 'bytes'
       : V extends string
-        ? 'id'
+        ? 'id' | 'optId'
         : V extends readonly Entry[]
           ? 'entries'
           : V extends SnapshotMeta
@@ -41,6 +42,8 @@ const schema: Schema = {
   readIndex: { context: 'bytes' },
   readIndexResp: { index: 'uint', reject: 'bool', context: 'bytes' },
   transferLeader: { target: 'id' },
+  member: { subject: 'id', nonce: 'bytes', wish: 'id' },
+  memberResp: { subject: 'id', nonce: 'bytes', status: 'id', leader: 'optId' },
 };
 
 /** Type tags on the wire. Fixed numbers, independent of any list's order; 0 is never a tag. */
@@ -58,6 +61,8 @@ export const typeTags: { readonly [T in MessageType]: number } = {
   readIndex: 11,
   readIndexResp: 12,
   transferLeader: 13,
+  member: 14,
+  memberResp: 15,
 };
 
 export interface Layout {

@@ -213,6 +213,38 @@ export interface TransferLeaderMessage extends MessageBase {
   readonly target: NodeId;
 }
 
+/** What a node asks of the cluster about itself: to join as a voter (through a learner phase) or as a learner, or to leave. */
+export type MemberWish = 'voter' | 'learner' | 'leave';
+
+/**
+ * A node asks to change its own membership. Sent to any member; a follower forwards it to its
+ * leader. Handled by the driver (RaftNode), never by the pure core, which refuses it.
+ */
+export interface MemberRequest extends MessageBase {
+  readonly type: 'member';
+  /** The node the request is about: the sender itself, or the node a member forwards it for. */
+  readonly subject: NodeId;
+  /** Chosen at random once per request: the same nonce retried is the same request. 1..64 bytes. */
+  readonly nonce: Uint8Array;
+  readonly wish: MemberWish;
+}
+
+/**
+ * `done`: the wish holds in the leader's configuration. `pending`: under way, ask again later.
+ * `idTaken`: the id belongs to another node (or another request). `notLeader`: ask `leader`.
+ */
+export type MemberStatus = 'done' | 'pending' | 'idTaken' | 'notLeader';
+
+export interface MemberResponse extends MessageBase {
+  readonly type: 'memberResp';
+  readonly subject: NodeId;
+  /** The nonce of the request answered. */
+  readonly nonce: Uint8Array;
+  readonly status: MemberStatus;
+  /** The leader the sender knows of, or `''`. */
+  readonly leader: NodeId;
+}
+
 /** Every message that may cross a network. */
 export type Message =
   | VoteMessage
@@ -227,7 +259,9 @@ export type Message =
   | ProposeMessage
   | ReadIndexMessage
   | ReadIndexResponse
-  | TransferLeaderMessage;
+  | TransferLeaderMessage
+  | MemberRequest
+  | MemberResponse;
 
 export type MessageType = Message['type'];
 
@@ -245,7 +279,12 @@ export const messageTypes: readonly MessageType[] = Object.freeze([
   'readIndex',
   'readIndexResp',
   'transferLeader',
+  'member',
+  'memberResp',
 ] as const);
+
+export const memberWishes: readonly MemberWish[] = Object.freeze(['voter', 'learner', 'leave'] as const);
+export const memberStatuses: readonly MemberStatus[] = Object.freeze(['done', 'pending', 'idTaken', 'notLeader'] as const);
 
 /**
  * Why the core refused an input. Every refusal is counted by the driver and surfaced as a

@@ -145,7 +145,10 @@ export function validateMessage(r: Raft, m: Message): Rejection | undefined {
       return (
         (typeof m.target === 'string' && m.target !== '' ? undefined : impossible('target must be a node id')) ??
         (r.trk.isMember(m.from) ? undefined : { reason: 'nonMember', detail: `${m.from} is not a member` })
-      );
+      );    case 'member':
+    case 'memberResp':
+      // Membership requests are the driver's business; the core takes no part in them.
+      return { reason: 'unknownType', detail: `${m.type} messages are handled by the driver, not the core` };
   }
 }
 

@@ -49,6 +49,8 @@ export function sampleMessages(from: NodeId, to: NodeId): Message[] {
     readIndex: { ...base, type: 'readIndex', context: bytes(0xff, 0) },
     readIndexResp: { ...base, type: 'readIndexResp', index: 123_456, context: bytes(0xff, 1), reject: true },
     transferLeader: { ...base, type: 'transferLeader', target: 'nœud-3' },
+    member: { ...base, type: 'member', subject: 'nœud-4', nonce: bytes(7, 0, 255, 128), wish: 'learner' },
+    memberResp: { ...base, type: 'memberResp', subject: 'nœud-4', nonce: bytes(7, 0, 255, 128), status: 'idTaken', leader: 'n1' },
   };
   return Object.values(messages);
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ConfState, Entry, Message, SnapshotMeta } from '../../src/index.ts';
+import { memberStatuses, memberWishes, type ConfState, type Entry, type Message, type SnapshotMeta } from '../../src/index.ts';
 
 const encoder = new TextEncoder();
 
@@ -9,6 +9,7 @@ export const nodeId = fc
 const uint = fc.maxSafeNat();
 const small = fc.nat({ max: 2 ** 40 });
 const bytes = fc.uint8Array({ maxLength: 48 });
+const nonce = fc.uint8Array({ minLength: 1, maxLength: 64 });
 const entryType = fc.constantFrom<Entry['type']>('normal', 'noop', 'config');
 
 const confState: fc.Arbitrary<ConfState> = fc.record({
@@ -51,6 +52,15 @@ export const message: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ ...base, type: fc.constant('readIndex' as const), context: bytes }),
   fc.record({ ...base, type: fc.constant('readIndexResp' as const), index: uint, context: bytes, reject: fc.boolean() }),
   fc.record({ ...base, type: fc.constant('transferLeader' as const), target: nodeId }),
+  fc.record({ ...base, type: fc.constant('member' as const), subject: nodeId, nonce, wish: fc.constantFrom(...memberWishes) }),
+  fc.record({
+    ...base,
+    type: fc.constant('memberResp' as const),
+    subject: nodeId,
+    nonce,
+    status: fc.constantFrom(...memberStatuses),
+    leader: fc.oneof(fc.constant(''), nodeId),
+  }),
 );
 
 export const clusterId = fc.oneof(fc.constant(''), nodeId);

@@ -90,6 +90,23 @@ describe('message codec', () => {
     expect(error.toRejection()).toEqual({ reason: 'decode', detail: error.message, from: 'mallory' });
   });
 
+  it('membership requests: an empty leader hint passes, unknown wishes and statuses and bad nonces do not', () => {
+    const answer: Message = { type: 'memberResp', from: 'a', to: 'j', term: 0, subject: 'j', nonce: Uint8Array.of(1), status: 'notLeader', leader: '' };
+    expect(decodeMessage(encodeMessage(answer))).toEqual(answer);
+    const request: Message = { type: 'member', from: 'j', to: 'a', term: 0, subject: 'j', nonce: Uint8Array.of(1, 2), wish: 'voter' };
+    const bad: [unknown, RegExp][] = [
+      [{ ...request, wish: 'admin' }, /member.wish admin is unknown/],
+      [{ ...request, nonce: new Uint8Array() }, /member.nonce is 0 bytes/],
+      [{ ...request, nonce: new Uint8Array(65) }, /member.nonce is 65 bytes/],
+      [{ ...request, subject: '' }, /subject must not be empty/],
+      [{ ...answer, status: 'maybe' }, /memberResp.status maybe is unknown/],
+    ];
+    for (const [message, pattern] of bad) expect(() => encodeMessage(message as Message)).toThrow(pattern);
+    const forged = encodeMessage(request);
+    forged[forged.length - 1] = 0x78; // 'voter' -> 'votex'
+    expect(decodeError(forged)).toMatchObject({ reason: 'impossibleField', message: 'member.wish votex is unknown' });
+  });
+
   it('keeps a leading byte-order mark in an id', () => {
     const message: Message = { type: 'timeoutNow', from: '\ufeffa', to: 'b', term: 1 };
     expect(decodeMessage(encodeMessage(message))).toEqual(message);

@@ -14,6 +14,9 @@ const base = { from: 'a', to: 'b', term: 1 } as const;
 describe('step() input validation', () => {
   const cases: [string, Message | Record<string, unknown>, string][] = [
     ['unknown type', { ...base, type: 'bogus' }, 'unknownType'],
+    // A higher term here must not move the core: membership requests belong to the driver.
+    ['membership request', { ...base, term: 9, type: 'member', subject: 'a', nonce: Uint8Array.of(1), wish: 'voter' }, 'unknownType'],
+    ['membership answer', { ...base, term: 9, type: 'memberResp', subject: 'b', nonce: Uint8Array.of(1), status: 'done', leader: '' }, 'unknownType'],
     ['wrong recipient', { ...base, to: 'z', type: 'heartbeat', commit: 0, context: new Uint8Array() }, 'wrongRecipient'],
     ['negative term', { ...base, term: -1, type: 'heartbeat', commit: 0, context: new Uint8Array() }, 'impossibleField'],
     ['fractional commit', { ...base, type: 'heartbeat', commit: 1.5, context: new Uint8Array() }, 'impossibleField'],
