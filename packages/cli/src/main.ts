@@ -5,7 +5,7 @@ import { WebSocket } from 'ws';
 import { describeEntry, parseLogExport } from '@webraft/core';
 import { formatLogExport } from './inspect.ts';
 import { runRelay } from './relay.ts';
-import { queryStatus } from './status/query.ts';
+import { lagOf, queryStatus } from './status/query.ts';
 import { formatClusterStatus } from './status/format.ts';
 import type { StatusSocketConstructor } from './status/protocol.ts';
 
@@ -71,7 +71,9 @@ async function status(argv: readonly string[], out: (text: string) => void): Pro
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     WebSocket: WebSocket as unknown as StatusSocketConstructor,
   });
-  out(values.json ? JSON.stringify(result, null, 2) + '\n' : formatClusterStatus(result));
+  if (!values.json) return out(formatClusterStatus(result));
+  const nodes = result.nodes.map((node) => ({ ...node, lag: lagOf(node, result.nodes) }));
+  out(JSON.stringify({ nodes, silent: result.silent }, null, 2) + '\n');
 }
 
 function asUsage<T>(parse: () => T): T {

@@ -55,6 +55,7 @@ describe('webraft status', () => {
       expect(report.leader).toBe(leaders[0].id);
       expect(report.commit).toBeGreaterThanOrEqual(6);
       expect(report.applied).toBeGreaterThanOrEqual(6);
+      expect(report.lag).toBe(Math.max(...status.nodes.map((n: { commit: number }) => n.commit)) - report.applied);
     }
     expect(Object.keys(leaders[0].match).sort()).toEqual(['n1', 'n2', 'n3']);
     expect(publishers.reduce((sum, p) => sum + p.answered, 0)).toBe(3);
@@ -66,10 +67,13 @@ describe('webraft status', () => {
     expect(text.stdout).toMatch(/^node\s+role\s+term\s+leader\s+commit\s+applied\s+lag\s+last$/m);
     expect(text.stdout.match(/^n[123]\s+(leader|follower)\s+\d+\s+n[123]\s+\d+\s+\d+\s+0\s+\d+$/gm)).toHaveLength(3);
 
-    // A member of the status room that never answers.
+    // A member of the status room that never answers, and sends the publishers garbage.
     const mute = new WebSocket(`${relay.url}?room=${encodeURIComponent('webraft-status:status-test')}&node=mute`);
     await once(mute, 'open');
     try {
+      const garbage = (payload: string) => Buffer.concat([Buffer.from([1, 2]), Buffer.from('n1'), Buffer.from(payload)]);
+      for (const payload of ['{', '"x"', '{"type":"statusRequest","id":"1"}', '\u00ff\u00fe']) mute.send(garbage(payload));
+      mute.send(Buffer.from([1, 60, 1])); // a peer id longer than the frame
       const result = await runBin(['status', relay.url, 'status-test', '--timeout-ms', '1500']);
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^mute: no answer$/m);
