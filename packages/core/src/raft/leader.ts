@@ -47,7 +47,8 @@ function stepResponse(
     return { reason: 'impossibleField', detail: `acknowledges ${m.index} beyond our last index` };
   }
   pr.recentActive = true;
-  pr.lastAckTick = r.leaderTicks;
+  const sentTick = r.cfg.readOnly === 'lease' ? r.ackSentTick(m) : undefined;
+  if (sentTick !== undefined && sentTick > pr.lastAckTick) pr.lastAckTick = sentTick;
   switch (m.type) {
     case 'appResp': {
       if (m.reject) {

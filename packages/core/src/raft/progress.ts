@@ -17,7 +17,7 @@ export class Progress {
   pendingSnapshot = 0;
   /** Heard from within the current election timeout (CheckQuorum). */
   recentActive = false;
-  /** The leader's tick count when this follower last answered (lease reads). */
+  /** The leader's send tick of the latest message this follower is known to have answered (lease reads). */
   lastAckTick = -Infinity;
   learner = false;
   readonly inflights: Inflights;

@@ -38,6 +38,12 @@ export class Raft {
   heartbeatElapsed = 0;
   /** Ticks since this node became leader: the leader's clock for its read lease. */
   leaderTicks = 0;
+  /**
+   * Lease reads: runs of entries this leader appended, each the first index appended at a
+   * leader tick. Any `app` carrying an entry (or a commit index reaching it) was sent no
+   * earlier than that tick. Runs too old to extend the lease are dropped.
+   */
+  appendTicks: { index: number; tick: number }[] = [];
   /** A TimeoutNow went out this term: voters may disregard their lease, so ours is void. */
   leaseVoid = false;
   randomizedElectionTimeout = 0;
@@ -275,6 +281,7 @@ export class Raft {
     this.pendingConfIndex = 0;
     this.uncommittedSize = 0;
     this.leaderTicks = 0;
+    this.appendTicks = [];
     this.leaseVoid = false;
     this.readOnly.reset();
     this.pendingReads = [];
@@ -325,6 +332,7 @@ export class Raft {
     let index = this.log.lastIndex();
     const stamped: Entry[] = entries.map((e) => ({ term: this.term, index: ++index, type: e.type, data: e.data }));
     this.log.append(stamped);
+    if (this.cfg.readOnly === 'lease') this.recordAppendTick(stamped[0]?.index);
     this.uncommittedSize += bytes;
     return { index, term: this.term };
   }
@@ -402,10 +410,11 @@ export class Raft {
 
   /**
    * Thesis §6.4.1: the leader may answer reads alone while no other leader can exist. A voter
-   * that answered us at leader tick t ignores vote requests until it has counted an election
-   * timeout of its own ticks without us, so a quorum that answered within the last
-   * electionTicks − 1 ticks (one tick of margin for unaligned tick phases) holds the lease.
-   * Assumes tick rates and message delays that differ by less than that margin.
+   * that answered a message we sent at leader tick t heard from us no earlier than t, and
+   * ignores vote requests until it has counted an election timeout of its own ticks without
+   * us; so a quorum that answered messages sent within the last electionTicks − 1 ticks (one
+   * tick of margin for unaligned tick phases) holds the lease, however late the answers came.
+   * Assumes tick rates that differ by less than that margin.
    */
   leaseValid(): boolean {
     if (this.role !== 'leader' || !this.cfg.checkQuorum || this.leaseVoid) return false;
@@ -415,6 +424,39 @@ export class Raft {
         [...this.trk.progress].filter(([id, pr]) => id === this.id || this.leaderTicks - pr.lastAckTick < span).map(([id]) => id),
       ),
     );
+  }
+
+  private recordAppendTick(first: number | undefined): void {
+    if (first === undefined) return;
+    const runs = this.appendTicks;
+    if (runs[runs.length - 1]?.tick === this.leaderTicks) return;
+    const expired = this.leaderTicks - (this.cfg.electionTicks - 1);
+    while (runs.length > 0 && runs[0]!.tick <= expired) runs.shift();
+    runs.push({ index: first, tick: this.leaderTicks });
+  }
+
+  /**
+   * Thesis §6.4.1: a lease runs from when the acknowledged message was sent, not from when
+   * its acknowledgement arrived (which may have been delayed). Returns the earliest tick the
+   * message an acknowledgement answers can have left this leader, or undefined if unknown.
+   * An accepted `appResp` for index i, i of this term, answers a message sent after entry i
+   * was appended (a follower learns of i, or of a commit index reaching it, only from this
+   * leader in this term). A `heartbeatResp` echoing a pending ReadIndex context answers a
+   * heartbeat sent after that round started. Other acknowledgements do not extend the lease.
+   */
+  ackSentTick(m: Extract<Message, { type: 'appResp' | 'heartbeatResp' | 'snapResp' }>): number | undefined {
+    if (m.type === 'heartbeatResp') return m.context.byteLength > 0 ? this.readOnly.sentTick(m.context) : undefined;
+    if (m.type !== 'appResp' || m.reject || m.index === 0 || this.log.term(m.index) !== this.term) return undefined;
+    const runs = this.appendTicks;
+    if (runs.length === 0 || m.index < runs[0]!.index) return undefined;
+    let lo = 0;
+    let hi = runs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (runs[mid]!.index <= m.index) lo = mid;
+      else hi = mid - 1;
+    }
+    return runs[lo]!.tick;
   }
 
   /** Leader: the transfer target is up to date, so tell it to campaign now. */

@@ -11,6 +11,8 @@ export interface ReadRequest {
   readonly from: NodeId;
   readonly context: Uint8Array;
   readonly acks: Set<NodeId>;
+  /** The leader's tick when the round was first sent: no heartbeat carrying it left earlier. */
+  readonly sentTick: number;
 }
 
 export function contextKey(context: Uint8Array): string {
@@ -24,10 +26,10 @@ export class ReadOnly {
   private queue: string[] = [];
 
   /** False when a request with the same context is already pending. */
-  add(index: number, from: NodeId, context: Uint8Array): boolean {
+  add(index: number, from: NodeId, context: Uint8Array, sentTick: number): boolean {
     const key = contextKey(context);
     if (this.pending.has(key)) return false;
-    this.pending.set(key, { index, from, context, acks: new Set() });
+    this.pending.set(key, { index, from, context, acks: new Set(), sentTick });
     this.queue.push(key);
     return true;
   }
@@ -38,6 +40,11 @@ export class ReadOnly {
     if (request === undefined) return undefined;
     request.acks.add(id);
     return request.acks;
+  }
+
+  /** The tick the round with `context` was first sent, or undefined if it is not pending. */
+  sentTick(context: Uint8Array): number | undefined {
+    return this.pending.get(contextKey(context))?.sentTick;
   }
 
   /** Remove and return every request up to and including the one with `context`. */

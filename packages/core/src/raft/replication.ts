@@ -138,7 +138,7 @@ export function leaderReadIndex(r: Raft, from: NodeId, context: Uint8Array): voi
     respondRead(r, { from, context, index: r.log.committed });
     return;
   }
-  if (!r.readOnly.add(r.log.committed, from, context)) return;
+  if (!r.readOnly.add(r.log.committed, from, context, r.leaderTicks)) return;
   r.readOnly.recvAck(r.id, context);
   bcastHeartbeatWithContext(r, context);
 }

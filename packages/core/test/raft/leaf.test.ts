@@ -95,9 +95,11 @@ describe('ReadOnly', () => {
     const ro = new ReadOnly();
     const c1 = new Uint8Array([1]);
     const c2 = new Uint8Array([2]);
-    expect(ro.add(5, 'a', c1)).toBe(true);
-    expect(ro.add(5, 'a', c1)).toBe(false);
-    ro.add(6, 'b', c2);
+    expect(ro.add(5, 'a', c1, 0)).toBe(true);
+    expect(ro.add(5, 'a', c1, 1)).toBe(false);
+    ro.add(6, 'b', c2, 2);
+    expect(ro.sentTick(c1)).toBe(0);
+    expect(ro.sentTick(c2)).toBe(2);
     expect(ro.lastPendingContext()).toEqual(c2);
     expect(ro.recvAck('x', c2)?.size).toBe(1);
     expect(ro.advance(c2).map((r) => r.index)).toEqual([5, 6]);

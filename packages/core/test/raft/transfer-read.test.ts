@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Network, text } from './network.ts';
+import { Network, str, text } from './network.ts';
 
 describe('leadership transfer (thesis §3.10)', () => {
   it('the leader catches the target up and hands over with timeoutNow', () => {
@@ -104,6 +104,27 @@ describe('ReadIndex (thesis §6.4)', () => {
     // Past the lease: only a heartbeat round could confirm it, and that cannot succeed.
     expect(net.node('a').readStates).toHaveLength(1);
     expect(net.core('a').status().role).toBe('leader');
+  });
+
+  it('thesis §6.4.1: the lease runs from the sending of what was answered; a read round renews it', () => {
+    const net = new Network(['a', 'b', 'c'], { readOnly: 'lease', heartbeatTicks: 3 });
+    net.campaign('a');
+    // Answers to plain heartbeats cannot tell which heartbeat they answer (one may have been
+    // delayed for long), so an idle leader's lease lapses although its heartbeats are answered.
+    net.tickAll(12);
+    net.log = [];
+    net.core('a').readIndex(text('r1'));
+    net.stabilize();
+    expect(net.log.some((m) => m.type === 'heartbeat' && str(m.context) === 'r1')).toBe(true);
+    expect(net.node('a').readStates).toEqual([{ index: 1, context: 'r1' }]);
+    // The round's answers prove the followers heard from us when it was sent: a lease again.
+    net.isolate('a');
+    net.core('a').readIndex(text('r2'));
+    net.stabilize();
+    expect(net.node('a').readStates).toEqual([
+      { index: 1, context: 'r1' },
+      { index: 1, context: 'r2' },
+    ]);
   });
 
   it('thesis §3.10: after TimeoutNow the lease is void', () => {
