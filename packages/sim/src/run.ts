@@ -32,6 +32,8 @@ export interface Violation {
   readonly step: number;
   /** Virtual ms. */
   readonly time: number;
+  /** For a history that is not linearizable: the virtual-time span worth tracing. */
+  readonly window?: { readonly from: number; readonly to: number };
 }
 
 export interface RunResult {
@@ -82,8 +84,8 @@ export function runSeed(seed: number, createCore: CoreFactory, options: FuzzOpti
   const sim = new Simulation(fuzzWorld(seed, createCore, options));
   const nemesis = new Nemesis(sim);
   let violation: Violation | undefined;
-  const fail = (property: string, detail: string): void => {
-    violation = { property, detail, step: sim.steps, time: sim.now };
+  const fail = (property: string, detail: string, window?: Violation['window']): void => {
+    violation = { property, detail, step: sim.steps, time: sim.now, ...(window ? { window } : {}) };
   };
   try {
     const faults = options.faults ?? true;
@@ -117,6 +119,8 @@ export function runSeed(seed: number, createCore: CoreFactory, options: FuzzOpti
         fail(
           'Linearizability',
           `${lin.undecided ? 'undecided (search budget exhausted) ' : ''}key ${lin.key}: no linearization places ${JSON.stringify(lin.stuck)}\n  last placed operations:\n    ${prefix}`,
+          // History times are virtual µs; trace the stuck operation and what led up to it.
+          lin.stuck ? { from: lin.stuck.call / 1000 - 100, to: lin.stuck.return / 1000 } : undefined,
         );
       }
     }
@@ -137,17 +141,24 @@ export function runSeed(seed: number, createCore: CoreFactory, options: FuzzOpti
   };
 }
 
-/** A failure report: seed, property, replay command and the trace of the last steps. */
-export function formatFailure(result: RunResult, replay: string): string {
+/**
+ * A failure report: seed, property, replay command and a trace of at most `steps` steps — the
+ * last ones, or for a non-linearizable history the last ones up to the operation that could
+ * not be placed (trace the run with a large `traceSteps` for that).
+ */
+export function formatFailure(result: RunResult, replay: string, steps = 60): string {
   const v = result.violation;
   if (v === undefined) return `seed ${result.seed}: ok`;
+  const w = v.window;
+  const trace = (w ? result.trace.filter((s) => s.time >= w.from && s.time <= w.to) : result.trace).slice(-steps);
   return [
     `FAIL seed ${result.seed} (${result.nodes} nodes): ${v.property}`,
     `  ${v.detail}`,
     `  at step ${v.step}, t=${v.time.toFixed(3)} ms virtual`,
     `  replay: ${replay}`,
     '',
-    formatTrace(result.trace),
+    w ? `trace from ${w.from.toFixed(1)} to ${w.to.toFixed(1)} ms (the unplaceable operation):` : 'trace of the last steps:',
+    formatTrace(trace),
   ].join('\n');
 }
 

@@ -123,8 +123,10 @@ const replay = (seed: number): string =>
   `npm run fuzz -- --seeds 1 --from ${seed} --ops ${args.ops} --clients ${args.clients}${args.nodes !== undefined ? ` --nodes ${args.nodes}` : ''}${args.mutant ? ` --mutant ${args.mutant}` : ''}`;
 for (const f of failures.slice(1)) process.stdout.write(`FAIL seed ${f.seed}: ${f.property}: ${f.detail}\n`);
 const first = failures[0];
-const traced = runSeed(first?.seed ?? args.from, core, { ...fuzzOptions(args), traceSteps: args.traceSteps });
-if (first !== undefined) process.stdout.write(`${formatFailure(traced, replay(first.seed))}\n`);
+// A history check fails only at the end of a run, so keep the whole trace and cut it around the operation.
+const traceSteps = first?.property === 'Linearizability' ? Number.MAX_SAFE_INTEGER : args.traceSteps;
+const traced = runSeed(first?.seed ?? args.from, core, { ...fuzzOptions(args), traceSteps });
+if (first !== undefined) process.stdout.write(`${formatFailure(traced, replay(first.seed), args.traceSteps)}\n`);
 if (args.history !== undefined) {
   writeFileSync(args.history, historyToJson(traced.history));
   process.stderr.write(`history of seed ${traced.seed} (${traced.history.length} operations) saved to ${args.history}\n`);
