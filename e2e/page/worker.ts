@@ -60,9 +60,12 @@ async function start(config: NodeConfig): Promise<void> {
     ...(config.mutant === undefined ? {} : { createCore: mutantCore(config.mutant) }),
   });
   node.on('roleChanged', (e) => event(`became ${e.role} in term ${e.term}`));
-  // A leader that moves to a higher term without stepping down leads in that term too.
+  // A leader that moves to a higher term without stepping down leads in that term too. The
+  // role changes after the term, so look a little later.
   node.on('termChanged', (e) => {
-    if (node?.isLeader === true) event(`leads in term ${e.term}`);
+    setTimeout(() => {
+      if (node?.isLeader === true && node.status().term === e.term) event(`leads in term ${e.term}`);
+    }, 200);
   });
   let committedTerm = -1;
   node.on('committed', () => {

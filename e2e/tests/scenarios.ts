@@ -45,3 +45,30 @@ export async function isolateLeader(cluster: Cluster, info: TestInfo, partitionM
   expect(okWritesAfterCut.length, 'acknowledged writes during the partition').toBeGreaterThan(0);
   await cluster.verify(info);
 }
+
+/**
+ * Asymmetric: the leader still hears everyone but nothing it sends arrives. The followers
+ * elect a new leader; the old one must step down when it hears the higher term (§5.1).
+ */
+export async function leaderCannotSend(cluster: Cluster, info: TestInfo): Promise<void> {
+  const nodes = [...cluster.tabs.keys()];
+  await cluster.waitForLeader();
+  await cluster.startWorkload();
+  await sleep(1000);
+  const old = await cluster.waitForLeader();
+  const others = nodes.filter((n) => n !== old.id);
+  await cluster.cut(old.id, others, []);
+  const cutAt = performance.now();
+  const leader = await cluster.waitForLeader(others);
+  expect(leader.term).toBeGreaterThan(old.term);
+  await expect.poll(async () => (await cluster.status(old.id))!.role, { message: 'the old leader steps down' }).not.toBe('leader');
+  const before = (await cluster.status(leader.id))!.commit;
+  await sleep(2000);
+  expect((await cluster.status(leader.id))!.commit - before, 'the new leader keeps committing').toBeGreaterThan(5);
+  await cluster.heal();
+  await sleep(1000);
+  await cluster.stopWorkload();
+  await cluster.converged();
+  expect(cluster.recorder.history().filter((op) => op.type === 'ok' && isWrite(op) && op.call > cutAt).length).toBeGreaterThan(0);
+  await cluster.verify(info);
+}

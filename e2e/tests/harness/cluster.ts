@@ -112,9 +112,11 @@ export class Cluster {
   }
 
   url(id: string): string {
+    const members = this.options.members ?? this.options.nodes;
     const q = new URLSearchParams({
       node: id,
-      members: (this.options.members ?? this.options.nodes).join(','),
+      // A node outside the first configuration starts empty and waits to be added.
+      members: members.includes(id) ? members.join(',') : '',
       transport: this.transport,
       relay: relay(),
       cluster: this.name,
@@ -136,13 +138,14 @@ export class Cluster {
   /** Maps the page's clock onto the runner's: the offset seen in the quickest of a few round trips. */
   async #calibrate(page: Page): Promise<void> {
     let best = { rtt: Infinity, offset: 0 };
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 10; i++) {
       const sent = performance.now();
       const pageTime = await page.evaluate(() => window.e2e.clock());
       const rtt = performance.now() - sent;
       if (rtt < best.rtt) best = { rtt, offset: pageTime - (sent + rtt / 2) };
     }
-    this.recorder.calibrate(await page.evaluate(() => window.e2e.incarnation()), best.offset);
+    // Half the round trip, plus the page clock's coarsening (at most 0.1 ms).
+    this.recorder.calibrate(await page.evaluate(() => window.e2e.incarnation()), best.offset, best.rtt / 2 + 0.1);
   }
 
   async closeTab(id: string): Promise<void> {
@@ -278,6 +281,7 @@ export class Cluster {
       for (const [id, page] of this.tabs) await page.screenshot({ path: join(dir, `tab-${id}.png`) }).catch(() => {});
     }
     writeFileSync(join(dir, 'history.json'), historyToJson(this.recorder.history()));
+    writeFileSync(join(dir, 'clocks.json'), `${JSON.stringify(this.recorder.calibrations(), null, 1)}\n`);
     const byNode = new Map<string, string[]>();
     for (const e of this.recorder.events) {
       const lines = byNode.get(e.node) ?? [];

@@ -26,7 +26,7 @@ export class Recorder {
   readonly #events: (NodeEvent & { tab: string })[] = [];
   readonly #calls = new Map<string, Call & { tab: string }>();
   readonly #returned = new Map<string, HistoryOp>();
-  readonly #offsets = new Map<string, number>();
+  readonly #offsets = new Map<string, { offset: number; error: number }>();
 
   hear(kind: string, data: Record<string, unknown>): void {
     const tab = String(data.tab);
@@ -35,13 +35,19 @@ export class Recorder {
     if (kind === 'return') this.#returned.set(String(data.id), data.op as HistoryOp);
   }
 
-  /** Tab `tab`'s clock reads `offset` more than the runner's `performance.now()`. */
-  calibrate(tab: string, offset: number): void {
-    this.#offsets.set(tab, offset);
+  /** Tab `tab`'s clock reads `offset` (± `error`) more than the runner's `performance.now()`. */
+  calibrate(tab: string, offset: number, error: number): void {
+    this.#offsets.set(tab, { offset, error });
   }
 
-  #time(tab: string, t: number): number {
-    return t - (this.#offsets.get(tab) ?? 0);
+  calibrations(): Record<string, { offset: number; error: number }> {
+    return Object.fromEntries(this.#offsets);
+  }
+
+  /** `t` of tab `tab` in the runner's clock, moved by the calibration error to the `side` that is always safe. */
+  #time(tab: string, t: number, side: -1 | 0 | 1 = 0): number {
+    const c = this.#offsets.get(tab) ?? { offset: 0, error: 0 };
+    return t - c.offset + side * c.error;
   }
 
   get events(): NodeEvent[] {
@@ -52,9 +58,11 @@ export class Recorder {
   history(): HistoryOp[] {
     return [...this.#calls].map(([id, c]) => {
       const op = this.#returned.get(id);
-      const call = this.#time(c.tab, c.call);
+      // Widening each operation by its tab's calibration error never orders two operations
+      // that did not happen in that order, so it cannot invent a violation.
+      const call = this.#time(c.tab, c.call, -1);
       if (op === undefined) return { client: c.client, input: c.input, output: null, call, return: Infinity, type: 'info' as const };
-      return { ...op, call, return: this.#time(c.tab, op.return) };
+      return { ...op, call, return: this.#time(c.tab, op.return, 1) };
     });
   }
 
