@@ -14,6 +14,8 @@ export interface ClusterOptions {
   readonly relayPort?: number;
   /** Node i listens on httpPort + i; @default 0 (free ports) */
   readonly httpPort?: number;
+  /** Each node writes its log export here (`<id>.json`) when stopped gracefully. */
+  readonly exportDir?: string;
   /** Child stderr lines (leader changes) go here. @default dropped */
   readonly log?: (line: string) => void;
 }
@@ -44,6 +46,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       const child = spawn(process.execPath, [
         '--conditions=source', '--import', 'tsx', nodeScript,
         '--id', id, '--members', ids.join(','), '--relay', relay.url, '--room', room, '--port', String(port),
+        ...(options.exportDir === undefined ? [] : ['--export-dir', options.exportDir]),
       ], { stdio: ['pipe', 'pipe', 'pipe'] });
       child.stderr!.setEncoding('utf8').on('data', (text: string) => {
         for (const line of text.split('\n')) if (line !== '') options.log?.(line);
@@ -63,22 +66,18 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     child.kill('SIGKILL');
     await once(child, 'exit');
   };
-  return {
-    relay,
-    room,
-    nodes,
-    kill,
-    async stop() {
-      await Promise.all([...nodes.values()].map(async ({ process: child }) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await once(child, 'exit');
-        clearTimeout(timer);
-      }));
-      await relay.close();
-    },
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    await Promise.all([...nodes.values()].map(async ({ process: child }) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await once(child, 'exit');
+      clearTimeout(timer);
+    }));
+    await relay.close();
   };
+  return { relay, room, nodes, kill, stop: () => (stopping ??= stop()) };
 }
 
 /** Waits for the child's "<id> http://..." line. */

@@ -1,13 +1,22 @@
 // Three node processes over a real relay; the leader's process is killed mid-stream.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startCluster, type Cluster } from './cluster.ts';
 
 let cluster: Cluster;
+let exportDir: string;
 beforeAll(async () => {
-  cluster = await startCluster({ room: 'kv-test' });
+  exportDir = await mkdtemp(join(tmpdir(), 'kv-export-'));
+  cluster = await startCluster({ room: 'kv-test', exportDir });
 }, 60_000);
 afterAll(async () => {
   await cluster?.stop();
+  await rm(exportDir, { recursive: true, force: true });
 });
 
 const url = (id: string) => cluster.nodes.get(id)!.url;
@@ -76,3 +85,14 @@ it('serves puts, gets, cas and deletes through any node, and survives the leader
   expect((await call(newLeader, 'GET', '/kv/greeting')).body.value).toBe('bye');
   console.log(`acked ${acked.size} writes (${ackedBeforeKill} before the kill), ${failures} failed or timed out around it`);
 }, 90_000);
+
+it('leaves log exports on a graceful stop that `webraft inspect` reads', async () => {
+  await cluster.stop();
+  const files = (await readdir(exportDir)).sort();
+  expect(files).toHaveLength(2); // the killed leader wrote nothing
+  const webraft = fileURLToPath(new URL('../../packages/cli/bin/webraft.mjs', import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=source', webraft, 'inspect', join(exportDir, files[0]!)]);
+  expect(stdout).toMatch(/^hard state: term \d+, vote n[123], commit \d+$/m);
+  expect(stdout).toMatch(/normal\s+\{"op":"put","key":"greeting","value":"hello"\}$/m);
+  expect(stdout).toMatch(/normal\s+\{"op":"cas","key":"greeting","expected":"hello","value":"bye"\}$/m);
+}, 30_000);

@@ -1,9 +1,11 @@
 // One node process: a RaftNode over the relay, its HTTP API, and its status for `webraft status`.
-// node --conditions=source --import tsx examples/kv-server/node.ts --id n1 --members n1,n2,n3 --relay ws://127.0.0.1:8787 [--room kv] [--port 0]
+// node --conditions=source --import tsx examples/kv-server/node.ts --id n1 --members n1,n2,n3 --relay ws://127.0.0.1:8787 [--room kv] [--port 0] [--export-dir DIR]
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
-import { MemoryLogStore, RaftNode } from '@webraft/core';
+import { MemoryLogStore, RaftNode, createMemoryLogData, exportLog, serializeLogExport } from '@webraft/core';
 import { webSocketTransport, type WebSocketConstructor } from '@webraft/transport-ws';
 import { serveStatus, type StatusSocketConstructor } from '@webraft/cli';
 import { KvStateMachine } from './kv.ts';
@@ -16,6 +18,7 @@ const { values } = parseArgs({
     relay: { type: 'string' },
     room: { type: 'string', default: 'kv' },
     port: { type: 'string', default: '0' },
+    'export-dir': { type: 'string' },
   },
 });
 if (!values.id || !values.members || !values.relay) {
@@ -23,11 +26,12 @@ if (!values.id || !values.members || !values.relay) {
   process.exit(2);
 }
 
+const disk = createMemoryLogData();
 const node = await RaftNode.create({
   id: values.id,
   members: values.members.split(','),
   stateMachine: new KvStateMachine(),
-  log: new MemoryLogStore(),
+  log: new MemoryLogStore({ data: disk }),
   transport: webSocketTransport({ url: values.relay, room: values.room, nodeId: values.id, WebSocket: WebSocket as unknown as WebSocketConstructor }),
 });
 node.on('leaderChanged', ({ leader, term }) => process.stderr.write(`[${values.id}] leader ${leader || '(none)'} in term ${term}\n`));
@@ -45,6 +49,12 @@ const stop = async (): Promise<void> => {
   status.close();
   server.close();
   await node.stop();
+  // For `webraft inspect`: the log as this node kept it.
+  const exportDir = values['export-dir'];
+  if (exportDir !== undefined) {
+    const exported = await exportLog(new MemoryLogStore({ data: disk }));
+    await writeFile(join(exportDir, `${values.id}.json`), serializeLogExport(exported));
+  }
   process.exit(0);
 };
 process.once('SIGINT', stop);
