@@ -10,7 +10,7 @@ import type { NodeId, RaftNodeStatus } from '@webraft/core';
 
 export const envelopeKind = { data: 1, presence: 3, welcome: 4 } as const;
 
-/** Ids of querying clients start with this; responders ignore nothing, queriers skip each other. */
+/** Ids of querying clients start with this, so that a querier does not ask another one. */
 export const queryIdPrefix = '~status-';
 
 export function statusRoom(room: string): string {
