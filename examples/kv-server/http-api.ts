@@ -8,6 +8,7 @@ import type { KvCommand, KvStateMachine } from './kv.ts';
 const maxBodyBytes = 64 * 1024;
 
 class HttpError extends Error {
+  override readonly name = 'HttpError';
   constructor(readonly status: number, message: string, readonly extra: Record<string, unknown> = {}) {
     super(message);
   }
