@@ -61,11 +61,11 @@ async function start(config: NodeConfig): Promise<void> {
   });
   node.on('roleChanged', (e) => event(`became ${e.role} in term ${e.term}`));
   // A leader that moves to a higher term without stepping down leads in that term too. The
-  // role changes after the term, so look a little later.
+  // node reports a new role right after the new term, so look once that is done.
   node.on('termChanged', (e) => {
     setTimeout(() => {
       if (node?.isLeader === true && node.status().term === e.term) event(`leads in term ${e.term}`);
-    }, 200);
+    }, 0);
   });
   let committedTerm = -1;
   node.on('committed', () => {
