@@ -97,23 +97,26 @@ describe('webraft status', () => {
 describe('webraft relay', () => {
   it('runs the transport-ws relay with its flags until SIGTERM', async () => {
     const child = startBin(['relay', '--port', '0', '--admin']);
+    const exited = once(child, 'exit');
     let stderr = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr!.on('data', (d) => {
-        stderr += d;
-        const match = /listening on (ws:\/\/\S+) \(admin API on\)/.exec(stderr);
-        if (match) resolve(match[1]!);
-      });
-      child.on('exit', () => reject(new Error(`relay exited: ${stderr}`)));
-    });
     try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stderr!.on('data', (d) => {
+          stderr += d;
+          const match = /listening on (ws:\/\/\S+) \(admin API on\)/.exec(stderr);
+          if (match) resolve(match[1]!);
+        });
+        child.on('exit', () => reject(new Error(`relay exited: ${stderr}`)));
+      });
       const http = url.replace('ws://', 'http://');
       expect((await (await fetch(new URL('/healthz', http))).text()).trim()).toBe('ok');
       expect((await (await fetch(new URL('/admin/stats', http))).json()).connections).toBeDefined();
     } finally {
       child.kill('SIGTERM');
     }
-    const [code] = await once(child, 'exit');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    const [code] = await exited;
+    clearTimeout(timer);
     expect(code).toBe(0);
   });
 
