@@ -1,15 +1,20 @@
+// @results core.3node
 // `core.3node.*`: three RaftNode voters in one process on MemoryLogStore and the in-memory
-// transport, real timers, 16-byte commands proposed on the leader.
-//   throughput: `total` proposals with `inflight` outstanding; commands committed and applied
+// transport, real timers (tick 50 ms), 16-byte commands proposed on the leader.
+//   throughput: `total` proposals with 1,000 outstanding; commands committed and applied
 //               on all three nodes per second.
 //   throughput.batched: the same with `maxBatchCommands: 256` (commands share log entries).
+//   throughput.serial: one proposal at a time (the latency run), commands per second.
 //   latency:    one proposal at a time; propose → resolved with the apply result, in µs.
-//   rawcore.throughput: three bare RawNodes stepped synchronously (no RaftNode, store, transport
-//               or Promise): the ceiling the pure core sets on the first result.
-// `params.cpuSeconds` is the process CPU time of the run; on a busy machine wall-clock figures
-// drop while ops per CPU second stay comparable.
+//   window / batched.window: throughput against the number of proposals in flight.
+//   rawcore.*:  three bare RawNodes stepped synchronously in one ready loop (no RaftNode, store,
+//               transport or Promise): the ceiling the pure core sets on the rows above, and
+//               the figure to set beside peers that are bare cores too (bench/cases/peers.ts).
+// `params.cpuSeconds` is the process CPU time of the reported run; on a busy machine
+// wall-clock figures drop while ops per CPU second stay comparable. Throughput results are
+// the best of `rounds` runs.
 import { MemoryLogStore, RaftNode, RawNode, bytesCodec, createMemoryNetwork, type Message, type StateMachine } from '../../packages/core/src/index.ts';
-import { envInfo, onlyPrefix, percentiles, printResult } from './lib.ts';
+import { bestOf, cpuSince, envInfo, heapMB, onlyPrefix, percentiles, printResult } from './lib.ts';
 
 const only = onlyPrefix();
 const wanted = (name: string) => name.startsWith(only);
@@ -65,16 +70,13 @@ function command(i: number, bytes: number): Uint8Array {
   return out;
 }
 
-function cpuSince(start: NodeJS.CpuUsage): number {
-  const { user, system } = process.cpuUsage(start);
-  return Math.round((user + system) / 1e4) / 100;
+interface Measured {
+  opsPerSec: number;
+  cpuSeconds: number;
+  peakHeapMB: number;
 }
 
-function heapMB(): number {
-  return process.memoryUsage().heapUsed / (1024 * 1024);
-}
-
-async function throughput(name: string, total: number, inflight: number, payloadBytes: number, maxBatchCommands: number): Promise<void> {
+async function runThroughput(total: number, inflight: number, payloadBytes: number, maxBatchCommands: number): Promise<Measured> {
   const { nodes, leader, stop } = await startCluster(maxBatchCommands);
   const commands = Array.from({ length: 1024 }, (_, i) => command(i, payloadBytes));
   const base = nodes.map((n) => n.stateMachine.applied);
@@ -101,45 +103,55 @@ async function throughput(name: string, total: number, inflight: number, payload
   const cpuSeconds = cpuSince(cpu);
   peakHeap = Math.max(peakHeap, heapMB());
   await stop();
-  printResult({
-    name,
-    params: { voters: 3, inflight, payloadBytes, total, maxBatchCommands, cpuSeconds },
-    opsPerSec: Math.round(total / seconds),
-    peakHeapMB: Math.round(peakHeap * 10) / 10,
-    env: envInfo(),
-  });
-  process.stderr.write(`${name}: ${total} commands in ${seconds.toFixed(2)} s\n`);
+  return { opsPerSec: Math.round(total / seconds), cpuSeconds, peakHeapMB: Math.round(peakHeap * 10) / 10 };
 }
 
+async function throughput(name: string, total: number, inflight: number, payloadBytes: number, maxBatchCommands: number, rounds: number): Promise<void> {
+  const best = await bestOf(rounds, () => runThroughput(total, inflight, payloadBytes, maxBatchCommands));
+  printResult({
+    name,
+    params: { voters: 3, inflight, payloadBytes, total, maxBatchCommands, cpuSeconds: best.cpuSeconds, rounds },
+    opsPerSec: best.opsPerSec,
+    peakHeapMB: best.peakHeapMB,
+    env: envInfo(),
+  });
+}
+
+/** One proposal at a time: latency percentiles, and the commands per second that gives. */
 async function latency(count: number, payloadBytes: number): Promise<void> {
   const { leader, stop } = await startCluster();
   const payload = command(0, payloadBytes);
   for (let i = 0; i < 500; i++) await leader.propose(payload);
   const samples: number[] = [];
   let peakHeap = heapMB();
+  const cpu = process.cpuUsage();
+  const begun = performance.now();
   for (let i = 0; i < count; i++) {
     const started = performance.now();
     await leader.propose(payload);
     samples.push((performance.now() - started) * 1000);
     if (i % 1000 === 0) peakHeap = Math.max(peakHeap, heapMB());
   }
+  const seconds = (performance.now() - begun) / 1000;
+  const cpuSeconds = cpuSince(cpu);
   await stop();
-  printResult({
-    name: 'core.3node.latency',
-    params: { voters: 3, payloadBytes, count },
-    ...percentiles(samples),
-    peakHeapMB: Math.round(peakHeap * 10) / 10,
-    env: envInfo(),
-  });
+  const params = { voters: 3, payloadBytes, inflight: 1, total: count, cpuSeconds };
+  if (wanted('core.3node.latency')) {
+    printResult({ name: 'core.3node.latency', params, ...percentiles(samples), peakHeapMB: Math.round(peakHeap * 10) / 10, env: envInfo() });
+  }
+  if (wanted('core.3node.throughput.serial')) {
+    printResult({ name: 'core.3node.throughput.serial', params, opsPerSec: Math.round(count / seconds), env: envInfo() });
+  }
 }
 
 /** Three RawNodes, every Ready handled at once and every message delivered synchronously. */
-function rawCoreThroughput(total: number, inflight: number, payloadBytes: number): void {
+function rawCluster(): { leader: RawNode; pump: () => number } {
   const ids = ['n1', 'n2', 'n3'];
   const bootstrap = { voters: ids, learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
   const cores = new Map(ids.map((id) => [id, new RawNode({ id, random: Math.random }, { bootstrap })]));
-  let committed = 0;
-  const pump = (): void => {
+  /** Runs until quiet; returns the entries committed on n1 meanwhile. */
+  const pump = (): number => {
+    let committed = 0;
     for (let busy = true; busy; ) {
       busy = false;
       const messages: Message[] = [];
@@ -158,32 +170,65 @@ function rawCoreThroughput(total: number, inflight: number, payloadBytes: number
       }
       for (const m of messages) cores.get(m.to)!.step(m);
     }
+    return committed;
   };
   const leader = cores.get('n1')!;
   leader.campaign();
   pump();
-  committed = 0;
-  const data = command(0, payloadBytes + 14);
+  return { leader, pump };
+}
+
+function runRawThroughput(total: number, inflight: number, payloadBytes: number): Measured {
+  const { leader, pump } = rawCluster();
+  const data = command(0, payloadBytes);
+  let committed = 0;
   const started = performance.now();
   const cpu = process.cpuUsage();
   for (let sent = 0; sent < total; sent += inflight) {
     for (let i = 0; i < inflight; i++) leader.propose(data);
-    pump();
+    committed += pump();
   }
   const seconds = (performance.now() - started) / 1000;
-  printResult({
-    name: 'core.3node.rawcore.throughput',
-    params: { voters: 3, inflight, payloadBytes: payloadBytes + 14, total, cpuSeconds: cpuSince(cpu) },
-    opsPerSec: Math.round(committed / seconds),
-    env: envInfo(),
-  });
+  return { opsPerSec: Math.round(committed / seconds), cpuSeconds: cpuSince(cpu), peakHeapMB: Math.round(heapMB() * 10) / 10 };
 }
 
-const total = Number(process.env.CORE_BENCH_TOTAL ?? 300_000);
-if (wanted('core.3node.throughput')) await throughput('core.3node.throughput', total, 1000, 16, 1);
+async function rawThroughput(name: string, total: number, inflight: number, payloadBytes: number, rounds: number): Promise<void> {
+  const best = await bestOf(rounds, () => runRawThroughput(total, inflight, payloadBytes));
+  printResult({ name, params: { voters: 3, inflight, payloadBytes, total, cpuSeconds: best.cpuSeconds, rounds }, opsPerSec: best.opsPerSec, env: envInfo() });
+}
+
+function rawLatency(count: number, payloadBytes: number): void {
+  const { leader, pump } = rawCluster();
+  const data = command(0, payloadBytes);
+  for (let i = 0; i < 500; i++) {
+    leader.propose(data);
+    pump();
+  }
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    leader.propose(data);
+    if (pump() !== 1) throw new Error('rawcore latency: the proposal did not commit in one pump');
+    samples.push((performance.now() - started) * 1000);
+  }
+  printResult({ name: 'core.3node.rawcore.latency', params: { voters: 3, payloadBytes, count }, ...percentiles(samples), env: envInfo() });
+}
+
+const total = Number(process.env.CORE_BENCH_TOTAL ?? 200_000);
+const rounds = Number(process.env.CORE_BENCH_ROUNDS ?? 3);
+const windows = [1, 10, 100, 1000, 4000];
+/** Enough commands for a stable figure at each window, without letting small windows run for long. */
+const windowTotal = (inflight: number): number => Math.min(total, Math.max(10_000, inflight * 100));
+if (wanted('core.3node.throughput')) await throughput('core.3node.throughput', total, 1000, 16, 1, rounds);
 // The same workload with up to 256 commands per log entry (RaftNode's `maxBatchCommands`).
-if (wanted('core.3node.throughput.batched')) await throughput('core.3node.throughput.batched', total, 1000, 16, 256);
-if (wanted('core.3node.latency')) await latency(10_000, 16);
-// About what the RaftNode envelope adds to a 16-byte command of a node with a 2-byte id.
-if (wanted('core.3node.rawcore.throughput')) rawCoreThroughput(total, 1000, 16);
+if (wanted('core.3node.throughput.batched')) await throughput('core.3node.throughput.batched', total, 1000, 16, 256, rounds);
+if (wanted('core.3node.latency') || wanted('core.3node.throughput.serial')) await latency(10_000, 16);
+// 16-byte commands, as in the RaftNode rows and the peers' runs.
+if (wanted('core.3node.rawcore.throughput')) await rawThroughput('core.3node.rawcore.throughput', total, 1000, 16, rounds);
+if (wanted('core.3node.rawcore.latency')) rawLatency(10_000, 16);
+for (const inflight of windows) {
+  if (wanted('core.3node.window')) await throughput('core.3node.window', windowTotal(inflight), inflight, 16, 1, 1);
+  if (wanted('core.3node.batched.window')) await throughput('core.3node.batched.window', windowTotal(inflight), inflight, 16, 256, 1);
+  if (wanted('core.3node.rawcore.window')) await rawThroughput('core.3node.rawcore.window', windowTotal(inflight), inflight, 16, 1);
+}
 process.exit(0);

@@ -34,3 +34,24 @@ export function percentiles(samplesUs: readonly number[]): { p50Us: number; p99U
 export function printResult(result: BenchResult): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
+
+/** Process CPU time (user + system, GC threads included) since `start`, in seconds. */
+export function cpuSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return Math.round((user + system) / 1e3) / 1000;
+}
+
+export function heapMB(): number {
+  return process.memoryUsage().heapUsed / (1024 * 1024);
+}
+
+/** Runs `measure` `rounds` times and keeps the fastest (a shared machine only ever slows a run down). */
+export async function bestOf<T extends { opsPerSec?: number; p99Us?: number }>(rounds: number, measure: () => T | Promise<T>): Promise<T & { rounds: number }> {
+  let best: T | undefined;
+  for (let i = 0; i < rounds; i++) {
+    const r = await measure();
+    const better = best === undefined || (r.opsPerSec !== undefined ? r.opsPerSec > best.opsPerSec! : r.p99Us! < best.p99Us!);
+    if (better) best = r;
+  }
+  return { ...best!, rounds };
+}

@@ -1,8 +1,16 @@
+// @results core.3node.rawcore core.3node.throughput.serial core.3node.latency
 // Other JavaScript Raft libraries on the workload of `core.3node.*`: 3 voters in one process,
-// memory storage, in-process delivery, 16-byte commands. Each result carries `peer`.
+// memory storage, in-process delivery, 16-byte commands. Each result carries `peer` and is
+// named after the webraft result it is compared with:
+//   @coaty/consensus.raft is a bare core (a port of etcd's raft) driven in a synchronous
+//     ready loop, so it is compared with webraft's bare core in the same loop:
+//     core.3node.rawcore.{throughput,latency,window}.
+//   @markwylde/liferaft is a whole node (its own timers, Promises and message passing), so it
+//     is compared with RaftNode: core.3node.latency, and core.3node.throughput.serial (one
+//     command at a time, since it cannot take more; see the note below).
 import { createRequire } from 'node:module';
 import { ensurePeersInstalled } from '../peers/install.mjs';
-import { envInfo, onlyPrefix, percentiles, printResult } from './lib.ts';
+import { cpuSince, envInfo, onlyPrefix, percentiles, printResult } from './lib.ts';
 
 interface PeerDriver {
   throughput(o: { total: number; inflight: number; payloadBytes: number }): { opsPerSec: number } | Promise<{ opsPerSec: number }>;
@@ -10,35 +18,41 @@ interface PeerDriver {
 }
 
 const only = onlyPrefix();
-const wanted = (name: string) => name.startsWith(only) || only.startsWith(name);
-if (!wanted('core.3node.throughput') && !wanted('core.3node.latency')) process.exit(0);
+const wanted = (name: string) => name.startsWith(only);
+const payloadBytes = 16;
 
 ensurePeersInstalled();
 const require = createRequire(new URL('../peers/', import.meta.url));
 
-const peers: Array<{ peer: string; driver: PeerDriver; total: number; inflight: number; latencyCount: number; note?: string }> = [
-  { peer: '@coaty/consensus.raft', driver: require('./coaty.cjs'), total: 100_000, inflight: 1000, latencyCount: 5000 },
-  {
-    peer: '@markwylde/liferaft',
-    driver: require('./liferaft.cjs'),
-    total: 2000,
-    // Commands issued while an earlier one is still being saved are lost by this library
-    // (the run never completes with 10 in flight), so it is measured one at a time.
-    inflight: 1,
-    latencyCount: 1000,
-    note: 'loses concurrently issued commands; measured with 1 in flight',
-  },
-];
+async function measureThroughput(name: string, peer: string, driver: PeerDriver, total: number, inflight: number, note?: string): Promise<void> {
+  const cpu = process.cpuUsage();
+  const { opsPerSec } = await driver.throughput({ total, inflight, payloadBytes });
+  const cpuSeconds = cpuSince(cpu);
+  printResult({ name, peer, params: { voters: 3, inflight, payloadBytes, total, cpuSeconds, ...(note ? { note } : {}) }, opsPerSec: Math.round(opsPerSec), env: envInfo() });
+}
 
-for (const { peer, driver, total, inflight, latencyCount, note } of peers) {
-  const payloadBytes = 16;
-  if (wanted('core.3node.throughput')) {
-    const { opsPerSec } = await driver.throughput({ total, inflight, payloadBytes });
-    printResult({ name: 'core.3node.throughput', peer, params: { voters: 3, inflight, payloadBytes, total, ...(note ? { note } : {}) }, opsPerSec, env: envInfo() });
-  }
-  if (wanted('core.3node.latency')) {
-    const samples = await driver.latency({ count: latencyCount, payloadBytes });
-    printResult({ name: 'core.3node.latency', peer, params: { voters: 3, payloadBytes, count: latencyCount }, ...percentiles(samples), env: envInfo() });
+async function measureLatency(name: string, peer: string, driver: PeerDriver, count: number): Promise<void> {
+  const samples = await driver.latency({ count, payloadBytes });
+  printResult({ name, peer, params: { voters: 3, payloadBytes, count }, ...percentiles(samples), env: envInfo() });
+}
+
+const coaty = { peer: '@coaty/consensus.raft', driver: require('./coaty.cjs') as PeerDriver };
+const coatyTotal = Number(process.env.PEER_BENCH_TOTAL ?? 100_000);
+if (wanted('core.3node.rawcore.throughput')) await measureThroughput('core.3node.rawcore.throughput', coaty.peer, coaty.driver, coatyTotal, 1000);
+if (wanted('core.3node.rawcore.latency')) await measureLatency('core.3node.rawcore.latency', coaty.peer, coaty.driver, 5000);
+if (wanted('core.3node.rawcore.window')) {
+  // The windows and totals of core.ts's rawcore.window.
+  for (const inflight of [1, 10, 100, 1000, 4000]) {
+    await measureThroughput('core.3node.rawcore.window', coaty.peer, coaty.driver, Math.min(coatyTotal, Math.max(2000, inflight * 100)), inflight);
   }
 }
+
+// liferaft's `command()` reads the last index, awaits, then writes the entry at last + 1
+// (log.js `saveCommand`): two commands issued together get the same index and one overwrites
+// the other, so its commit never comes (a run with 2 in flight does not finish). It is
+// therefore measured with one command in flight.
+const liferaft = { peer: '@markwylde/liferaft', driver: require('./liferaft.cjs') as PeerDriver };
+const liferaftNote = 'concurrent commands overwrite each other (same index); measured with 1 in flight';
+if (wanted('core.3node.throughput.serial')) await measureThroughput('core.3node.throughput.serial', liferaft.peer, liferaft.driver, 2000, 1, liferaftNote);
+if (wanted('core.3node.latency')) await measureLatency('core.3node.latency', liferaft.peer, liferaft.driver, 1000);
 process.exit(0);
