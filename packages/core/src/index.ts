@@ -20,6 +20,7 @@ export { applyConfChange, emptyConfState } from './raft/confchange.ts';
 export type { ConfChangeResult } from './raft/confchange.ts';
 export { RaftNode } from './node/raft-node.ts';
 export { ClientSession } from './node/client-session.ts';
+export type { JoinOptions } from './node/join.ts';
 export type { SessionProposeOptions } from './node/client-session.ts';
 export type * from './node/options.ts';
 export * from './node/errors.ts';

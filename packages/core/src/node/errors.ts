@@ -107,3 +107,17 @@ export class StaleRequestError extends RaftNodeError {
 
 /** Bad arguments from the caller (an empty id, a negative timeout, an unencodable command). */
 export class InvalidArgumentError extends RaftNodeError {}
+
+/**
+ * A join was refused: another node holds this id, or asked for it first. Choose another id
+ * (and start from an empty store).
+ */
+export class JoinRefusedError extends RaftNodeError {
+  readonly reason = 'idTaken';
+  /** The member that answered. */
+  readonly by: NodeId;
+  constructor(id: NodeId, by: NodeId) {
+    super(`cannot join as ${id}: the id is taken (answered by ${by})`);
+    this.by = by;
+  }
+}

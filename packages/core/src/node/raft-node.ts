@@ -6,7 +6,7 @@
  */
 import type { ProposeOutcome, RaftCore, RaftOptions, RaftRestore, Ready } from '../raft/contract.ts';
 import { RawNode } from '../raft/raw-node.ts';
-import type { ConfChangeSingle, ConfState, HardState, Message, NodeId, Rejection, Role, Snapshot, SoftState } from '../raft/types.ts';
+import type { ConfChange, ConfChangeSingle, ConfState, HardState, MemberRequest, MemberResponse, MemberWish, Message, NodeId, Rejection, Role, Snapshot, SoftState } from '../raft/types.ts';
 import type { LogStore, LogWrite, StoredState } from '../storage/log-store.ts';
 import type { Transport, TransportHandlers } from '../transport/transport.ts';
 import { Applier, toError, type ApplierHost } from './applier.ts';
@@ -26,7 +26,9 @@ import {
   StorageError,
   StoppedError,
 } from './errors.ts';
+import { MemberClient, type JoinOptions } from './join.ts';
 import { LeaderWatch } from './leader-watch.ts';
+import { MemberDesk, checkMemberMessage, roleIn } from './membership.ts';
 import type {
   AnyStateMachine,
   CommandOf,
@@ -81,6 +83,10 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   private readonly writes: WriteQueue;
   private readonly applier: Applier;
   private readonly sessions: SessionTable;
+  /** Join and leave requests of other nodes (leader: decides; follower: forwards). */
+  private readonly memberDesk: MemberDesk;
+  /** This node's own join or leave request. */
+  private readonly memberClient: MemberClient;
   private core!: RaftCore;
   private state: NodeState = 'created';
   private currentRole: Role = 'follower';
@@ -144,6 +150,15 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
       snapshotTaken: (snapshot) => this.saveSnapshot(snapshot),
       error: (error, fatal) => (fatal ? this.fail(error) : this.emitError(error)),
     };
+    const membershipHost = {
+      id: this.id,
+      status: () => this.core.status(),
+      proposeConfChange: (change: ConfChange) => this.core.proposeConfChange(change),
+      transferLeadership: (to: NodeId) => this.core.transferLeadership(to),
+      send: (message: Message) => this.send(message),
+    };
+    this.memberDesk = new MemberDesk(membershipHost);
+    this.memberClient = new MemberClient(membershipHost, this.tickMs * 4, random);
     const policy = { everyEntries: options.snapshotEvery ?? 10_000, everyBytes: options.snapshotBytes ?? 0 };
     this.applier = new Applier(host, this.stateMachine, this.commands as CommandCodec<unknown>, this.envelopes, this.sessions, policy, emptyConf);
     this.term = stored.hardState.term;
@@ -278,6 +293,55 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   /** Makes a learner a voter. */
   promote(id: NodeId, options: RequestOptions = {}): Promise<ConfState> {
     return this.changeMembership({ type: 'addVoter', id }, options);
+  }
+
+  /**
+   * Joins an existing cluster. The node must be new: created without `members` on an empty
+   * store. Asks the members in `via` (any of them; a follower forwards to its leader, and a
+   * silent one is skipped after a backoff); the leader reserves this id through the log, adds
+   * the node as a learner and promotes it once it has caught up. Resolves with the
+   * configuration once this node is a voter here (a learner with `learner: true`).
+   * Rejects with JoinRefusedError when the id is taken, InvalidArgumentError when the node
+   * already belongs to another configuration, TimeoutError, AbortError or StoppedError.
+   */
+  join(options: JoinOptions): Promise<ConfState> {
+    const refused = this.refuse(options);
+    if (refused !== undefined) return refused;
+    if (!Array.isArray(options.via) || options.via.some((id) => typeof id !== 'string' || id === '')) {
+      return Promise.reject(new InvalidArgumentError('join: via must list member ids'));
+    }
+    const conf = this.core.status().conf;
+    const role = roleIn(conf, this.id);
+    if (role === 'voter' || (role === 'learner' && options.learner === true)) return Promise.resolve(conf);
+    if (role === undefined && conf.voters.length > 0) {
+      return Promise.reject(new InvalidArgumentError(`join: node ${this.id} already has the state of a cluster it is not a member of`));
+    }
+    return this.startMemberRequest(options.learner === true ? 'learner' : 'voter', options.via, options);
+  }
+
+  /**
+   * Leaves the cluster: a leader first hands leadership to its most caught-up voter, then the
+   * leader removes this node. Resolves once the removal is applied (on the leader, or here),
+   * after stopping this node. The last voter cannot leave.
+   */
+  async leave(options: RequestOptions = {}): Promise<void> {
+    const refused = this.refuse(options);
+    if (refused !== undefined) return refused;
+    const conf = this.core.status().conf;
+    if (roleIn(conf, this.id) !== undefined) {
+      if (conf.voters.length === 1 && conf.voters[0] === this.id && conf.votersOutgoing.length === 0) {
+        throw new InvalidArgumentError(`leave: ${this.id} is the last voter`);
+      }
+      await this.startMemberRequest('leave', conf.voters, options);
+    }
+    await this.stop();
+  }
+
+  private startMemberRequest(wish: MemberWish, via: readonly NodeId[], options: RequestOptions): Promise<ConfState> {
+    if (this.memberClient.busy) return Promise.reject(new InvalidArgumentError('a join or leave request is already under way'));
+    const promise = this.memberClient.start(wish, [...via], this.now, options.timeoutMs ?? this.requestTimeoutMs, options.signal);
+    this.schedule();
+    return promise;
   }
 
   /** Asks the leader to hand leadership to `to`; resolves once this node sees `to` lead. */
@@ -448,11 +512,27 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   private receive(message: Message): void {
     if (this.state !== 'running') return;
     this.metrics.messagesReceived++;
+    if (message.type === 'member' || message.type === 'memberResp') {
+      this.receiveMember(message);
+      return;
+    }
     let rejection: Rejection | undefined;
     try {
       rejection = this.core.step(message);
     } catch (error) {
       rejection = { reason: 'impossibleField', detail: `the core threw on a ${String(message.type)} message: ${toError(error).message}` };
+    }
+    if (rejection !== undefined) this.rejected({ ...rejection, from: message.from });
+    this.schedule();
+  }
+
+  /** Join and leave traffic never reaches the core. */
+  private receiveMember(message: MemberRequest | MemberResponse): void {
+    let rejection = checkMemberMessage(message, this.id);
+    if (rejection === undefined && message.type === 'memberResp' && message.subject === this.id) {
+      this.memberClient.receive(message, this.now);
+    } else if (rejection === undefined) {
+      rejection = this.memberDesk.receive(message);
     }
     if (rejection !== undefined) this.rejected({ ...rejection, from: message.from });
     this.schedule();
@@ -477,6 +557,8 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     this.proposals.expire(this.now);
     this.reads.expire(this.now);
     this.leaders.expire(this.now);
+    this.memberDesk.tick();
+    this.memberClient.tick(this.now);
     this.tickHandle = this.clock.setTimeout(this.onTick, this.tickMs);
     this.schedule();
   };
@@ -528,6 +610,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     const after = ready.messagesAfterPersist;
     for (let i = 0; i < after.length; i++) this.send(after[i]!);
     if (ready.committedEntries.length > 0 || ready.snapshot !== undefined) {
+      this.memberDesk.committed(ready.snapshot, ready.committedEntries);
       this.applier.enqueue(ready.snapshot, ready.committedEntries, ready.confStates);
     }
     this.schedule();
@@ -619,6 +702,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     this.proposals.failAll(error);
     this.reads.failAll(error);
     this.leaders.failAll(error);
+    this.memberClient.failAll(error);
     if (wasStarted) await this.transport.close().catch((e: unknown) => this.emitError(toError(e)));
     await this.writes.settled();
     await this.log.close().catch((e: unknown) => this.emitError(toError(e)));
