@@ -48,7 +48,8 @@ export interface DecodeFrameOptions extends FrameOptions {
   readonly to?: NodeId;
 }
 
-export async function encodeFrame(frame: Frame, options: FrameOptions = {}): Promise<Uint8Array> {
+/** The frame up to (not including) its MAC; throws `oversized` against the whole frame's size. */
+function encodeBody(frame: Frame, options: FrameOptions): Uint8Array {
   const max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const authenticated = options.secret !== undefined;
   const w = Writer.forSize(estimateSize(frame.message) + 64 + (authenticated ? MAC_BYTES : 0));
@@ -59,13 +60,22 @@ export async function encodeFrame(frame: Frame, options: FrameOptions = {}): Pro
   writeMessage(w, frame.message);
   const size = w.length + (authenticated ? MAC_BYTES : 0);
   if (size > max) throw new EncodeError('oversized', `frame of ${size} bytes exceeds maxFrameBytes ${max}`);
-  if (!authenticated) return w.finish();
-  const body = w.finish();
-  const mac = await sign(options.secret!, body);
+  return w.finish();
+}
+
+export async function encodeFrame(frame: Frame, options: FrameOptions = {}): Promise<Uint8Array> {
+  const body = encodeBody(frame, options);
+  if (options.secret === undefined) return body;
+  const mac = await sign(options.secret, body);
   const out = new Uint8Array(body.length + MAC_BYTES);
   out.set(body);
   out.set(mac, body.length);
   return out;
+}
+
+/** {@link encodeFrame} for frames without a secret, without a Promise (hot paths batch many frames per turn). */
+export function encodeFrameSync(frame: Frame, options: Pick<FrameOptions, 'maxFrameBytes'> = {}): Uint8Array {
+  return encodeBody(frame, options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes });
 }
 
 /** What can be read from a frame without verifying it: enough for a relay to route it. */
@@ -120,8 +130,8 @@ export function peekFrame(input: Uint8Array | ArrayBuffer, options: Pick<FrameOp
   return { version: bytes[1]!, authenticated, clusterId, type: layout.type, from, to: r.id('to') };
 }
 
-export async function decodeFrame(input: Uint8Array | ArrayBuffer, options: DecodeFrameOptions = {}): Promise<Frame> {
-  const bytes = toBytes(input);
+/** Reads and checks everything but the MAC; returns what `verify` needs. */
+function parseFrame(bytes: Uint8Array, options: Omit<DecodeFrameOptions, 'secret'>, withSecret: boolean): { frame: Frame; authenticated: boolean; bodyEnd: number } {
   const { r, authenticated, bodyEnd } = openFrame(bytes, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
   const clusterId = r.id('clusterId', true);
   const message = readMessage(r);
@@ -133,10 +143,16 @@ export async function decodeFrame(input: Uint8Array | ArrayBuffer, options: Deco
   if (options.clusterId !== undefined && clusterId !== options.clusterId) {
     throw new DecodeError('clusterMismatch', `frame of cluster ${JSON.stringify(clusterId)}, expected ${JSON.stringify(options.clusterId)}`, from);
   }
-  if (options.secret === undefined) {
-    if (authenticated) throw new DecodeError('auth', 'the frame is authenticated but no cluster secret is configured', from);
-  } else {
-    if (!authenticated) throw new DecodeError('auth', 'the frame is not authenticated', from);
+  if (!withSecret && authenticated) throw new DecodeError('auth', 'the frame is authenticated but no cluster secret is configured', from);
+  if (withSecret && !authenticated) throw new DecodeError('auth', 'the frame is not authenticated', from);
+  return { frame: { clusterId, message }, authenticated, bodyEnd };
+}
+
+export async function decodeFrame(input: Uint8Array | ArrayBuffer, options: DecodeFrameOptions = {}): Promise<Frame> {
+  const bytes = toBytes(input);
+  const { frame, bodyEnd } = parseFrame(bytes, options, options.secret !== undefined);
+  if (options.secret !== undefined) {
+    const from = frame.message.from;
     let ok: boolean;
     try {
       ok = await verify(options.secret, bytes.subarray(0, bodyEnd), bytes.subarray(bodyEnd));
@@ -145,7 +161,12 @@ export async function decodeFrame(input: Uint8Array | ArrayBuffer, options: Deco
     }
     if (!ok) throw new DecodeError('auth', 'the frame failed authentication (wrong secret or altered bytes)', from);
   }
-  return { clusterId, message };
+  return frame;
+}
+
+/** {@link decodeFrame} for a receiver without a secret (which refuses authenticated frames), without a Promise. */
+export function decodeFrameSync(input: Uint8Array | ArrayBuffer, options: Omit<DecodeFrameOptions, 'secret'> = {}): Frame {
+  return parseFrame(toBytes(input), options, false).frame;
 }
 
 /** Frame options bound once, for a transport's send and receive paths. */
@@ -153,12 +174,23 @@ export interface FrameCodec {
   encode(message: Message): Promise<Uint8Array>;
   /** Decodes and checks cluster, recipient (when `to` is given) and authentication. */
   decode(bytes: Uint8Array | ArrayBuffer, to?: NodeId): Promise<Message>;
+  /** `encode` without a Promise; present only when there is no secret (HMAC is asynchronous). */
+  readonly encodeSync?: (message: Message) => Uint8Array;
+  /** `decode` without a Promise; present only when there is no secret. */
+  readonly decodeSync?: (bytes: Uint8Array | ArrayBuffer, to?: NodeId) => Message;
 }
 
 export function frameCodec(options: FrameOptions & { readonly clusterId?: string } = {}): FrameCodec {
   const clusterId = options.clusterId ?? '';
-  return {
+  const codec: FrameCodec = {
     encode: (message) => encodeFrame({ clusterId, message }, options),
     decode: async (bytes, to) => (await decodeFrame(bytes, { ...options, clusterId, ...(to === undefined ? {} : { to }) })).message,
+  };
+  if (options.secret !== undefined) return codec;
+  const limit = options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes };
+  return {
+    ...codec,
+    encodeSync: (message) => encodeFrameSync({ clusterId, message }, limit),
+    decodeSync: (bytes, to) => decodeFrameSync(bytes, { ...limit, clusterId, ...(to === undefined ? {} : { to }) }).message,
   };
 }

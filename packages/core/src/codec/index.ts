@@ -6,7 +6,9 @@ export {
   FRAME_MAGIC,
   FRAME_VERSION,
   decodeFrame,
+  decodeFrameSync,
   encodeFrame,
+  encodeFrameSync,
   frameCodec,
   peekFrame,
 } from './frame.ts';

@@ -126,6 +126,25 @@ describe('frames', () => {
     expect(await rejection(other.decode(bytes))).toMatchObject({ reason: 'clusterMismatch' });
   });
 
+  it('frameCodec without a secret also encodes and decodes without a Promise, to the same bytes', async () => {
+    expect(frameCodec({ secret: 'k' }).encodeSync).toBeUndefined();
+    const codec = frameCodec({ clusterId: 'c', maxFrameBytes: 200 });
+    for (const message of sampleMessages()) {
+      let bytes: Uint8Array;
+      try {
+        bytes = codec.encodeSync!(message);
+      } catch (error) {
+        await expect(codec.encode(message)).rejects.toMatchObject({ reason: (error as EncodeError).reason });
+        continue;
+      }
+      expect(bytes).toEqual(await codec.encode(message));
+      expect(codec.decodeSync!(bytes, message.to)).toEqual(await codec.decode(bytes, message.to));
+    }
+    const signed = await frameCodec({ clusterId: 'c', secret: 'k' }).encode(hello);
+    expect(() => codec.decodeSync!(signed)).toThrow(DecodeError);
+    expect(() => frameCodec({ clusterId: 'd' }).decodeSync!(codec.encodeSync!(hello))).toThrow(/cluster/);
+  });
+
   it('encodeFrame refuses an invalid message with an EncodeError', async () => {
     await expect(encodeFrame({ clusterId: '', message: { ...hello, term: 1.5 } })).rejects.toBeInstanceOf(EncodeError);
     await expect(encodeFrame({ clusterId: 'x'.repeat(65), message: hello })).rejects.toThrow(/clusterId is 65 UTF-8 bytes/);
