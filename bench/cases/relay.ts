@@ -3,7 +3,9 @@
 // on the leader, no cluster secret unless RELAY_BENCH_SECRET is set.
 //   throughput: `total` proposals with 1,000 outstanding; proposals resolved (committed by a
 //               quorum and applied on the leader) per second.
+//   throughput.batched: the same with `maxBatchCommands: 256`.
 //   latency:    one proposal at a time; propose → resolved, in µs.
+// `params.cpuSeconds` is the CPU time of all four processes during the run.
 // This file is also the node process: `relay.ts --node ID --url URL`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,28 +13,30 @@ import { envInfo, onlyPrefix, percentiles, printResult } from './lib.ts';
 
 const argv = process.argv.slice(2);
 const ids = ['n1', 'n2', 'n3'];
-const room = 'bench';
 const secret = process.env.RELAY_BENCH_SECRET;
 
-type Request = { cmd: 'campaign' } | { cmd: 'throughput'; total: number; inflight: number } | { cmd: 'latency'; count: number } | { cmd: 'stop' };
+type Request = { cmd: 'campaign' } | { cmd: 'throughput'; total: number; inflight: number } | { cmd: 'latency'; count: number } | { cmd: 'cpu' } | { cmd: 'stop' };
 type Reply =
   | { kind: 'ready' }
+  | { kind: 'cpu'; seconds: number }
   | { kind: 'leader'; leader: string }
   | { kind: 'throughput'; seconds: number; peakHeapMB: number }
   | { kind: 'latency'; samplesUs: number[]; peakHeapMB: number };
 
-if (argv.includes('--node')) await runNode(argv[argv.indexOf('--node') + 1]!, argv[argv.indexOf('--url') + 1]!);
-else await orchestrate();
+if (argv.includes('--node')) {
+  const arg = (flag: string): string => argv[argv.indexOf(flag) + 1]!;
+  await runNode(arg('--node'), arg('--url'), arg('--room'), Number(arg('--batch')));
+} else {
+  await orchestrate();
+}
 
-async function orchestrate(): Promise<void> {
-  const only = onlyPrefix();
-  const wanted = (name: string) => name.startsWith(only) || only.startsWith(name);
-  const runThroughput = wanted('relay.3proc.throughput');
-  const runLatency = wanted('relay.3proc.latency');
-  if (!runThroughput && !runLatency) return;
+interface Cluster {
+  throughput(name: string, total: number): Promise<void>;
+  latency(count: number): Promise<void>;
+  stop(): Promise<void>;
+}
 
-  const { startRelay } = await import('../../packages/transport-ws/src/relay/index.ts');
-  const relay = await startRelay({ port: 0 });
+async function startCluster(url: string, room: string, maxBatchCommands: number): Promise<Cluster> {
   const children = new Map<string, ChildProcess>();
   const replies = new Map<string, Reply[]>();
   const waiters: (() => void)[] = [];
@@ -47,7 +51,15 @@ async function orchestrate(): Promise<void> {
   for (const id of ids) {
     const child = spawn(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), '--node', id, '--url', relay.url],
+      // RELAY_BENCH_NODE_ARGS passes flags to the node processes, e.g. "--cpu-prof --cpu-prof-dir=prof".
+      [
+        ...(process.env.RELAY_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        '--conditions=source',
+        '--import',
+        'tsx',
+        fileURLToPath(import.meta.url),
+        ...['--node', id, '--url', url, '--room', room, '--batch', String(maxBatchCommands)],
+      ],
       { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: process.env },
     );
     replies.set(id, []);
@@ -61,35 +73,70 @@ async function orchestrate(): Promise<void> {
   children.get('n1')!.send({ cmd: 'campaign' } satisfies Request);
   const { leader } = (await next('n1', 'leader')) as Extract<Reply, { kind: 'leader' }>;
   const leaderProcess = children.get(leader)!;
-  const params = { voters: 3, processes: 3, payloadBytes: 16, transport: 'websocket-relay', authenticated: secret !== undefined };
+  const params = { voters: 3, processes: 3, payloadBytes: 16, transport: 'websocket-relay', authenticated: secret !== undefined, maxBatchCommands };
+  /** CPU seconds used so far by the three node processes and this one (the relay). */
+  const cpuOfAll = async (): Promise<number> => {
+    for (const child of children.values()) child.send({ cmd: 'cpu' } satisfies Request);
+    const own = process.cpuUsage();
+    let seconds = (own.user + own.system) / 1e6;
+    for (const id of ids) seconds += ((await next(id, 'cpu')) as Extract<Reply, { kind: 'cpu' }>).seconds;
+    return seconds;
+  };
+  return {
+    async throughput(name, total) {
+      const cpuBefore = await cpuOfAll();
+      leaderProcess.send({ cmd: 'throughput', total, inflight: 1000 } satisfies Request);
+      const r = (await next(leader, 'throughput')) as Extract<Reply, { kind: 'throughput' }>;
+      const cpuSeconds = Math.round(((await cpuOfAll()) - cpuBefore) * 1000) / 1000;
+      printResult({
+        name,
+        params: { ...params, inflight: 1000, total, cpuSeconds, cpuOf: 'three nodes and the relay' },
+        opsPerSec: Math.round(total / r.seconds),
+        peakHeapMB: r.peakHeapMB,
+        env: envInfo(),
+      });
+      process.stderr.write(`${name}: ${total} proposals in ${r.seconds.toFixed(2)} s\n`);
+    },
+    async latency(count) {
+      leaderProcess.send({ cmd: 'latency', count } satisfies Request);
+      const r = (await next(leader, 'latency')) as Extract<Reply, { kind: 'latency' }>;
+      printResult({ name: 'relay.3proc.latency', params: { ...params, count }, ...percentiles(r.samplesUs), peakHeapMB: r.peakHeapMB, env: envInfo() });
+    },
+    async stop() {
+      for (const child of children.values()) child.send({ cmd: 'stop' } satisfies Request);
+      await Promise.all([...children.values()].map((c) => new Promise((resolve) => c.once('exit', resolve))));
+    },
+  };
+}
 
-  if (runThroughput) {
-    const total = Number(process.env.RELAY_BENCH_TOTAL ?? 50_000);
-    leaderProcess.send({ cmd: 'throughput', total, inflight: 1000 } satisfies Request);
-    const r = (await next(leader, 'throughput')) as Extract<Reply, { kind: 'throughput' }>;
-    printResult({
-      name: 'relay.3proc.throughput',
-      params: { ...params, inflight: 1000, total },
-      opsPerSec: Math.round(total / r.seconds),
-      peakHeapMB: r.peakHeapMB,
-      env: envInfo(),
-    });
-    process.stderr.write(`relay.3proc.throughput: ${total} proposals in ${r.seconds.toFixed(2)} s\n`);
+async function orchestrate(): Promise<void> {
+  const only = onlyPrefix();
+  const wanted = (name: string) => name.startsWith(only);
+  const plain = wanted('relay.3proc.throughput');
+  const latency = wanted('relay.3proc.latency');
+  const batched = wanted('relay.3proc.throughput.batched');
+  if (!plain && !latency && !batched) return;
+  const total = Number(process.env.RELAY_BENCH_TOTAL ?? 50_000);
+
+  const { startRelay } = await import('../../packages/transport-ws/src/relay/index.ts');
+  const relay = await startRelay({ port: 0 });
+  if (plain || latency) {
+    const cluster = await startCluster(relay.url, 'bench', 1);
+    if (plain) await cluster.throughput('relay.3proc.throughput', total);
+    if (latency) await cluster.latency(Number(process.env.RELAY_BENCH_COUNT ?? 3000));
+    await cluster.stop();
   }
-  if (runLatency) {
-    const count = Number(process.env.RELAY_BENCH_COUNT ?? 3000);
-    leaderProcess.send({ cmd: 'latency', count } satisfies Request);
-    const r = (await next(leader, 'latency')) as Extract<Reply, { kind: 'latency' }>;
-    printResult({ name: 'relay.3proc.latency', params: { ...params, count }, ...percentiles(r.samplesUs), peakHeapMB: r.peakHeapMB, env: envInfo() });
+  if (batched) {
+    const cluster = await startCluster(relay.url, 'bench-batched', 256);
+    await cluster.throughput('relay.3proc.throughput.batched', total);
+    await cluster.stop();
   }
-  for (const child of children.values()) child.send({ cmd: 'stop' } satisfies Request);
-  await Promise.all([...children.values()].map((c) => new Promise((resolve) => c.once('exit', resolve))));
-  const { dropped } = relay.stats();
-  process.stderr.write(`relay: dropped ${JSON.stringify(dropped)}\n`);
+  const { dropped, framesForwarded, bytesForwarded } = relay.stats();
+  process.stderr.write(`relay: forwarded ${framesForwarded} WebSocket messages (${bytesForwarded} bytes), dropped ${JSON.stringify(dropped)}\n`);
   await relay.close();
 }
 
-async function runNode(id: string, url: string): Promise<void> {
+async function runNode(id: string, url: string, room: string, maxBatchCommands: number): Promise<void> {
   const { WebSocket } = await import('ws');
   const { MemoryLogStore, RaftNode, bytesCodec } = await import('../../packages/core/src/index.ts');
   const { webSocketTransport } = await import('../../packages/transport-ws/src/index.ts');
@@ -111,6 +158,7 @@ async function runNode(id: string, url: string): Promise<void> {
     log: new MemoryLogStore(),
     transport: webSocketTransport({ url, room, nodeId: id, WebSocket, ...(secret !== undefined && { secret }) }),
     commandCodec: bytesCodec,
+    maxBatchCommands,
   });
   await node.start();
   const heapMB = (): number => Math.round((process.memoryUsage().heapUsed / 2 ** 20) * 10) / 10;
@@ -139,6 +187,9 @@ async function runNode(id: string, url: string): Promise<void> {
         for (let i = 0; i < request.inflight && issued < request.total; i++) issue();
       });
       reply({ kind: 'throughput', seconds: (performance.now() - started) / 1000, peakHeapMB: Math.max(peak, heapMB()) });
+    } else if (request.cmd === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      reply({ kind: 'cpu', seconds: (user + system) / 1e6 });
     } else if (request.cmd === 'latency') {
       for (let i = 0; i < 200; i++) await node.propose(payload);
       const samplesUs: number[] = [];

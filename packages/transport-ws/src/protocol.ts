@@ -8,6 +8,11 @@
  *   byte 1        length n of the peer id in UTF-8 bytes (0..64)
  *   bytes 2..2+n  peer id: the receiver when a client sends, the sender when the relay delivers
  *   the rest      payload
+ *
+ * A `batch` payload holds several codec frames for the same peer, each preceded by its length
+ * (4 bytes, big-endian): a client sends everything a ready cycle produced for a peer in one
+ * WebSocket message, so the per-message costs (syscalls, WebSocket framing, the relay's
+ * routing and rate limit) are paid once per cycle instead of once per Raft message.
  */
 import type { NodeId } from '@webraft/core';
 
@@ -22,6 +27,8 @@ export const EnvelopeKind = {
   welcome: 4,
   /** Client → relay: are you there? The relay answers with an empty `keepalive` of its own. */
   keepalive: 5,
+  /** Several codec frames for one peer (see above); routed like `data`. */
+  batch: 6,
 } as const;
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
 
@@ -72,6 +79,40 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
     throw new EnvelopeError('peer id is not UTF-8');
   }
   return { kind: kind as EnvelopeKind, peer, payload: bytes.subarray(2 + idLength) };
+}
+
+/** Bytes a frame adds to a `batch` payload. */
+export const batchFrameOverhead = 4;
+
+/** The `batch` payload of `frames`. */
+export function packBatch(frames: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const frame of frames) size += batchFrameOverhead + frame.length;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const frame of frames) {
+    view.setUint32(at, frame.length);
+    out.set(frame, at + batchFrameOverhead);
+    at += batchFrameOverhead + frame.length;
+  }
+  return out;
+}
+
+/** The frames of a `batch` payload (views into it); throws {@link EnvelopeError} if a length runs past the end. */
+export function unpackBatch(payload: Uint8Array): Uint8Array[] {
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  const frames: Uint8Array[] = [];
+  let at = 0;
+  while (at < payload.length) {
+    if (at + batchFrameOverhead > payload.length) throw new EnvelopeError('batch truncated inside a length');
+    const length = view.getUint32(at);
+    at += batchFrameOverhead;
+    if (length === 0 || at + length > payload.length) throw new EnvelopeError('batch frame length out of bounds');
+    frames.push(payload.subarray(at, at + length));
+    at += length;
+  }
+  return frames;
 }
 
 /**

@@ -6,13 +6,13 @@ import { afterEach, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { encodeFrame, type Message } from '@webraft/core';
 import { waitFor } from '@webraft/core/testing';
-import { decodeEnvelope, encodeEnvelope, EnvelopeKind } from '../src/protocol.ts';
+import { decodeEnvelope, encodeEnvelope, EnvelopeKind, packBatch, unpackBatch } from '../src/protocol.ts';
 import { webSocketTransport } from '../src/index.ts';
 
 let server: WebSocketServer | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
-/** A relay for one room that hands every data frame to `rewrite` before delivering it. */
+/** A relay for one room that hands every data frame (also each one of a batch) to `rewrite` before delivering it. */
 async function hostileRelay(rewrite: (frame: Uint8Array, from: string) => Uint8Array): Promise<{ url: string; inject(to: string, from: string, frame: Uint8Array): void }> {
   server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   const members = new Map<string, WebSocket>();
@@ -23,8 +23,11 @@ async function hostileRelay(rewrite: (frame: Uint8Array, from: string) => Uint8A
     members.set(node, socket);
     socket.on('message', (data: Buffer) => {
       const envelope = decodeEnvelope(new Uint8Array(data));
-      if (envelope.kind !== EnvelopeKind.data) return;
-      members.get(envelope.peer)?.send(encodeEnvelope(EnvelopeKind.data, node, rewrite(envelope.payload, node)));
+      const target = members.get(envelope.peer);
+      if (envelope.kind === EnvelopeKind.data) target?.send(encodeEnvelope(EnvelopeKind.data, node, rewrite(envelope.payload, node)));
+      if (envelope.kind === EnvelopeKind.batch) {
+        target?.send(encodeEnvelope(EnvelopeKind.batch, node, packBatch(unpackBatch(envelope.payload).map((frame) => rewrite(frame, node)))));
+      }
     });
   });
   await new Promise((resolve) => server!.once('listening', resolve));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../src/client/backoff.ts';
 import { FaultRuleError, FaultTable, parseLinkFaultRule } from '../src/faults.ts';
-import { decodeEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, isFatalClose, CloseCode, readdressEnvelope } from '../src/protocol.ts';
+import { decodeEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, isFatalClose, CloseCode, packBatch, readdressEnvelope, unpackBatch } from '../src/protocol.ts';
 import { mintRoomToken, RoomTokenError, verifyRoomToken } from '../src/token.ts';
 
 describe('Backoff', () => {
@@ -81,6 +81,17 @@ describe('envelopes', () => {
   it('classifies close codes', () => {
     expect([CloseCode.unauthorized, CloseCode.replaced, CloseCode.badRequest].every(isFatalClose)).toBe(true);
     expect([CloseCode.goingAway, CloseCode.tooBig, CloseCode.roomFull, 1006].some(isFatalClose)).toBe(false);
+  });
+});
+
+describe('batch payloads', () => {
+  it('round-trip several frames and refuse lengths that run past the end', () => {
+    const frames = [Uint8Array.of(1), Uint8Array.of(2, 3), new Uint8Array(300).fill(7)];
+    expect(unpackBatch(packBatch(frames)).map((f) => [...f])).toEqual(frames.map((f) => [...f]));
+    const packed = packBatch(frames);
+    for (const bad of [packed.subarray(0, packed.length - 1), packed.subarray(0, 3), Uint8Array.of(0, 0, 0, 0), Uint8Array.of(0xff, 0, 0, 0, 1)]) {
+      expect(() => unpackBatch(bad)).toThrow(EnvelopeError);
+    }
   });
 });
 

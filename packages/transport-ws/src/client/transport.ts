@@ -6,7 +6,7 @@
  */
 import type { Clock, Message, NodeId, Rejection, Transport, TransportHandlers } from '@webraft/core';
 import type { FaultTable } from '../faults.ts';
-import { EnvelopeKind, maxEnvelopeOverhead, type Envelope } from '../protocol.ts';
+import { batchFrameOverhead, EnvelopeError, EnvelopeKind, maxEnvelopeOverhead, packBatch, unpackBatch, type Envelope } from '../protocol.ts';
 import { createFraming, type Framing } from './framing.ts';
 import type { ResolvedTransportOptions } from './options.ts';
 import { RelayLink, RelayRefusedError } from './relay-link.ts';
@@ -88,6 +88,11 @@ export class RelayTransportImpl implements RelayTransport {
   #closed = false;
   /** Encodings may finish out of order (HMAC is async); frames leave in send order. */
   #sendTail: Promise<void> = Promise.resolve();
+  /** Messages sent in this turn, encoded and transmitted together at its end (one WebSocket message per peer). */
+  #outbox: { message: Message; delayMs: number }[] = [];
+  #flushScheduled = false;
+  /** Largest `batch` payload: the relay's limit on whole envelopes. */
+  readonly #maxBatchBytes: number;
 
   constructor(options: ResolvedTransportOptions) {
     this.id = options.nodeId;
@@ -95,6 +100,7 @@ export class RelayTransportImpl implements RelayTransport {
     this.#opts = options;
     // The limit is the relay's, on whole envelopes.
     const maxFrameBytes = options.maxFrameBytes - maxEnvelopeOverhead;
+    this.#maxBatchBytes = maxFrameBytes;
     this.#framing = createFraming({ clusterId: options.clusterId, secret: options.secret, maxFrameBytes });
   }
 
@@ -139,26 +145,61 @@ export class RelayTransportImpl implements RelayTransport {
 
   send(message: Message): void {
     if (this.#closed || this.#link === undefined) return;
-    const to = message.to;
-    const verdict = this.faults.decide(this.id, to);
+    const verdict = this.faults.decide(this.id, message.to);
     if (verdict.drop) {
       this.#stats.dropped.fault++;
       return;
     }
-    const encoded = this.#framing.encode(message).then(
-      (frame): Uint8Array | undefined => frame,
-      (error: unknown) => {
-        if ((error as { reason?: unknown }).reason === 'oversized') this.#stats.dropped.oversized++;
-        else this.#stats.dropped.encode++;
-        return undefined;
-      },
-    );
-    this.#sendTail = this.#sendTail.then(async () => {
-      const frame = await encoded;
-      if (frame === undefined) return;
-      if (verdict.delayMs > 0) this.#opts.clock.setTimeout(() => this.#transmit(to, frame), verdict.delayMs);
-      else this.#transmit(to, frame);
-    });
+    this.#outbox.push({ message, delayMs: verdict.delayMs });
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.#flush);
+    }
+  }
+
+  /** Encodes the turn's messages and hands them on, grouped by peer, in send order. */
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    const outbox = this.#outbox;
+    this.#outbox = [];
+    const encodeSync = this.#framing.encodeSync;
+    if (encodeSync !== undefined) {
+      this.#dispatch(outbox, outbox.map(({ message }) => this.#encodeOrCount(() => encodeSync(message))));
+      return;
+    }
+    const encoded = Promise.all(outbox.map(({ message }) => this.#framing.encode(message).then((frame): Uint8Array | undefined => frame, (error: unknown) => this.#countEncodeError(error))));
+    this.#sendTail = this.#sendTail.then(async () => this.#dispatch(outbox, await encoded));
+  };
+
+  #encodeOrCount(encode: () => Uint8Array): Uint8Array | undefined {
+    try {
+      return encode();
+    } catch (error) {
+      return this.#countEncodeError(error);
+    }
+  }
+
+  #countEncodeError(error: unknown): undefined {
+    if ((error as { reason?: unknown }).reason === 'oversized') this.#stats.dropped.oversized++;
+    else this.#stats.dropped.encode++;
+    return undefined;
+  }
+
+  #dispatch(outbox: readonly { message: Message; delayMs: number }[], frames: readonly (Uint8Array | undefined)[]): void {
+    const byPeer = new Map<NodeId, Uint8Array[]>();
+    for (let i = 0; i < outbox.length; i++) {
+      const frame = frames[i];
+      if (frame === undefined) continue;
+      const { message, delayMs } = outbox[i]!;
+      if (delayMs > 0) {
+        this.#opts.clock.setTimeout(() => this.#transmit(message.to, [frame]), delayMs);
+        continue;
+      }
+      const queue = byPeer.get(message.to);
+      if (queue === undefined) byPeer.set(message.to, [frame]);
+      else queue.push(frame);
+    }
+    for (const [to, queue] of byPeer) this.#transmit(to, queue);
   }
 
   /** The WebRTC transport returns its mesh here; the plain transport has only the relay. */
@@ -174,29 +215,51 @@ export class RelayTransportImpl implements RelayTransport {
     await this.#direct?.close();
   }
 
-  #transmit(to: NodeId, frame: Uint8Array): void {
+  #transmit(to: NodeId, frames: readonly Uint8Array[]): void {
     if (this.#closed) return;
-    if (this.#direct?.send(to, frame)) {
-      this.#stats.sent++;
-      this.#stats.viaDirect++;
-      return;
-    }
+    let first = 0;
+    if (this.#direct !== undefined) while (first < frames.length && this.#direct.send(to, frames[first]!)) first++;
+    this.#stats.sent += first;
+    this.#stats.viaDirect += first;
+    if (first === frames.length) return;
     const link = this.#link!;
     if (!link.admitted) {
-      this.#stats.dropped.notConnected++;
+      this.#stats.dropped.notConnected += frames.length - first;
       return;
     }
-    if (!link.send(EnvelopeKind.data, to, frame)) {
-      this.#stats.dropped.backpressure++;
-      return;
+    // Consecutive frames share a `batch` envelope up to the relay's size limit.
+    for (let start = first; start < frames.length; ) {
+      let end = start + 1;
+      let bytes = batchFrameOverhead + frames[start]!.length;
+      while (end < frames.length && bytes + batchFrameOverhead + frames[end]!.length <= this.#maxBatchBytes) bytes += batchFrameOverhead + frames[end++]!.length;
+      const count = end - start;
+      const sent = count === 1 ? link.send(EnvelopeKind.data, to, frames[start]!) : link.send(EnvelopeKind.batch, to, packBatch(frames.slice(start, end)));
+      if (sent) {
+        this.#stats.sent += count;
+        this.#stats.viaRelay += count;
+      } else {
+        this.#stats.dropped.backpressure += count;
+      }
+      start = end;
     }
-    this.#stats.sent++;
-    this.#stats.viaRelay++;
   }
 
   #onEnvelope(envelope: Envelope): void {
     if (envelope.kind === EnvelopeKind.data) this.#inbound(envelope.peer, envelope.payload);
+    else if (envelope.kind === EnvelopeKind.batch) this.#inboundBatch(envelope.peer, envelope.payload);
     else if (envelope.kind === EnvelopeKind.signal) this.#direct?.signal(envelope.peer, envelope.payload);
+  }
+
+  #inboundBatch(from: NodeId, payload: Uint8Array): void {
+    let frames: Uint8Array[];
+    try {
+      frames = unpackBatch(payload);
+    } catch (error) {
+      if (!(error instanceof EnvelopeError)) throw error;
+      this.#reject({ reason: 'decode', detail: `a batch from ${from}: ${error.message}`, from });
+      return;
+    }
+    for (const frame of frames) this.#inbound(from, frame);
   }
 
   #inbound(from: NodeId, frame: Uint8Array): void {
@@ -206,18 +269,30 @@ export class RelayTransportImpl implements RelayTransport {
       this.#stats.dropped.fault++;
       return;
     }
-    if (verdict.delayMs > 0) this.#opts.clock.setTimeout(() => void this.#accept(from, frame), verdict.delayMs);
-    else void this.#accept(from, frame);
+    if (verdict.delayMs > 0) this.#opts.clock.setTimeout(() => this.#accept(from, frame), verdict.delayMs);
+    else this.#accept(from, frame);
   }
 
-  async #accept(from: NodeId, frame: Uint8Array): Promise<void> {
+  #accept(from: NodeId, frame: Uint8Array): void {
+    const decodeSync = this.#framing.decodeSync;
+    if (decodeSync === undefined) {
+      this.#framing.decode(frame, this.id).then(
+        (message) => this.#deliver(from, message),
+        (error: unknown) => this.#reject({ ...this.#framing.rejection(error), from }),
+      );
+      return;
+    }
     let message: Message;
     try {
-      message = await this.#framing.decode(frame, this.id);
+      message = decodeSync(frame, this.id);
     } catch (error) {
       this.#reject({ ...this.#framing.rejection(error), from });
       return;
     }
+    this.#deliver(from, message);
+  }
+
+  #deliver(from: NodeId, message: Message): void {
     if (message.from !== from) {
       this.#reject({ reason: 'auth', detail: `sent by ${from} but claims to be from ${message.from}`, from });
       return;

@@ -273,7 +273,7 @@ class RelayServer implements Relay {
       member.socket.send(keepaliveReply);
       return;
     }
-    if (envelope.kind !== EnvelopeKind.data && envelope.kind !== EnvelopeKind.signal) {
+    if (envelope.kind !== EnvelopeKind.data && envelope.kind !== EnvelopeKind.batch && envelope.kind !== EnvelopeKind.signal) {
       this.#stats.rejected.malformed++;
       return;
     }
