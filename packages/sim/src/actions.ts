@@ -24,12 +24,10 @@ export type SimAction =
   | { readonly type: 'campaign'; readonly node: NodeId }
   /** Ask `node` (the leader, or any node that forwards it) to hand leadership to `to`. */
   | { readonly type: 'transfer'; readonly node: NodeId; readonly to: NodeId }
-  /** Propose a membership change through `node` (normally the leader). */
+  /** Propose a membership change through `node` (the leader, or a node that forwards it). */
   | { readonly type: 'confChange'; readonly node: NodeId; readonly change: ConfChange }
   /** Snapshot `node`'s state machine now; its log is compacted once the snapshot is durable. */
   | { readonly type: 'snapshot'; readonly node: NodeId }
-  /** Propose a membership change through `node` (the leader, or a node that forwards it). */
-  | { readonly type: 'confChange'; readonly node: NodeId; readonly change: ConfChange }
   /** Change a node's clock rate: virtual ms per tick. */
   | { readonly type: 'clock'; readonly node: NodeId; readonly tickMs: number }
   /**

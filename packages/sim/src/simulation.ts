@@ -295,13 +295,6 @@ export class Simulation {
         node.drive();
         return;
       }
-      case 'confChange': {
-        const node = this.node(action.node);
-        const outcome = node.core?.proposeConfChange(action.change);
-        this.note(`conf change via ${node.id}: ${action.change.changes.map((c) => `${c.type} ${c.id}`).join(', ')}${outcome && !outcome.ok ? ` refused (${outcome.reason})` : ''}`);
-        node.drive();
-        return;
-      }
       case 'snapshot':
         this.node(action.node).snapshotNow();
         this.note(`snapshot ${action.node}`);
