@@ -9,7 +9,6 @@ import type { LinkCuts } from './protocol.ts';
 export class CuttableTransport implements Transport {
   #out = new Set<NodeId>();
   #in = new Set<NodeId>();
-  dropped = 0;
 
   constructor(private readonly inner: Transport) {}
 
@@ -26,15 +25,13 @@ export class CuttableTransport implements Transport {
     return this.inner.start({
       ...handlers,
       message: (message) => {
-        if (this.#in.has(message.from)) this.dropped++;
-        else handlers.message(message);
+        if (!this.#in.has(message.from)) handlers.message(message);
       },
     });
   }
 
   send(message: Message): void {
-    if (this.#out.has(message.to)) this.dropped++;
-    else this.inner.send(message);
+    if (!this.#out.has(message.to)) this.inner.send(message);
   }
 
   close(): Promise<void> {

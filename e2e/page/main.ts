@@ -121,7 +121,6 @@ function makeApi() {
     events: () => events,
     directPeers: (): readonly string[] => [],
     cut: (cuts: LinkCuts) => post({ type: 'cut', cuts }),
-    campaign: () => post({ type: 'campaign' }),
     /** One operation by a client of its own (not the workload's), recorded in the history. */
     op: (input: KvInput, timeoutMs = 3000) => new KvClient(`${id}.${incarnation}.m${manual++}`, request, report).run(input, timeoutMs),
     startWorkload: (options: WorkloadOptions) => {
@@ -161,7 +160,6 @@ function makeApi() {
       return values;
     },
     addMember: (member: string, timeoutMs = 5000) => request({ type: 'addMember', id: member, timeoutMs }),
-    removeMember: (member: string, timeoutMs = 5000) => request({ type: 'removeMember', id: member, timeoutMs }),
     dump: () => request({ type: 'dump' }) as Promise<{ applied: number; digest: string }>,
     /**
      * Starves this page's main thread (busy for `busyMs` of every `periodMs`), so that its

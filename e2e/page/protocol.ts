@@ -26,14 +26,12 @@ export type Request =
   | { readonly type: 'propose'; readonly command: KvCommand; readonly timeoutMs: number }
   | { readonly type: 'read'; readonly key: string; readonly timeoutMs: number }
   | { readonly type: 'addMember'; readonly id: NodeId; readonly timeoutMs: number }
-  | { readonly type: 'removeMember'; readonly id: NodeId; readonly timeoutMs: number }
   | { readonly type: 'dump' };
 
 export type PageToWorker =
   | { readonly type: 'start'; readonly config: NodeConfig }
   | { readonly type: 'request'; readonly req: number; readonly request: Request }
   | { readonly type: 'cut'; readonly cuts: LinkCuts }
-  | { readonly type: 'campaign' }
   /** A message the page's WebRTC transport received for this node. */
   | { readonly type: 'deliver'; readonly message: Message };
 

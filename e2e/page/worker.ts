@@ -101,11 +101,9 @@ async function serve(n: RaftNode<KvStore>, request: Request): Promise<unknown> {
       return n.read((kv) => kv.get(request.key), { timeoutMs: request.timeoutMs });
     case 'addMember':
       return n.addMember(request.id, { timeoutMs: request.timeoutMs });
-    case 'removeMember':
-      return n.removeMember(request.id, { timeoutMs: request.timeoutMs });
     case 'dump':
       // The applied state, compared across tabs once the cluster has converged.
-      return { applied: n.status().applied, digest: n.stateMachine.digest(), metrics: n.status().metrics, dropped: transport?.dropped };
+      return { applied: n.status().applied, digest: n.stateMachine.digest() };
   }
 }
 
@@ -125,9 +123,6 @@ async function handle(message: PageToWorker): Promise<void> {
     case 'cut':
       transport?.cut(message.cuts);
       event(`links cut: out [${message.cuts.out.join(',')}] in [${message.cuts.in.join(',')}]`);
-      return;
-    case 'campaign':
-      node?.campaign();
       return;
     case 'deliver':
       bridge?.deliver(message.message);

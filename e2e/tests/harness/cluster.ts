@@ -154,15 +154,6 @@ export class Cluster {
     await page.close();
   }
 
-  /** Drops a node's whole context at once (its tabs, workers and in-flight writes) — a browser crash. */
-  async crashContext(id: string): Promise<void> {
-    const ctx = this.#contexts.get(id);
-    if (ctx === undefined) throw new Error(`node ${id} has no context of its own`);
-    this.#contexts.delete(id);
-    this.tabs.delete(id);
-    await (await ctx).close();
-  }
-
   /** Kills node `id`'s browser process (`processes` clusters); its tab reopens in a new one on the same profile. */
   async crashBrowser(id: string): Promise<void> {
     const browser = this.#processes.get(id);
