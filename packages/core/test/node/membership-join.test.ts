@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { JoinRefusedError } from '../../src/node/errors.ts';
+import { InvalidArgumentError, JoinRefusedError, TimeoutError } from '../../src/node/errors.ts';
 import type { MemberResponse, Message } from '../../src/raft/types.ts';
 import { TestCluster } from './cluster.ts';
 
@@ -66,6 +66,38 @@ describe('RaftNode join', () => {
     const impostor = await c.boot(other);
     const error = await c.run(impostor.join({ via: [leader.id] })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JoinRefusedError);
+  });
+
+  it('times out when no member answers; a member joining again resolves at once; a removed node is refused', async () => {
+    const c = (cluster = await TestCluster.start(['a', 'b', 'c']));
+    await c.elect();
+    const joiner = await c.boot('d');
+    c.network.isolate('d');
+    const error = await c.run(joiner.join({ via: ['a', 'b'], timeoutMs: 3000 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(joiner.members().voters).toEqual([]);
+    await expect(c.node('a').join({ via: ['b'] })).resolves.toMatchObject({ voters: expect.arrayContaining(['a']) });
+    // A node that left keeps the configuration that removed it: it cannot come back as new.
+    await c.run(c.node('b').leave());
+    c.nodes.delete('b');
+    const returning = await c.boot('b');
+    expect(returning.members().voters).not.toContain('b');
+    await expect(returning.join({ via: ['a'] })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('malformed or relayed-by-stranger requests are refused and counted, never crash a node', async () => {
+    const c = (cluster = await TestCluster.start(['a', 'b', 'c']));
+    const leader = await c.elect();
+    const x = c.network.transport('x');
+    await x.start({ message: () => undefined });
+    const request = { type: 'member', from: 'x', to: leader.id, term: 0, subject: 'x', nonce: Uint8Array.of(1), wish: 'voter' } as const;
+    x.send({ ...request, nonce: new Uint8Array(0) });
+    x.send({ ...request, wish: 'king' as 'voter' });
+    x.send({ ...request, subject: 'y' }); // x is no member: it may not ask for another node
+    await c.clock.advance(100);
+    expect(leader.status().metrics.rejected).toMatchObject({ impossibleField: 2, nonMember: 1 });
+    expect(leader.members().learners).toEqual([]);
+    await x.close();
   });
 
   it('two concurrent requests for one id: one is reserved, the other answered idTaken', async () => {
