@@ -87,7 +87,8 @@ export class MemberDesk {
   /** A `member` or `memberResp` message for this node; returns why it was refused, if it was. */
   receive(message: MemberRequest | MemberResponse): Rejection | undefined {
     const status = this.host.status();
-    const forwarded = message.subject !== message.from;
+    // A request about another node, or an answer to relay, is taken from members only.
+    const forwarded = message.subject !== message.from || message.type === 'memberResp';
     if (forwarded && !isMember(status.conf, message.from)) {
       return { reason: 'nonMember', detail: `${message.from} relays a ${message.type} for ${message.subject} but is not a member` };
     }
@@ -234,15 +235,22 @@ function isMember(conf: ConfState, id: NodeId): boolean {
   return roleIn(conf, id) !== undefined;
 }
 
-/** The voter other than `self` whose log matches the leader's furthest (a leader's view). */
+/**
+ * The voter other than `self` whose log matches the leader's furthest, among those heard from
+ * recently when there are any (a leader's view): the likeliest to take over at once.
+ */
 export function mostCaughtUpVoter(status: RaftStatus, self: NodeId): NodeId | undefined {
   let best: NodeId | undefined;
+  let bestActive = false;
   let bestMatch = -1;
   for (const id of status.conf.voters) {
-    const match = status.progress?.[id]?.match ?? -1;
-    if (id !== self && match > bestMatch) {
+    const progress = status.progress?.[id];
+    if (id === self || progress === undefined) continue;
+    const active = progress.recentActive;
+    if ((active && !bestActive) || (active === bestActive && progress.match > bestMatch)) {
       best = id;
-      bestMatch = match;
+      bestActive = active;
+      bestMatch = progress.match;
     }
   }
   return best;
