@@ -307,8 +307,8 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   join(options: JoinOptions): Promise<ConfState> {
     const refused = this.refuse(options);
     if (refused !== undefined) return refused;
-    if (!Array.isArray(options.via) || options.via.some((id) => typeof id !== 'string' || id === '')) {
-      return Promise.reject(new InvalidArgumentError('join: via must list member ids'));
+    if (!Array.isArray(options.via) || options.via.length === 0 || options.via.some((id) => typeof id !== 'string' || id === '')) {
+      return Promise.reject(new InvalidArgumentError('join: via must list at least one member id'));
     }
     const conf = this.core.status().conf;
     const role = roleIn(conf, this.id);
@@ -322,7 +322,8 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   /**
    * Leaves the cluster: a leader first hands leadership to its most caught-up voter, then the
    * leader removes this node. Resolves once the removal is applied (on the leader, or here),
-   * after stopping this node. The last voter cannot leave.
+   * after stopping this node; a node that is no member just stops. The last voter cannot leave.
+   * On a timeout or abort the node keeps running (the removal may still happen).
    */
   async leave(options: RequestOptions = {}): Promise<void> {
     const refused = this.refuse(options);
@@ -529,10 +530,14 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   /** Join and leave traffic never reaches the core. */
   private receiveMember(message: MemberRequest | MemberResponse): void {
     let rejection = checkMemberMessage(message, this.id);
-    if (rejection === undefined && message.type === 'memberResp' && message.subject === this.id) {
-      this.memberClient.receive(message, this.now);
-    } else if (rejection === undefined) {
-      rejection = this.memberDesk.receive(message);
+    try {
+      if (rejection === undefined && message.type === 'memberResp' && message.subject === this.id) {
+        this.memberClient.receive(message, this.now);
+      } else if (rejection === undefined) {
+        rejection = this.memberDesk.receive(message);
+      }
+    } catch (error) {
+      rejection = { reason: 'impossibleField', detail: `a ${message.type} message failed: ${toError(error).message}` };
     }
     if (rejection !== undefined) this.rejected({ ...rejection, from: message.from });
     this.schedule();
