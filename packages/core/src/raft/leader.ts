@@ -101,14 +101,19 @@ function stepResponse(
         sendAppend(r, m.from, true);
         return undefined;
       }
-      if (m.reject) {
-        pr.snapAcked = 0;
+      // The receiver holds nothing of this snapshot (it lost the first chunk, or restarted).
+      const resumeAt = m.reject ? 0 : m.offset;
+      if (resumeAt > pr.snapAcked) {
+        pr.snapAcked = resumeAt;
+        pr.snapProgressed = true;
+      } else if (resumeAt < pr.snapNext && pr.snapResentFrom !== resumeAt) {
+        // A chunk after the resume point arrived without the one at it, which must be lost:
+        // resend from there now. The chunks already in flight past the gap are answered with
+        // the same offset; those answers do not resend again. If the resent chunk is lost too,
+        // a heartbeat round without progress resends it.
+        pr.snapAcked = resumeAt;
         rewindSnapshot(r, m.from, pr);
         return undefined;
-      }
-      if (m.offset > pr.snapAcked) {
-        pr.snapAcked = m.offset;
-        pr.snapProgressed = true;
       }
       sendSnapshotChunks(r, m.from, pr);
       return undefined;

@@ -28,6 +28,8 @@ export class Progress {
   snapDoneSent = false;
   /** The receiver confirmed new bytes since the last heartbeat response. */
   snapProgressed = false;
+  /** The offset the chunks were last resent from (-1: none), so one loss causes one resend. */
+  snapResentFrom = -1;
 
   constructor(next: number, maxInflightMsgs: number, maxInflightBytes: number) {
     this.next = next;
@@ -43,6 +45,7 @@ export class Progress {
     this.snapAcked = 0;
     this.snapDoneSent = false;
     this.snapProgressed = false;
+    this.snapResentFrom = -1;
   }
 
   becomeProbe(): void {

@@ -77,6 +77,7 @@ export function sendSnapshotChunks(r: Raft, to: NodeId, pr: Progress): void {
 /** Resend a snapshot from the receiver's confirmed offset (a chunk was lost). */
 export function rewindSnapshot(r: Raft, to: NodeId, pr: Progress): void {
   pr.snapNext = pr.snapAcked;
+  pr.snapResentFrom = pr.snapAcked;
   pr.snapDoneSent = false;
   sendSnapshotChunks(r, to, pr);
 }

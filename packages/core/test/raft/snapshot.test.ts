@@ -28,20 +28,20 @@ describe('snapshots (§7)', () => {
     expect(net.core('a').status().progress?.c?.state).toBe('replicate');
   });
 
-  it('a lost chunk is resent from the receiver offset; heartbeats continue meanwhile', () => {
+  it('a chunk lost again when resent is resent after a heartbeat round; heartbeats continue meanwhile', () => {
     const net = laggingFollower(16);
     net.heal();
-    let dropped: SnapshotMessage | undefined;
+    let dropped = 0;
     net.filters.push((m) => {
-      if (m.type === 'snap' && m.offset === 32 && dropped === undefined) {
-        dropped = m;
+      if (m.type === 'snap' && m.offset === 32 && dropped < 2) {
+        dropped++;
         return false;
       }
       return true;
     });
     net.log = [];
     net.tickAll(1);
-    expect(dropped).toBeDefined();
+    expect(dropped).toBe(2);
     expect(net.core('a').status().progress?.c?.state).toBe('snapshot');
     net.tickAll(4);
     const toC = net.log.filter((m) => m.to === 'c');
@@ -51,6 +51,32 @@ describe('snapshots (§7)', () => {
     // The chunks before the lost one were not resent from zero.
     expect(net.log.filter((m) => m.type === 'snap' && m.offset === 0)).toHaveLength(1);
     expect(net.node('c').applied).toEqual(net.node('a').applied);
+  });
+
+  it.each([
+    ['a middle chunk', 32],
+    ['the first chunk', 0],
+  ])('%s lost: resent once, as soon as the receiver reports where it stands', (_, lostOffset) => {
+    const net = laggingFollower(16);
+    net.heal();
+    let dropped = false;
+    const sends = new Map<number, number>();
+    net.filters.push((m) => {
+      if (m.type !== 'snap') return true;
+      sends.set(m.offset, (sends.get(m.offset) ?? 0) + 1);
+      if (m.offset === lostOffset && !dropped) {
+        dropped = true;
+        return false;
+      }
+      return true;
+    });
+    // One heartbeat starts the transfer; the receiver's answers alone must finish it.
+    net.tickAll(1);
+    expect(dropped).toBe(true);
+    expect(net.node('c').applied).toEqual(net.node('a').applied);
+    expect(sends.get(lostOffset)).toBe(2);
+    // Chunks the receiver accepted before the loss go once; those after it at most twice.
+    for (const [offset, count] of sends) expect(count).toBeLessThanOrEqual(offset < lostOffset ? 1 : 2);
   });
 
   it('an empty snapshot is one chunk marked done', () => {
