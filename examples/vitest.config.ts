@@ -9,5 +9,8 @@ export default defineConfig({
     exclude: ['**/node_modules/**'],
     environment: 'node',
     testTimeout: 60_000,
+    // The examples run real timers, child processes and Chromium tabs; one file at a time keeps
+    // them from starving each other on a small machine.
+    fileParallelism: false,
   },
 });
