@@ -2,7 +2,8 @@
  * Durability: a tab killed in the middle of a stream of writes comes back from IndexedDB,
  * and no acknowledged write is missing — after a page close, and after browsers crash.
  */
-import { expect, test, type TestInfo } from '@playwright/test';
+import type { TestInfo } from '@playwright/test';
+import { expect, test } from './harness/fixtures.ts';
 import { Cluster } from './harness/cluster.ts';
 import { sleep } from './harness/wait.ts';
 
@@ -38,49 +39,41 @@ async function finish(cluster: Cluster, info: TestInfo): Promise<void> {
   await cluster.verify(info);
 }
 
-test("closing the leader's tab mid-stream: it recovers from IndexedDB and no acknowledged write is lost", async ({}, info) => {
-  const cluster = await Cluster.open({ nodes: ['a', 'b', 'c'] });
-  try {
-    const leader = await cluster.waitForLeader();
-    await cluster.startWorkload();
-    stream(cluster, leader.id);
-    await sleep(1500);
-    const before = (await cluster.status(leader.id))!;
-    await sleep(500);
-    await cluster.closeTab(leader.id);
+test("closing the leader's tab mid-stream: it recovers from IndexedDB and no acknowledged write is lost", async ({ openCluster }, info) => {
+  const cluster = await openCluster({ nodes: ['a', 'b', 'c'] });
+  const leader = await cluster.waitForLeader();
+  await cluster.startWorkload();
+  stream(cluster, leader.id);
+  await sleep(1500);
+  const before = (await cluster.status(leader.id))!;
+  await sleep(500);
+  await cluster.closeTab(leader.id);
 
-    const page = await cluster.openTab(leader.id);
-    const recovered = await page.evaluate(() => window.e2e.ready());
-    expect(recovered.lastIndex, 'entries recovered from IndexedDB').toBeGreaterThanOrEqual(before.commit);
-    expect(recovered.term).toBeGreaterThanOrEqual(before.term);
-    await cluster.startWorkload([leader.id]);
-    await cluster.waitForLeader();
-    await expectAllAcked(cluster, leader.id);
-    await finish(cluster, info);
-  } finally {
-    await cluster.close(info);
-  }
+  const page = await cluster.openTab(leader.id);
+  const recovered = await page.evaluate(() => window.e2e.ready());
+  expect(recovered.lastIndex, 'entries recovered from IndexedDB').toBeGreaterThanOrEqual(before.commit);
+  expect(recovered.term).toBeGreaterThanOrEqual(before.term);
+  await cluster.startWorkload([leader.id]);
+  await cluster.waitForLeader();
+  await expectAllAcked(cluster, leader.id);
+  await finish(cluster, info);
 });
 
-test('every browser crashes mid-stream (SIGKILL, own processes over the relay): all recover, no acknowledged write is lost', async ({}, info) => {
+test('every browser crashes mid-stream (SIGKILL, own processes over the relay): all recover, no acknowledged write is lost', async ({ openCluster }, info) => {
   const nodes = ['a', 'b', 'c'];
-  const cluster = await Cluster.open({ nodes, transport: 'relay', processes: true });
-  try {
-    const leader = await cluster.waitForLeader();
-    await cluster.startWorkload();
-    stream(cluster, leader.id);
-    await sleep(2500);
-    await Promise.all(nodes.map((id) => cluster.crashBrowser(id)));
-    const acked = ackedStream(cluster).length;
+  const cluster = await openCluster({ nodes, transport: 'relay', processes: true });
+  const leader = await cluster.waitForLeader();
+  await cluster.startWorkload();
+  stream(cluster, leader.id);
+  await sleep(2500);
+  await Promise.all(nodes.map((id) => cluster.crashBrowser(id)));
+  const acked = ackedStream(cluster).length;
 
-    await Promise.all(nodes.map((id) => cluster.openTab(id)));
-    const recovered = await Promise.all(nodes.map((id) => cluster.tab(id).evaluate(() => window.e2e.ready())));
-    expect(Math.max(...recovered.map((r) => r.lastIndex)), 'entries recovered from IndexedDB').toBeGreaterThanOrEqual(acked);
-    await cluster.startWorkload();
-    const next = await cluster.waitForLeader();
-    expect(await expectAllAcked(cluster, next.id)).toBe(acked);
-    await finish(cluster, info);
-  } finally {
-    await cluster.close(info);
-  }
+  await Promise.all(nodes.map((id) => cluster.openTab(id)));
+  const recovered = await Promise.all(nodes.map((id) => cluster.tab(id).evaluate(() => window.e2e.ready())));
+  expect(Math.max(...recovered.map((r) => r.lastIndex)), 'entries recovered from IndexedDB').toBeGreaterThanOrEqual(acked);
+  await cluster.startWorkload();
+  const next = await cluster.waitForLeader();
+  expect(await expectAllAcked(cluster, next.id)).toBe(acked);
+  await finish(cluster, info);
 });

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './harness/fixtures.ts';
 import { Cluster, workloadDefaults } from './harness/cluster.ts';
 import { isWrite, percentile, sleep } from './harness/wait.ts';
 
@@ -52,32 +52,28 @@ function distribution(values: readonly number[]) {
 }
 
 for (const nodes of [['a', 'b', 'c'], ['a', 'b', 'c', 'd', 'e']]) {
-  test(`${nodes.length} tabs: one leader per term, and failover after the leader's tab closes`, async ({}, info) => {
+  test(`${nodes.length} tabs: one leader per term, and failover after the leader's tab closes`, async ({ openCluster }, info) => {
     test.setTimeout(60_000 + samples * 10_000);
-    const cluster = await Cluster.open({ nodes });
-    try {
-      await cluster.waitForLeader();
-      await cluster.startWorkload();
-      await sleep(500);
-      const runs: Failover[] = [];
-      for (let i = 0; i < samples; i++) runs.push(await failover(cluster));
-      await cluster.stopWorkload();
-      await cluster.converged();
-      await cluster.verify(info);
+    const cluster = await openCluster({ nodes });
+    await cluster.waitForLeader();
+    await cluster.startWorkload();
+    await sleep(500);
+    const runs: Failover[] = [];
+    for (let i = 0; i < samples; i++) runs.push(await failover(cluster));
+    await cluster.stopWorkload();
+    await cluster.converged();
+    await cluster.verify(info);
 
-      const commit = distribution(runs.map((r) => r.commitMs));
-      const ack = distribution(runs.map((r) => r.ackMs));
-      figures[`${nodes.length}tabs`] = { samples: runs.length, newLeaderCommits: commit, clientWriteAcknowledged: ack };
-      console.log(`failover, ${nodes.length} tabs, close → new leader commits: p50 ${commit.p50Ms} ms, p95 ${commit.p95Ms} ms, max ${commit.maxMs} ms (${commit.samplesMs.join(', ')})`);
-      console.log(`failover, ${nodes.length} tabs, close → a client's write acknowledged: p50 ${ack.p50Ms} ms, p95 ${ack.p95Ms} ms, max ${ack.maxMs} ms`);
-      writeFileSync(
-        join(import.meta.dirname, '..', 'results', 'failover.json'),
-        `${JSON.stringify({ electionTimeoutMs: [500, 1000], clientTimeoutMs: workloadDefaults.timeoutMs, ...figures }, null, 1)}\n`,
-      );
-      // The target is 1 s at p95; the bound leaves room for a loaded CI machine.
-      expect(commit.p95Ms).toBeLessThan(2500);
-    } finally {
-      await cluster.close(info);
-    }
+    const commit = distribution(runs.map((r) => r.commitMs));
+    const ack = distribution(runs.map((r) => r.ackMs));
+    figures[`${nodes.length}tabs`] = { samples: runs.length, newLeaderCommits: commit, clientWriteAcknowledged: ack };
+    console.log(`failover, ${nodes.length} tabs, close → new leader commits: p50 ${commit.p50Ms} ms, p95 ${commit.p95Ms} ms, max ${commit.maxMs} ms (${commit.samplesMs.join(', ')})`);
+    console.log(`failover, ${nodes.length} tabs, close → a client's write acknowledged: p50 ${ack.p50Ms} ms, p95 ${ack.p95Ms} ms, max ${ack.maxMs} ms`);
+    writeFileSync(
+      join(import.meta.dirname, '..', 'results', 'failover.json'),
+      `${JSON.stringify({ electionTimeoutMs: [500, 1000], clientTimeoutMs: workloadDefaults.timeoutMs, ...figures }, null, 1)}\n`,
+    );
+    // The target is 1 s at p95; the bound leaves room for a loaded CI machine.
+    expect(commit.p95Ms).toBeLessThan(2500);
   });
 }

@@ -3,17 +3,12 @@
  * they commit (`applyBeforeCommit` from `@webraft/core/testing`), a leader cut off from the
  * majority acknowledges a write it could never commit, and the partition scenario says so.
  */
-import { expect, test } from '@playwright/test';
-import { Cluster } from './harness/cluster.ts';
+import { expect, test } from './harness/fixtures.ts';
 import { isolateLeader } from './scenarios.ts';
 
-test('a broken core (applyBeforeCommit) is caught by the partition scenario', async ({}, info) => {
-  const cluster = await Cluster.open({ nodes: ['a', 'b', 'c'], mutant: 'applyBeforeCommit' });
-  try {
-    await expect(isolateLeader(cluster, info)).rejects.toThrow(/a write on the minority side is never acknowledged/);
-    const started = cluster.recorder.events.filter((e) => /^started .*mutant applyBeforeCommit$/.test(e.text));
-    expect(started.length, 'every node ran the broken core').toBe(3);
-  } finally {
-    await cluster.close(info);
-  }
+test('a broken core (applyBeforeCommit) is caught by the partition scenario', async ({ openCluster }, info) => {
+  const cluster = await openCluster({ nodes: ['a', 'b', 'c'], mutant: 'applyBeforeCommit' });
+  await expect(isolateLeader(cluster, info)).rejects.toThrow(/a write on the minority side is never acknowledged/);
+  const started = cluster.recorder.events.filter((e) => /^started .*mutant applyBeforeCommit$/.test(e.text));
+  expect(started.length, 'every node ran the broken core').toBe(3);
 });

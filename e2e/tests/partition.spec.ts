@@ -1,5 +1,5 @@
-import { test } from '@playwright/test';
-import { Cluster, type TransportKind } from './harness/cluster.ts';
+import { test } from './harness/fixtures.ts';
+import type { TransportKind } from './harness/cluster.ts';
 import { isolateLeader } from './scenarios.ts';
 
 const clusters: { transport: TransportKind; nodes: string[] }[] = [
@@ -9,12 +9,8 @@ const clusters: { transport: TransportKind; nodes: string[] }[] = [
 ];
 
 for (const { transport, nodes } of clusters) {
-  test(`isolating the leader's tab over ${transport} (${nodes.length} tabs)`, async ({}, info) => {
-    const cluster = await Cluster.open({ nodes, transport });
-    try {
-      await isolateLeader(cluster, info);
-    } finally {
-      await cluster.close(info);
-    }
+  test(`isolating the leader's tab over ${transport} (${nodes.length} tabs)`, async ({ openCluster }, info) => {
+    const cluster = await openCluster({ nodes, transport });
+    await isolateLeader(cluster, info);
   });
 }

@@ -1,0 +1,21 @@
+/**
+ * `test` with an `openCluster` fixture: clusters opened in a test are closed after it, once
+ * its outcome is known, so a failed test leaves screenshots of every tab beside its history
+ * and event logs.
+ */
+import { test as base } from '@playwright/test';
+import { Cluster, type ClusterOptions } from './cluster.ts';
+
+export const test = base.extend<{ openCluster: (options: ClusterOptions) => Promise<Cluster> }>({
+  openCluster: async ({}, use, info) => {
+    const opened: Cluster[] = [];
+    await use(async (options) => {
+      const cluster = await Cluster.open(options);
+      opened.push(cluster);
+      return cluster;
+    });
+    for (const cluster of opened) await cluster.close(info);
+  },
+});
+
+export { expect } from '@playwright/test';
