@@ -42,8 +42,10 @@ async function growAndShrink(seed: number, snapshots: boolean): Promise<void> {
       () => undefined, // unknown or refused: may or may not be applied, never checked
     );
   };
-  const chaos = (step: number): void => {
-    if (step % 20 !== 1) return;
+  let elapsedSteps = 0;
+  /** Every second of virtual time: heal, then maybe a new partition and loss rate. */
+  const chaos = (): void => {
+    if (++elapsedSteps % 20 !== 0) return;
     c.network.healAll();
     const roll = random();
     const ids = live().map((n) => n.id);
@@ -60,7 +62,7 @@ async function growAndShrink(seed: number, snapshots: boolean): Promise<void> {
   /** Runs writes and faults for `steps` × 50 ms, or until `done()`. */
   const churn = async (steps: number, done: () => boolean = () => false): Promise<void> => {
     for (let step = 1; step <= steps && !done(); step++) {
-      if (step > 1) chaos(step);
+      chaos();
       if (random() < 0.6) write();
       await c.clock.advance(50);
     }
@@ -95,12 +97,29 @@ async function growAndShrink(seed: number, snapshots: boolean): Promise<void> {
   expect(five()).toBe(true);
   await churn(100);
 
-  // Shrink: a leaves (it may be leading), then d leaves, under faults.
+  // Shrink: a leaves (it may be leading), then d leaves or is removed, under faults.
   await settle(track(c.node('a').leave({ timeoutMs: 120_000 })), 'leave of a');
   c.nodes.delete('a');
   await churn(60);
-  await settle(track(c.node('d').leave({ timeoutMs: 120_000 })), 'leave of d');
-  c.nodes.delete('d');
+  if (seed % 3 === 0) {
+    // A removal asked of whoever leads, again after each refusal or timeout.
+    let removed = false;
+    for (let attempt = 0; attempt < 40 && !removed; attempt++) {
+      const leader = c.leader();
+      if (leader === undefined) {
+        await churn(10);
+        continue;
+      }
+      const outcome = track(leader.removeMember('d', { timeoutMs: 3000 }));
+      await churn(80, () => outcome.done);
+      removed = outcome.done && outcome.error === undefined;
+    }
+    expect(removed).toBe(true);
+    await c.stop('d');
+  } else {
+    await settle(track(c.node('d').leave({ timeoutMs: 120_000 })), 'leave of d');
+    c.nodes.delete('d');
+  }
   await churn(100);
 
   // Calm: everything converges.
@@ -125,7 +144,7 @@ describe('membership under faults', () => {
   const seeds = process.env.MEMBERSHIP_SEEDS === undefined ? [1, 2, 3, 4, 5] : Array.from({ length: Number(process.env.MEMBERSHIP_SEEDS) }, (_, i) => i + 1);
   for (const seed of seeds) {
     const snapshots = seed % 2 === 0;
-    it(`grows 3 → 5 by joins and shrinks 5 → 3 by leaves, under partitions and loss, losing no acknowledged write (seed ${seed}${snapshots ? ', snapshots' : ''})`, async () => {
+    it(`grows 3 → 5 by joins and shrinks 5 → 3 by leaves and removals, under partitions and loss, losing no acknowledged write (seed ${seed}${snapshots ? ', snapshots' : ''})`, async () => {
       await growAndShrink(seed, snapshots);
     }, 120_000);
   }
