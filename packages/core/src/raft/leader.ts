@@ -106,11 +106,15 @@ function stepResponse(
       if (resumeAt > pr.snapAcked) {
         pr.snapAcked = resumeAt;
         pr.snapProgressed = true;
-      } else if (resumeAt < pr.snapNext && pr.snapResentFrom !== resumeAt) {
+      } else if (
+        resumeAt === pr.snapAcked ? resumeAt < pr.snapNext && pr.snapResentFrom !== resumeAt : m.reject
+      ) {
         // A chunk after the resume point arrived without the one at it, which must be lost:
         // resend from there now. The chunks already in flight past the gap are answered with
         // the same offset; those answers do not resend again. If the resent chunk is lost too,
-        // a heartbeat round without progress resends it.
+        // a heartbeat round without progress resends it. A refusal after confirmed progress
+        // means the receiver lost what it had (a restart): start over. A lower offset that is
+        // not a refusal is a late answer, already superseded.
         pr.snapAcked = resumeAt;
         rewindSnapshot(r, m.from, pr);
         return undefined;
