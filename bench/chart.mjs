@@ -74,7 +74,7 @@ function windowPanel(results, top) {
 }
 
 function latencyPanel(results, top) {
-  const rows = results.filter((r) => typeof r.p50Us === 'number' && typeof r.p99Us === 'number' && r.p50Us > 0 && !r.name.startsWith('sim.'));
+  const rows = results.filter((r) => r.name.endsWith('.latency') && typeof r.p50Us === 'number' && typeof r.p99Us === 'number' && r.p50Us > 0);
   const out = [`<text x="20" y="${top + 24}" font-size="16" font-weight="bold">Latency, one command at a time: p50 (dark) and p99 (light), µs, log scale</text>`];
   if (rows.length === 0) return [...out, `<text x="80" y="${top + 80}">no latency results in this run</text>`];
   const left = 330;
