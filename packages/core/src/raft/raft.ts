@@ -8,7 +8,7 @@ import type { RaftRestore } from './contract.ts';
 import { decodeConfEntry } from './conf-change-codec.ts';
 import { applyConfChange, emptyConfState } from './confchange.ts';
 import { stepCandidate, stepFollower, type IncomingSnapshot } from './follower.ts';
-import { stepLeader } from './leader.ts';
+import { stepLeader, transferLeadership } from './leader.ts';
 import { RaftLog, entryBytes } from './log.ts';
 import type { Mutant } from './mutants.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -48,6 +48,8 @@ export class Raft {
   leaseVoid = false;
   randomizedElectionTimeout = 0;
   leadTransferee: NodeId = '';
+  /** TimeoutNow arrived while committed configuration changes were unapplied: campaign once they are. */
+  timeoutNowPending = false;
   /** Index of the latest config entry a leader appended; a new one waits until it is applied. */
   pendingConfIndex = 0;
   /** Bytes of entries this leader appended that are not committed yet. */
@@ -200,6 +202,10 @@ export class Raft {
       }
       // Thesis §3.10: a transfer that did not finish within an election timeout is abandoned.
       if (this.leadTransferee !== '') this.leadTransferee = '';
+      if (!this.trk.isVoter(this.id)) {
+        this.handOver();
+        if (this.role !== 'leader') return;
+      }
     }
     if (this.heartbeatElapsed >= this.cfg.heartbeatTicks) {
       this.heartbeatElapsed = 0;
@@ -229,7 +235,14 @@ export class Raft {
 
   /** Start an election (a timeout, `campaign()`, or `timeoutNow` when `transfer`). */
   hup(transfer: boolean): void {
-    if (this.role === 'leader' || !this.promotable() || this.hasUnappliedConfChanges()) return;
+    if (this.role === 'leader' || !this.promotable()) return;
+    if (this.hasUnappliedConfChanges()) {
+      // The configuration we are about to apply decides whom to ask; a leader that chose us
+      // (often one that removed itself) expects us to campaign as soon as it is in effect.
+      if (transfer) this.timeoutNowPending = true;
+      return;
+    }
+    this.timeoutNowPending = false;
     this.campaign(this.cfg.preVote && !transfer, transfer);
   }
 
@@ -274,6 +287,7 @@ export class Raft {
     this.heartbeatElapsed = 0;
     this.resetRandomizedElectionTimeout();
     this.leadTransferee = '';
+    this.timeoutNowPending = false;
     this.trk.resetVotes();
     this.trk.resetProgress(this.log.lastIndex() + 1);
     const self = this.trk.progress.get(this.id);
@@ -382,15 +396,14 @@ export class Raft {
   /** A configuration takes effect (its entry was applied, or a snapshot was installed). */
   applyConf(conf: ConfState): void {
     this.trk.applyConf(conf, this.log.lastIndex() + 1);
-    if (this.role !== 'leader') return;
-    if (!this.trk.isVoter(this.id)) {
-      // Removed or demoted: the change is committed, so a new leader can be elected without us.
-      this.becomeFollower(this.term, '');
+    if (this.role !== 'leader') {
+      if (this.timeoutNowPending) this.hup(true);
       return;
     }
     if (this.leadTransferee !== '' && !this.trk.isVoter(this.leadTransferee)) this.leadTransferee = '';
     if (this.maybeCommit()) this.afterCommit();
     else bcastAppend(this);
+    if (!this.trk.isVoter(this.id)) this.handOver();
   }
 
   /** Install a snapshot from the leader; false if it is stale or the log already holds it. */
@@ -457,6 +470,33 @@ export class Raft {
       else hi = mid - 1;
     }
     return runs[lo]!.tick;
+  }
+
+  /**
+   * Leader removed or demoted by an applied change (thesis §4.2.2): it keeps leading, without
+   * counting itself, until a remaining voter takes over. Stepping down at once could strand
+   * the others: those that have not learned that the change committed still count this node
+   * in their configuration, and it would refuse them its vote whenever its log is longer,
+   * while never campaigning itself. So it hands leadership to the most up-to-date remaining
+   * voter (thesis §3.10): it brings that voter up to date, sends it TimeoutNow and steps
+   * down. From then on its log is no longer than the target's, so its vote no longer blocks
+   * the target (and the target may campaign by itself should TimeoutNow be lost). A target
+   * not brought up to date within an election timeout is given up for the most up-to-date
+   * voter then.
+   */
+  private handOver(): void {
+    if (this.leadTransferee !== '') return;
+    let target: NodeId = '';
+    let best = -1;
+    for (const id of this.trk.voterIds()) {
+      if (!this.trk.conf.voters.includes(id)) continue;
+      const match = this.trk.progress.get(id)?.match ?? 0;
+      if (match > best) {
+        best = match;
+        target = id;
+      }
+    }
+    if (target !== '') transferLeadership(this, target);
   }
 
   /** Leader: the transfer target is up to date, so tell it to campaign now. */

@@ -99,6 +99,8 @@ export function bcastHeartbeatWithContext(r: Raft, context: Uint8Array): void {
 export function sendTimeoutNow(r: Raft, to: NodeId): void {
   r.leaseVoid = true;
   r.send({ type: 'timeoutNow', from: r.id, to, term: r.term });
+  // A removed leader's hand-over is complete: `to` holds its whole log (thesis §4.2.2).
+  if (!r.trk.isVoter(r.id)) r.becomeFollower(r.term, '');
 }
 
 export function respondRead(r: Raft, request: Pick<ReadRequest, 'from' | 'context' | 'index'>): void {

@@ -120,8 +120,11 @@ export function validateMessage(r: Raft, m: Message): Rejection | undefined {
     case 'snapResp':
       return checkIndexes(m, ['index', 'offset']) ?? checkBooleans(m, ['reject', 'done']);
     case 'timeoutNow':
-      // The most disruptive message there is: only the leader we follow may send it.
-      return r.trk.isMember(m.from) ? fromOurLeader(r, m) : { reason: 'nonMember', detail: `${m.from} is not a member` };
+      // The most disruptive message there is: only the leader we follow may send it — also
+      // once it is no member: a removed leader hands over with it (thesis §4.2.2).
+      return r.trk.isMember(m.from) || (m.from === r.lead && m.term === r.term)
+        ? fromOurLeader(r, m)
+        : { reason: 'nonMember', detail: `${m.from} is not a member` };
     case 'prop':
       return (
         (Array.isArray(m.entries) ? undefined : impossible('entries must be a list')) ??

@@ -39,13 +39,14 @@ describe('membership changes (thesis §4)', () => {
     for (const id of ['a', 'b', 'c', 'd', 'e']) {
       expect(net.core(id).status().conf).toMatchObject({ voters: ['a', 'b', 'c', 'd', 'e'], votersOutgoing: [] });
     }
-    // Shrink back to 3 without the leader: a leads C_old,new, then steps down once C_new applies.
+    // Shrink back to 3 without the leader: a leads C_old,new, then, once C_new applies, hands
+    // leadership to a remaining voter (thesis §4.2.2, §3.10) and follows it.
     const shrink = net.core('a').proposeConfChange(change([{ type: 'remove', id: 'a' }, { type: 'remove', id: 'b' }]));
     expect(shrink.ok).toBe(true);
     net.stabilize();
     expect(net.core('c').status().conf).toMatchObject({ voters: ['c', 'd', 'e'], votersOutgoing: [] });
-    expect(net.core('a').status().role).toBe('follower');
     net.tickAll(30);
+    expect(net.core('a').status().role).toBe('follower');
     const leader = net.leader();
     expect(['c', 'd', 'e']).toContain(leader);
     net.propose(leader as string, 'after');
