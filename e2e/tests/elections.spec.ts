@@ -74,6 +74,6 @@ for (const nodes of [['a', 'b', 'c'], ['a', 'b', 'c', 'd', 'e']]) {
       `${JSON.stringify({ electionTimeoutMs: [500, 1000], clientTimeoutMs: workloadDefaults.timeoutMs, ...figures }, null, 1)}\n`,
     );
     // The target is 1 s at p95; the bound leaves room for a loaded CI machine.
-    expect(commit.p95Ms).toBeLessThan(2500);
+    expect(commit.p95Ms).toBeLessThan(3000);
   });
 }
