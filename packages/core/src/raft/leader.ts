@@ -10,6 +10,7 @@ import { applyConfChange, isJoint } from './confchange.ts';
 import {
   bcastAppend,
   leaderReadIndex,
+  readPending,
   respondRead,
   rewindSnapshot,
   sendAppend,
@@ -23,6 +24,11 @@ export function stepLeader(r: Raft, m: Message): Rejection | undefined {
       proposeForwarded(r, m.entries);
       return undefined;
     case 'readIndex':
+      if (readPending(r, m.context)) {
+        // The acknowledgements of the pending round could not be told from those of a new one.
+        r.send({ type: 'readIndexResp', from: r.id, to: m.from, term: r.term, index: 0, context: m.context, reject: true });
+        return undefined;
+      }
       leaderReadIndex(r, m.from, m.context);
       return undefined;
     case 'transferLeader':

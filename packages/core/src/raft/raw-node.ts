@@ -12,7 +12,7 @@ import { enableMutants, type Mutant } from './mutants.ts';
 import { RaftRestoreError, RaftUsageError } from './errors.ts';
 import { resolveOptions } from './options.ts';
 import { Raft } from './raft.ts';
-import { leaderReadIndex } from './replication.ts';
+import { leaderReadIndex, readPending } from './replication.ts';
 
 export { RaftRestoreError, RaftUsageError };
 
@@ -87,6 +87,11 @@ export class RawNode implements RaftCore {
 
   readIndex(context: Uint8Array): void {
     const r = this.#raft;
+    // Followers echo only the context, so it is all that ties an acknowledgement to its round.
+    if (context.byteLength === 0) throw new RaftUsageError('readIndex context must not be empty');
+    if (r.role === 'leader' && readPending(r, context)) {
+      throw new RaftUsageError('a readIndex with this context is pending; contexts must be unique');
+    }
     if (r.role === 'leader') leaderReadIndex(r, r.id, context);
     else if (r.lead !== '') r.send({ type: 'readIndex', from: r.id, to: r.lead, term: r.term, context });
   }

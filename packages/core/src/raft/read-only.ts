@@ -42,6 +42,10 @@ export class ReadOnly {
     return request.acks;
   }
 
+  has(context: Uint8Array): boolean {
+    return this.pending.has(contextKey(context));
+  }
+
   /** The tick the round with `context` was first sent, or undefined if it is not pending. */
   sentTick(context: Uint8Array): number | undefined {
     return this.pending.get(contextKey(context))?.sentTick;

@@ -5,7 +5,7 @@
 import type { NodeId } from './types.ts';
 import type { Progress } from './progress.ts';
 import type { Raft } from './raft.ts';
-import type { ReadRequest } from './read-only.ts';
+import { contextKey, type ReadRequest } from './read-only.ts';
 import { entryBytes } from './log.ts';
 
 /** How many snapshot chunks may be unacknowledged at once. */
@@ -144,6 +144,13 @@ export function leaderReadIndex(r: Raft, from: NodeId, context: Uint8Array): voi
   if (!r.readOnly.add(r.log.committed, from, context, r.leaderTicks)) return;
   r.readOnly.recvAck(r.id, context);
   bcastHeartbeatWithContext(r, context);
+}
+
+/** Whether a read with `context` waits for its round or for the leader's first commit. */
+export function readPending(r: Raft, context: Uint8Array): boolean {
+  if (r.readOnly.has(context)) return true;
+  const key = contextKey(context);
+  return r.pendingReads.some((read) => contextKey(read.context) === key);
 }
 
 export function releasePendingReads(r: Raft): void {

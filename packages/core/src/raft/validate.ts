@@ -134,6 +134,7 @@ export function validateMessage(r: Raft, m: Message): Rejection | undefined {
     case 'readIndex':
       return (
         checkBytes(m.context, 'context') ??
+        (m.context.byteLength > 0 ? undefined : impossible('context must not be empty')) ??
         (r.trk.isMember(m.from) ? undefined : { reason: 'nonMember', detail: `${m.from} reads but is not a member` })
       );
     case 'readIndexResp':

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Network, str, text } from './network.ts';
+import { RaftUsageError } from '../../src/raft/errors.ts';
 
 describe('leadership transfer (thesis §3.10)', () => {
   it('the leader catches the target up and hands over with timeoutNow', () => {
@@ -125,6 +126,47 @@ describe('ReadIndex (thesis §6.4)', () => {
       { index: 1, context: 'r1' },
       { index: 1, context: 'r2' },
     ]);
+  });
+
+  it('an empty context is refused: acknowledgements could not be matched to the round', () => {
+    const net = new Network(['a', 'b', 'c']);
+    net.campaign('a');
+    expect(() => net.core('a').readIndex(new Uint8Array(0))).toThrow(RaftUsageError);
+    expect(() => net.core('b').readIndex(new Uint8Array(0))).toThrow(RaftUsageError);
+    net.stabilize();
+    expect(net.log.some((m) => m.type === 'readIndex' || (m.type === 'heartbeat' && m.context.byteLength > 0))).toBe(false);
+    const forwarded = net.core('a').step({ type: 'readIndex', from: 'b', to: 'a', term: 1, context: new Uint8Array(0) });
+    expect(forwarded?.reason).toBe('impossibleField');
+  });
+
+  it('a context already pending is refused, locally with an error and forwarded with a rejection', () => {
+    const net = new Network(['a', 'b', 'c']);
+    net.campaign('a');
+    net.isolate('c');
+    net.filters.push((m) => m.type !== 'heartbeatResp');
+    net.core('a').readIndex(text('dup'));
+    net.stabilize();
+    expect(() => net.core('a').readIndex(text('dup'))).toThrow(RaftUsageError);
+    net.core('b').readIndex(text('dup'));
+    net.stabilize();
+    expect(net.log.some((m) => m.type === 'readIndexResp' && m.to === 'b' && m.reject && str(m.context) === 'dup')).toBe(true);
+    expect(net.node('b').readStates).toEqual([]);
+    // The first request is still answered once its round completes.
+    net.heal();
+    net.tickAll(1);
+    expect(net.node('a').readStates).toEqual([{ index: 1, context: 'dup' }]);
+  });
+
+  it('a context held until the new leader commits in its term is pending too', () => {
+    const net = new Network(['a', 'b', 'c']);
+    net.filters.push((m) => m.type !== 'appResp');
+    net.campaign('a');
+    expect(net.core('a').status().role).toBe('leader');
+    net.core('a').readIndex(text('early'));
+    expect(() => net.core('a').readIndex(text('early'))).toThrow(RaftUsageError);
+    net.heal();
+    net.tickAll(2);
+    expect(net.node('a').readStates).toEqual([{ index: 1, context: 'early' }]);
   });
 
   it('thesis §3.10: after TimeoutNow the lease is void', () => {
