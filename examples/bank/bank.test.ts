@@ -2,6 +2,7 @@
 // the same balances, and no transfer applies twice although clients retry after timeouts.
 import { createMemoryNetwork, MemoryLogStore, NotLeaderError, ProposalDroppedError, TimeoutError } from '@webraft/core';
 import type { NodeId } from '@webraft/core';
+import { seededRandom } from '@webraft/core/testing';
 import { createReplicatedStore } from '@webraft/store';
 import type { ReplicatedStore } from '@webraft/store';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,24 +20,12 @@ afterAll(async () => {
   await Promise.all(stores.map((s) => s.stop()));
 });
 
-/** A small seeded generator, so a failing run can be repeated. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const retryable = (error: unknown) =>
   error instanceof TimeoutError || error instanceof NotLeaderError || error instanceof ProposalDroppedError;
 
 describe('bank under partitions', () => {
   it('conserves money and applies each transfer once', async () => {
-    const random = mulberry32(7);
+    const random = seededRandom(7);
     const network = createMemoryNetwork({ random, delayMs: { min: 0, max: 3 } });
     for (const id of ids) {
       stores.push(

@@ -7,3 +7,4 @@ export { transportConformance } from './transport-suite.ts';
 export type { MakeTransportCluster, TransportCluster, TransportConformanceOptions } from './transport-suite.ts';
 export { sampleMessages, sampleEntries, sampleConfState, sampleSnapshotMeta } from './messages.ts';
 export { createRawNodeWithMutants, mutants, type Mutant } from './mutants.ts';
+export { seededRandom } from './random.ts';

@@ -43,14 +43,5 @@ export function listArg(value: string | undefined): string[] {
   return value.split(',').filter((v) => v !== '');
 }
 
-/** A seeded PRNG (mulberry32), so election timeouts are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded, so election timeouts are the same on every run.
+export { seededRandom } from '../../src/testing/random.ts';

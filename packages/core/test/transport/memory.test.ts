@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryNetwork, type Message, type Rejection } from '../../src/index.ts';
+import { seededRandom as seeded } from '../../src/testing/random.ts';
 
 const ping = (from: string, to: string, term: number): Message => ({ type: 'timeoutNow', from, to, term });
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** A seeded generator (mulberry32) so fault decisions replay exactly. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function cluster(ids: string[], options?: Parameters<typeof createMemoryNetwork>[0]) {
   const network = createMemoryNetwork(options);
