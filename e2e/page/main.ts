@@ -56,6 +56,7 @@ const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Err
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: `raft-${id}` });
 const post = (message: PageToWorker) => worker.postMessage(message);
 let sendRtc: ((message: Message) => void) | undefined;
+let rtcPeers = (): readonly string[] => [];
 
 const started = new Promise<{ lastIndex: number; commit: number; term: number }>((resolve, reject) => {
   worker.onmessage = (e: MessageEvent<WorkerToPage>) => {
@@ -104,7 +105,7 @@ async function startRtc(): Promise<void> {
   const rtc = webRTCTransport({ nodeId: id, url: config.relayUrl, room: config.cluster });
   await rtc.start({ message: (message) => post({ type: 'deliver', message }) });
   sendRtc = (message) => rtc.send(message);
-  Object.assign(api, { directPeers: () => rtc.directPeers });
+  rtcPeers = () => rtc.directPeers;
 }
 
 const client = new KvClient(`${id}.${incarnation}`, request, report);
@@ -119,7 +120,8 @@ function makeApi() {
     clock: () => performance.now(),
     status: () => status,
     events: () => events,
-    directPeers: (): readonly string[] => [],
+    /** Peers reached over an open WebRTC data channel (not through the relay). */
+    directPeers: () => rtcPeers(),
     cut: (cuts: LinkCuts) => post({ type: 'cut', cuts }),
     /** One operation by a client of its own (not the workload's), recorded in the history. */
     op: (input: KvInput, timeoutMs = 3000) => new KvClient(`${id}.${incarnation}.m${manual++}`, request, report).run(input, timeoutMs),
