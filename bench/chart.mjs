@@ -3,7 +3,7 @@
 // percentiles (every result with p50Us and p99Us). Both axes of the first panel and the value
 // axis of the second are logarithmic.
 
-const W = 960;
+const W = 1100;
 const PANEL_H = 360;
 const colors = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 
@@ -46,7 +46,7 @@ function windowPanel(results, top) {
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   const ticksY = decades(Math.min(...ys), Math.max(...ys));
   const left = 90;
-  const right = W - 290;
+  const right = W - 390;
   const bottom = top + PANEL_H - 50;
   const sx = logScale(x0, x1, left, right);
   const sy = logScale(ticksY[0], ticksY.at(-1), bottom, top + 50);
@@ -77,7 +77,7 @@ function latencyPanel(results, top) {
   const rows = results.filter((r) => r.name.endsWith('.latency') && typeof r.p50Us === 'number' && typeof r.p99Us === 'number' && r.p50Us > 0);
   const out = [`<text x="20" y="${top + 24}" font-size="16" font-weight="bold">Latency, one command at a time: p50 (dark) and p99 (light), µs, log scale</text>`];
   if (rows.length === 0) return [...out, `<text x="80" y="${top + 80}">no latency results in this run</text>`];
-  const left = 330;
+  const left = 400;
   const right = W - 40;
   const rowH = 26;
   const ticks = decades(Math.min(...rows.map((r) => r.p50Us)), Math.max(...rows.map((r) => r.p99Us)));
