@@ -6,3 +6,4 @@ export type { AdmissionRequest } from './admission.ts';
 export { mintRoomToken, verifyRoomToken, RoomTokenError, type RoomTokenClaims, type TokenRejectReason } from '../token.ts';
 export { CloseCode } from '../protocol.ts';
 export { FaultTable, type LinkFault, type LinkFaultRule } from '../faults.ts';
+export { main } from './cli.ts';
