@@ -140,7 +140,7 @@ export function proposeNormal(r: Raft, data: Uint8Array): ProposeOutcome {
   if (r.leadTransferee !== '') return refuse(r, 'transferring');
   const appended = r.appendEntries([{ type: 'normal', data }]);
   if (appended === false) return refuse(r, 'uncommittedLimit');
-  bcastAppend(r);
+  r.appendPending = true;
   return { ok: true, ...appended };
 }
 

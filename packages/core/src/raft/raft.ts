@@ -60,6 +60,12 @@ export class Raft {
   readStates: ReadState[] = [];
   /** Messages that may be sent at once. */
   msgs: Message[] = [];
+  /**
+   * Leader: entries were proposed since the last broadcast. Proposals only append; the
+   * `app` to each follower goes out once, when the Ready is taken (`flushAppends`), carrying
+   * every entry proposed meanwhile instead of one message per proposal.
+   */
+  appendPending = false;
   /** Messages that may be sent only once the current writes are durable. */
   msgsAfterPersist: Message[] = [];
   incomingSnapshot: IncomingSnapshot | undefined;

@@ -12,7 +12,7 @@ import { enableMutants, type Mutant } from './mutants.ts';
 import { RaftRestoreError, RaftUsageError } from './errors.ts';
 import { resolveOptions } from './options.ts';
 import { Raft } from './raft.ts';
-import { leaderReadIndex, readPending } from './replication.ts';
+import { flushAppends, leaderReadIndex, readPending } from './replication.ts';
 
 export { RaftRestoreError, RaftUsageError };
 
@@ -137,6 +137,7 @@ export class RawNode implements RaftCore {
 
   ready(): Ready {
     const r = this.#raft;
+    flushAppends(r);
     const log = r.log;
     const entries = log.unstableEntries();
     const snapshot = log.pendingSnapshot;

@@ -16,6 +16,21 @@ export function bcastAppend(r: Raft): void {
 }
 
 /**
+ * Leader: send each follower the entries proposed since the last call, in as few `app`
+ * messages as `maxSizePerMsg` allows, as far as its progress state and inflight window let.
+ */
+export function flushAppends(r: Raft): void {
+  if (!r.appendPending) return;
+  r.appendPending = false;
+  if (r.role !== 'leader') return;
+  for (const [id, pr] of r.trk.progress) {
+    if (id === r.id) continue;
+    // Each send moves `next` on (replicate) or pauses the follower (probe, snapshot).
+    for (let next = pr.next; sendAppend(r, id, false) && pr.next !== next; ) next = pr.next;
+  }
+}
+
+/**
  * Send the entries `to` is missing (or an empty `app` carrying the commit index when
  * `sendIfEmpty`), or the snapshot if they were compacted away. False if nothing was sent.
  */

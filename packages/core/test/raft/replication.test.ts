@@ -102,6 +102,18 @@ describe('replication', () => {
     expect(net.node('c').applied).toEqual(['v0', 'v1', 'v2', 'v3', 'v4', 'v5']);
   });
 
+  it('proposals made before a Ready reach each follower in one app message', () => {
+    const net = new Network(['a', 'b', 'c']);
+    net.campaign('a');
+    const leader = net.core('a');
+    for (let i = 0; i < 5; i++) leader.propose(text(`v${i}`));
+    const apps = leader.ready().messages.filter((m): m is Extract<Message, { type: 'app' }> => m.type === 'app');
+    expect(apps.map((m) => [m.to, m.entries.map((e) => str(e.data))])).toEqual([
+      ['b', ['v0', 'v1', 'v2', 'v3', 'v4']],
+      ['c', ['v0', 'v1', 'v2', 'v3', 'v4']],
+    ]);
+  });
+
   it('§5.3: the inflight window bounds unacknowledged app messages', () => {
     const net = new Network(['a', 'b'], { maxInflightMsgs: 3 });
     net.campaign('a');
