@@ -1,7 +1,7 @@
 // Transfers under partitions and message loss: money is conserved, every replica ends with
 // the same balances, and no transfer applies twice although clients retry after timeouts.
 import { createMemoryNetwork, MemoryLogStore, NotLeaderError, ProposalDroppedError, TimeoutError } from '@webraft/core';
-import type { NodeId } from '@webraft/core';
+import type { ClientSession, NodeId } from '@webraft/core';
 import { seededRandom } from '@webraft/core/testing';
 import { createReplicatedStore } from '@webraft/store';
 import type { ReplicatedStore } from '@webraft/store';
@@ -62,7 +62,12 @@ describe('bank under partitions', () => {
 
     const acknowledged: string[] = [];
     const client = async (name: string) => {
-      const session = await stores[Math.floor(random() * ids.length)]!.node.openSession({ timeoutMs: 5000 }).catch(() => undefined);
+      // A registration forwarded to a leader that is then cut off settles only by its timeout:
+      // try again, on any node, as a real client would.
+      let session: ClientSession | undefined;
+      for (let attempt = 0; attempt < 20 && !session; attempt++) {
+        session = await stores[Math.floor(random() * ids.length)]!.node.openSession({ timeoutMs: 1000 }).catch(() => undefined);
+      }
       if (!session) return;
       for (let n = 0; n < 15; n++) {
         const from = accounts[Math.floor(random() * accounts.length)]!;
