@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const packages = ['packages/core', 'packages/sim', 'packages/transport-ws', 'packages/log-indexeddb', 'packages/store'];
+const packages = ['packages/core', 'packages/sim', 'packages/transport-ws', 'packages/log-indexeddb', 'packages/store', 'packages/cli'];
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 
 execFileSync('npx', ['tsc', '-b'], { cwd: root, stdio: 'inherit' });
