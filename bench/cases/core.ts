@@ -234,13 +234,14 @@ const rounds = Number(process.env.CORE_BENCH_ROUNDS ?? 3);
 const windows = [1, 10, 100, 1000, 4000];
 /** Enough commands for a stable figure at each window, without letting small windows run for long. */
 const windowTotal = (inflight: number): number => Math.min(total, Math.max(50_000, inflight * 100));
+// The bare core first, in a fresh process as the peers' are (bench/cases/peers.ts); 16-byte
+// commands, as in the RaftNode rows and the peers' runs.
+if (wanted('core.3node.rawcore.throughput')) await rawThroughput('core.3node.rawcore.throughput', total, 1000, 16, rounds);
+if (wanted('core.3node.rawcore.latency')) rawLatency(10_000, 16, rounds);
 if (wanted('core.3node.throughput')) await throughput('core.3node.throughput', total, 1000, 16, 1, rounds);
 // The same workload with up to 256 commands per log entry (RaftNode's `maxBatchCommands`).
 if (wanted('core.3node.throughput.batched')) await throughput('core.3node.throughput.batched', total, 1000, 16, 256, rounds);
 if (wanted('core.3node.latency') || wanted('core.3node.throughput.serial')) await latency(10_000, 16, rounds);
-// 16-byte commands, as in the RaftNode rows and the peers' runs.
-if (wanted('core.3node.rawcore.throughput')) await rawThroughput('core.3node.rawcore.throughput', total, 1000, 16, rounds);
-if (wanted('core.3node.rawcore.latency')) rawLatency(10_000, 16, rounds);
 for (const inflight of windows) {
   if (wanted('core.3node.window')) await throughput('core.3node.window', windowTotal(inflight), inflight, 16, 1, 1);
   if (wanted('core.3node.batched.window')) await throughput('core.3node.batched.window', windowTotal(inflight), inflight, 16, 256, 1);
