@@ -6,31 +6,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleForBrowser } from '../../tools/bundle.mjs';
 
 export interface ServedPage {
   readonly origin: string;
   close(): Promise<void>;
 }
 
-export async function bundle(entry: string): Promise<string> {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['source'],
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
-
 /** Serves examples/<example>/ on 127.0.0.1 (a secure context: Web Locks and IndexedDB work). */
 export async function servePage(example: string, port = 0): Promise<ServedPage> {
   const dir = new URL(`../${example}/`, import.meta.url);
-  const [html, script] = await Promise.all([readFile(new URL('index.html', dir), 'utf8'), bundle(fileURLToPath(new URL('main.ts', dir)))]);
+  const [html, script] = await Promise.all([readFile(new URL('index.html', dir), 'utf8'), bundleForBrowser(fileURLToPath(new URL('main.ts', dir)))]);
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/main.js') {

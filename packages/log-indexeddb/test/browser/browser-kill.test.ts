@@ -8,7 +8,8 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- a plain .mjs module shared by every browser test, without types.
 import { chromiumLaunchOptions } from '../../../../tools/chromium.mjs';
-import { bundle, gotoTestPage, serve } from './harness.ts';
+import { bundleForBrowser } from '../../../../tools/bundle.mjs';
+import { gotoTestPage, serve } from './harness.ts';
 
 /** The browser process (not a renderer or helper) started with `profile`. */
 function browserPid(profile: string): number | undefined {
@@ -22,7 +23,7 @@ describe('killing the whole browser', () => {
   let origin: string;
   let profile: string;
   beforeAll(async () => {
-    ({ server, origin } = await serve(await bundle(fileURLToPath(new URL('./page.ts', import.meta.url)))));
+    ({ server, origin } = await serve(await bundleForBrowser(fileURLToPath(new URL('./page.ts', import.meta.url)))));
     profile = mkdtempSync(join(tmpdir(), 'webraft-idb-profile-'));
   });
   afterAll(async () => {

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
 // @ts-expect-error -- a plain .mjs module shared by every browser test, without types.
 import { chromiumLaunchOptions } from '../../../../tools/chromium.mjs';
+import { bundleForBrowser } from '../../../../tools/bundle.mjs';
 import type { PageLib } from './page.ts';
 
 declare global {
@@ -18,21 +18,6 @@ export interface Harness {
   /** Opens a tab on the test page with the library loaded. */
   newPage(): Promise<Page>;
   close(): Promise<void>;
-}
-
-/** Bundles the module at path `entry` for the browser; `@webraft/*` packages resolve to their sources. */
-export async function bundle(entry: string): Promise<string> {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['source'],
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
 }
 
 /** Serves the test page on 127.0.0.1 (a secure context, so Web Locks exist) on a free port. */
@@ -58,7 +43,7 @@ export async function gotoTestPage(page: Page, origin: string): Promise<void> {
 }
 
 export async function startHarness(launchArgs: string[] = []): Promise<Harness> {
-  const script = await bundle(fileURLToPath(new URL('./page.ts', import.meta.url)));
+  const script = await bundleForBrowser(fileURLToPath(new URL('./page.ts', import.meta.url)));
   const { server, origin } = await serve(script);
   const browser = await chromium.launch(chromiumLaunchOptions({ args: launchArgs }));
   const context = await browser.newContext();
