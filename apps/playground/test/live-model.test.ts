@@ -1,10 +1,10 @@
-import { createMemoryNetwork, type Message } from '@webraft/core';
+import { createMemoryNetwork, type Message, type Role } from '@webraft/core';
 import { describe, expect, it } from 'vitest';
 import { ClusterModel, flightMs, offlineAfterMs } from '../src/live/cluster-model.ts';
 import { ObservedTransport } from '../src/live/observed-transport.ts';
 import type { NodeReport } from '../src/live/protocol.ts';
 
-const report = (id: string, role = 'follower'): NodeReport => ({
+const report = (id: string, role: Role = 'follower'): NodeReport => ({
   id, role, term: 1, vote: '', lead: '', commit: 0, applied: 0, firstIndex: 1, lastIndex: 0, voters: ['a', 'b', 'c'],
   isolated: false, tail: [], transport: 'broadcast', messagesSent: 0, messagesReceived: 0,
 });

@@ -1,5 +1,5 @@
 /** Messages between a live tab's page and the Web Worker that runs its Raft node. */
-import type { NodeId } from '@webraft/core';
+import type { NodeId, RaftNodeStatus } from '@webraft/core';
 import type { BridgeToPage } from './port-transport.ts';
 import type { Todo, TodoCommand } from './todo.ts';
 
@@ -38,16 +38,8 @@ export interface LogTailEntry {
 }
 
 /** What a node tells its page (and, through the page, the other tabs) about itself. */
-export interface NodeReport {
-  readonly id: NodeId;
-  readonly role: string;
-  readonly term: number;
-  readonly vote: NodeId;
-  readonly lead: NodeId;
-  readonly commit: number;
-  readonly applied: number;
-  readonly firstIndex: number;
-  readonly lastIndex: number;
+export interface NodeReport
+  extends Pick<RaftNodeStatus, 'id' | 'role' | 'term' | 'vote' | 'lead' | 'commit' | 'applied' | 'firstIndex' | 'lastIndex'> {
   readonly voters: readonly NodeId[];
   readonly isolated: boolean;
   /** The last entries of the log (at most 16). */
