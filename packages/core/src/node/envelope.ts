@@ -107,6 +107,8 @@ export class EnvelopeCodec {
   private readonly origin: Uint8Array;
   private readonly decoded: Envelope = { originSeq: -1, mine: false, session: undefined, register: false, payload: new Uint8Array(0) };
   private pos = 0;
+  /** Where `encode` and `alloc` take their bytes from. */
+  private readonly slab = new Slab();
 
   constructor(id: string, incarnation: number) {
     const idBytes = utf8.encode(id);
@@ -119,9 +121,14 @@ export class EnvelopeCodec {
 
   /** `payload` undefined: a session registration. */
   encode(seq: number, payload: Uint8Array | undefined, session?: EnvelopeSession): Uint8Array {
-    const out = new Uint8Array(this.size(seq, payload, session));
+    const out = this.slab.alloc(this.size(seq, payload, session));
     this.write(out, 0, seq, payload, session);
     return out;
+  }
+
+  /** `size` fresh bytes (zeroed) for an entry this node proposes. */
+  alloc(size: number): Uint8Array {
+    return this.slab.alloc(size);
   }
 
   encodeRegister(seq: number): Uint8Array {
@@ -209,6 +216,34 @@ export class EnvelopeCodec {
     if (end - start !== origin.length) return false;
     for (let i = 0; i < origin.length; i++) if (data[start + i] !== origin[i]) return false;
     return true;
+  }
+}
+
+/**
+ * Hands out small byte arrays as views of one shared 16 KiB buffer. V8 keeps a small
+ * `new Uint8Array(n)` inside the JS heap and, the first time anything takes a view of it
+ * (every apply does, to hand the command to the state machine), moves it out to a buffer of
+ * its own: an allocation, a copy and one more external object for the GC, per command. Views
+ * of a slab skip all three. A slab lives as long as any entry in it, about as long as the log.
+ * Code that keeps or clones entry bytes should copy them (log-indexeddb's `ownedBytes` does):
+ * a structured clone of a view carries its whole buffer.
+ */
+export class Slab {
+  static readonly SIZE = 16 * 1024;
+  /** Larger arrays get buffers of their own: they are off the JS heap anyway. */
+  static readonly MAX_ITEM = 1024;
+  private buffer = new ArrayBuffer(Slab.SIZE);
+  private used = 0;
+
+  alloc(size: number): Uint8Array {
+    if (size > Slab.MAX_ITEM) return new Uint8Array(size);
+    if (this.used + size > Slab.SIZE) {
+      this.buffer = new ArrayBuffer(Slab.SIZE);
+      this.used = 0;
+    }
+    const out = new Uint8Array(this.buffer, this.used, size);
+    this.used += size;
+    return out;
   }
 }
 

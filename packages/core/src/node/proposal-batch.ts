@@ -52,7 +52,7 @@ export class ProposalBatch {
       if (end - start === 1) {
         data = envelopes.encode(seqs[start]!, payloads[start], sessions[start]);
       } else {
-        data = new Uint8Array(batchSize(sizes, start, end));
+        data = envelopes.alloc(batchSize(sizes, start, end));
         let pos = writeBatchHeader(data, end - start);
         for (let i = start; i < end; i++) {
           pos = writeBatchItemLength(data, pos, sizes[i]!);

@@ -26,9 +26,82 @@ function capture(resolve: (value: never) => void, reject: (error: Error) => void
   capturedReject = reject;
 }
 
+/**
+ * Waiters by sequence number. Numbers are handed out in order and mostly settled in order, so
+ * an array from the oldest unsettled number on does what a Map would, without hashing. A
+ * waiter left behind by more than `WINDOW` newer ones moves to a Map, so one slow request
+ * cannot make the array grow with the traffic behind it.
+ */
+class WaiterTable {
+  private static readonly WINDOW = 4096;
+  private slots: (Waiter | undefined)[] = [];
+  private head = 0;
+  /** The sequence number of `slots[head]`. */
+  private base = 1;
+  private readonly stragglers = new Map<number, Waiter>();
+  size = 0;
+
+  /** `seq` must be the next number: one past the last one added. */
+  push(seq: number, waiter: Waiter): void {
+    if (this.head === this.slots.length) {
+      this.slots = [];
+      this.head = 0;
+      this.base = seq;
+    }
+    this.slots.push(waiter);
+    this.size++;
+    while (this.slots.length - this.head > WaiterTable.WINDOW) {
+      const oldest = this.slots[this.head];
+      if (oldest !== undefined) this.stragglers.set(this.base, oldest);
+      this.slots[this.head] = undefined;
+      this.skipSettled();
+    }
+  }
+
+  take(seq: number): Waiter | undefined {
+    const at = seq - this.base + this.head;
+    let waiter: Waiter | undefined;
+    if (at >= this.head && at < this.slots.length) {
+      waiter = this.slots[at];
+      if (waiter === undefined) return undefined;
+      this.slots[at] = undefined;
+      if (at === this.head) this.skipSettled();
+    } else {
+      waiter = this.stragglers.get(seq);
+      if (waiter === undefined) return undefined;
+      this.stragglers.delete(seq);
+    }
+    this.size--;
+    return waiter;
+  }
+
+  /** The numbers of the waiters that pass `test` (a list: callers may take while going through it). */
+  select(test: (waiter: Waiter) => boolean): number[] {
+    const out: number[] = [];
+    for (const [seq, waiter] of this.stragglers) if (test(waiter)) out.push(seq);
+    for (let i = this.head; i < this.slots.length; i++) {
+      const waiter = this.slots[i];
+      if (waiter !== undefined && test(waiter)) out.push(this.base + i - this.head);
+    }
+    return out;
+  }
+
+  private skipSettled(): void {
+    const slots = this.slots;
+    while (this.head < slots.length && slots[this.head] === undefined) {
+      this.head++;
+      this.base++;
+    }
+    if (this.head > 1024 && this.head * 2 > slots.length) {
+      this.slots = slots.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
 export class Proposals {
   private nextSeq = 1;
-  private readonly waiters = new Map<number, Waiter>();
+  private readonly waiters = new WaiterTable();
   /**
    * Entries appended here as leader, as parallel arrays sorted by index (from `head` on), so
    * an entry overwritten by a newer leader is detected when another one is applied at its index.
@@ -52,7 +125,7 @@ export class Proposals {
     const seq = this.nextSeq++;
     const promise = new Promise<T>(capture as (resolve: (value: T) => void, reject: (error: Error) => void) => void);
     const waiter = new Waiter(capturedResolve, capturedReject, deadline, timeoutMs, what);
-    this.waiters.set(seq, waiter);
+    this.waiters.push(seq, waiter);
     if (signal !== undefined) {
       const onAbort = (): void => this.fail(seq, new AbortError(signal.reason));
       signal.addEventListener('abort', onAbort, { once: true });
@@ -131,19 +204,19 @@ export class Proposals {
 
   /** Rejects every waiter whose deadline passed. */
   expire(now: number): void {
-    for (const [seq, waiter] of this.waiters) {
-      if (waiter.deadline <= now) this.fail(seq, new TimeoutError(waiter.what, waiter.timeoutMs));
+    for (const seq of this.waiters.select((waiter) => waiter.deadline <= now)) {
+      const waiter = this.take(seq)!;
+      waiter.reject(new TimeoutError(waiter.what, waiter.timeoutMs));
     }
   }
 
   failAll(error: Error): void {
-    for (const seq of [...this.waiters.keys()]) this.fail(seq, error);
+    for (const seq of this.waiters.select(() => true)) this.fail(seq, error);
   }
 
   private take(seq: number): Waiter | undefined {
-    const waiter = this.waiters.get(seq);
+    const waiter = this.waiters.take(seq);
     if (waiter === undefined) return undefined;
-    this.waiters.delete(seq);
     waiter.detach?.();
     return waiter;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EnvelopeCodec, EnvelopeError } from '../../src/node/envelope.ts';
+import { EnvelopeCodec, EnvelopeError, Slab } from '../../src/node/envelope.ts';
 import { readVarint, varintSize, writeVarint } from '../../src/node/varint.ts';
 
 describe('entry envelope', () => {
@@ -39,5 +39,32 @@ describe('entry envelope', () => {
       expect(writeVarint(out, 0, value)).toBe(out.length);
       expect(readVarint(out, 0)).toEqual([value, out.length]);
     }
+  });
+});
+
+describe('entry bytes from shared slabs', () => {
+  it('gives every envelope bytes of its own, across slab boundaries', () => {
+    const codec = new EnvelopeCodec('node-a', 1);
+    const encoded: Uint8Array[] = [];
+    // Enough envelopes of uneven sizes to fill several slabs.
+    for (let i = 0; i < 3000; i++) encoded.push(codec.encode(i, new Uint8Array(1 + (i % 40)).fill(i & 0xff)));
+    const buffers = new Set(encoded.map((bytes) => bytes.buffer));
+    expect(buffers.size).toBeGreaterThan(2);
+    encoded.forEach((bytes, i) => {
+      const decoded = codec.decode(bytes);
+      expect(decoded.originSeq).toBe(i);
+      expect(decoded.payload.length).toBe(1 + (i % 40));
+      expect(decoded.payload.every((byte) => byte === (i & 0xff))).toBe(true);
+    });
+  });
+
+  it('gives large arrays buffers of their own', () => {
+    const slab = new Slab();
+    const big = slab.alloc(Slab.MAX_ITEM + 1);
+    expect(big.byteOffset).toBe(0);
+    expect(big.buffer.byteLength).toBe(Slab.MAX_ITEM + 1);
+    const small = [slab.alloc(10), slab.alloc(10)];
+    expect(small[0]!.buffer).toBe(small[1]!.buffer);
+    expect(small[1]!.byteOffset).toBe(small[0]!.byteOffset + 10);
   });
 });
