@@ -14,16 +14,20 @@ export interface SessionProposeOptions extends RequestOptions {
 }
 
 export class ClientSession<SM extends AnyStateMachine> {
-  constructor(
-    private readonly node: RaftNode<SM>,
-    /** Stable across nodes: hand it (with `lastSeq`) to `resumeSession` on another node. */
-    readonly clientId: string,
-    private seq: number,
-  ) {}
+  readonly #node: RaftNode<SM>;
+  /** Stable across nodes: hand it (with `lastSeq`) to `resumeSession` on another node. */
+  readonly clientId: string;
+  #seq: number;
+
+  constructor(node: RaftNode<SM>, clientId: string, seq: number) {
+    this.#node = node;
+    this.clientId = clientId;
+    this.#seq = seq;
+  }
 
   /** Sequence number of the latest request made through this handle. */
   get lastSeq(): number {
-    return this.seq;
+    return this.#seq;
   }
 
   /**
@@ -31,15 +35,15 @@ export class ClientSession<SM extends AnyStateMachine> {
    * missing leader it waits for a leader and retries the same request.
    */
   async propose(command: CommandOf<SM>, options: SessionProposeOptions = {}): Promise<ResultOf<SM>> {
-    const seq = ++this.seq;
+    const seq = ++this.#seq;
     const attempts = options.attempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.node.propose(command, { ...options, session: { clientId: this.clientId, seq } });
+        return await this.#node.propose(command, { ...options, session: { clientId: this.clientId, seq } });
       } catch (error) {
         const retryable = error instanceof TimeoutError || error instanceof NotLeaderError || error instanceof ProposalDroppedError;
         if (!retryable || attempt >= attempts) throw error;
-        if (error instanceof NotLeaderError) await this.node.waitForLeader(options).catch(() => undefined);
+        if (error instanceof NotLeaderError) await this.#node.waitForLeader(options).catch(() => undefined);
       }
     }
   }

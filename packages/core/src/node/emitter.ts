@@ -1,10 +1,10 @@
 /** A minimal typed event emitter: `on` returns the function that unsubscribes. */
 export class Emitter<Events extends object> {
-  private readonly listeners = new Map<keyof Events, Set<(event: never) => void>>();
+  readonly #listeners = new Map<keyof Events, Set<(event: never) => void>>();
 
   on<K extends keyof Events>(name: K, listener: (event: Events[K]) => void): () => void {
-    let set = this.listeners.get(name);
-    if (set === undefined) this.listeners.set(name, (set = new Set()));
+    let set = this.#listeners.get(name);
+    if (set === undefined) this.#listeners.set(name, (set = new Set()));
     set.add(listener as (event: never) => void);
     return () => {
       set.delete(listener as (event: never) => void);
@@ -13,7 +13,7 @@ export class Emitter<Events extends object> {
 
   /** Lets hot paths skip building an event nobody listens to. */
   has(name: keyof Events): boolean {
-    const set = this.listeners.get(name);
+    const set = this.#listeners.get(name);
     return set !== undefined && set.size > 0;
   }
 
@@ -22,7 +22,7 @@ export class Emitter<Events extends object> {
    * handed to `onListenerError`.
    */
   emit<K extends keyof Events>(name: K, event: Events[K], onListenerError: (error: unknown) => void): void {
-    const set = this.listeners.get(name);
+    const set = this.#listeners.get(name);
     if (set === undefined) return;
     for (const listener of [...set]) {
       try {
@@ -34,6 +34,6 @@ export class Emitter<Events extends object> {
   }
 
   clear(): void {
-    this.listeners.clear();
+    this.#listeners.clear();
   }
 }

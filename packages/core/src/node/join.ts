@@ -48,25 +48,29 @@ interface Request {
 export const NONCE_BYTES = 16;
 
 export class MemberClient {
-  private request: Request | undefined;
+  #request: Request | undefined;
 
-  constructor(
-    private readonly host: MemberClientHost,
-    /** Pause between attempts while answers come; doubled (up to 10×) while members stay silent. */
-    private readonly retryMs: number,
-    private readonly random: () => number,
-  ) {}
+  readonly #host: MemberClientHost;
+  /** Pause between attempts while answers come; doubled (up to 10×) while members stay silent. */
+  readonly #retryMs: number;
+  readonly #random: () => number;
+
+  constructor(host: MemberClientHost, retryMs: number, random: () => number) {
+    this.#host = host;
+    this.#retryMs = retryMs;
+    this.#random = random;
+  }
 
   get busy(): boolean {
-    return this.request !== undefined;
+    return this.#request !== undefined;
   }
 
   /** Starts a request; the caller has checked that none is under way. */
   start(wish: MemberWish, via: readonly NodeId[], now: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<ConfState> {
     const nonce = new Uint8Array(NONCE_BYTES);
-    for (let i = 0; i < nonce.length; i++) nonce[i] = Math.floor(this.random() * 256);
+    for (let i = 0; i < nonce.length; i++) nonce[i] = Math.floor(this.#random() * 256);
     const promise = new Promise<ConfState>((resolve, reject) => {
-      this.request = {
+      this.#request = {
         wish,
         nonce,
         via,
@@ -79,12 +83,12 @@ export class MemberClient {
         target: undefined,
         awaiting: undefined,
         nextAt: now,
-        backoffMs: this.retryMs,
+        backoffMs: this.#retryMs,
       };
     });
-    const request = this.request!;
+    const request = this.#request!;
     if (signal !== undefined) {
-      const onAbort = (): void => this.finish(request, new AbortError(signal.reason));
+      const onAbort = (): void => this.#finish(request, new AbortError(signal.reason));
       signal.addEventListener('abort', onAbort, { once: true });
       request.detach = () => signal.removeEventListener('abort', onAbort);
     }
@@ -93,10 +97,10 @@ export class MemberClient {
   }
 
   tick(now: number): void {
-    const request = this.request;
-    if (request === undefined || this.checkDone(request)) return;
+    const request = this.#request;
+    if (request === undefined || this.#checkDone(request)) return;
     if (now >= request.deadline) {
-      this.finish(request, new TimeoutError(describeWish(request.wish), request.timeoutMs));
+      this.#finish(request, new TimeoutError(describeWish(request.wish), request.timeoutMs));
       return;
     }
     if (now < request.nextAt) return;
@@ -105,22 +109,22 @@ export class MemberClient {
       request.awaiting = undefined;
       request.target = undefined;
       request.cursor++;
-      request.backoffMs = Math.min(request.backoffMs * 2, this.retryMs * 10);
+      request.backoffMs = Math.min(request.backoffMs * 2, this.#retryMs * 10);
     }
-    this.attempt(request, now);
+    this.#attempt(request, now);
   }
 
   /** An answer addressed to this node. */
   receive(answer: MemberResponse, now: number): void {
-    const request = this.request;
-    if (request === undefined || answer.subject !== this.host.id || !sameBytes(answer.nonce, request.nonce)) return;
+    const request = this.#request;
+    if (request === undefined || answer.subject !== this.#host.id || !sameBytes(answer.nonce, request.nonce)) return;
     request.awaiting = undefined;
-    request.backoffMs = this.retryMs;
-    request.nextAt = now + this.retryMs;
+    request.backoffMs = this.#retryMs;
+    request.nextAt = now + this.#retryMs;
     switch (answer.status) {
       case 'done':
         if (request.wish === 'leave') {
-          this.finish(request, undefined);
+          this.#finish(request, undefined);
           return;
         }
         request.target = answer.from; // applied on the leader; wait until it is applied here too
@@ -129,7 +133,7 @@ export class MemberClient {
         request.target = answer.from;
         break;
       case 'notLeader':
-        if (answer.leader !== '' && answer.leader !== this.host.id && answer.leader !== answer.from) {
+        if (answer.leader !== '' && answer.leader !== this.#host.id && answer.leader !== answer.from) {
           request.target = answer.leader;
           request.nextAt = now;
         } else {
@@ -140,58 +144,58 @@ export class MemberClient {
       case 'idTaken':
         // A node already in its own configuration holds the id, whatever a leader that lost the
         // reservation record (compacted into a snapshot) may say.
-        if (roleIn(this.host.status().conf, this.host.id) !== undefined) break;
-        this.finish(request, new JoinRefusedError(this.host.id, answer.from));
+        if (roleIn(this.#host.status().conf, this.#host.id) !== undefined) break;
+        this.#finish(request, new JoinRefusedError(this.#host.id, answer.from));
         return;
     }
-    this.checkDone(request);
+    this.#checkDone(request);
   }
 
   failAll(error: Error): void {
-    if (this.request !== undefined) this.finish(this.request, error);
+    if (this.#request !== undefined) this.#finish(this.#request, error);
   }
 
-  private attempt(request: Request, now: number): void {
-    const status = this.host.status();
+  #attempt(request: Request, now: number): void {
+    const status = this.#host.status();
     request.nextAt = now + request.backoffMs;
     if (request.wish === 'leave' && status.role === 'leader') {
       // Hand leadership to the most caught-up voter; the next leader then removes this node.
-      const successor = mostCaughtUpVoter(status, this.host.id);
-      if (successor !== undefined) this.host.transferLeadership(successor);
+      const successor = mostCaughtUpVoter(status, this.#host.id);
+      if (successor !== undefined) this.#host.transferLeadership(successor);
       return;
     }
-    const to = this.targetOf(request, status);
+    const to = this.#targetOf(request, status);
     if (to === undefined) return;
     request.awaiting = to;
-    this.host.send({ type: 'member', from: this.host.id, to, term: status.term, subject: this.host.id, nonce: request.nonce, wish: request.wish });
+    this.#host.send({ type: 'member', from: this.#host.id, to, term: status.term, subject: this.#host.id, nonce: request.nonce, wish: request.wish });
   }
 
-  private targetOf(request: Request, status: RaftStatus): NodeId | undefined {
+  #targetOf(request: Request, status: RaftStatus): NodeId | undefined {
     if (request.target !== undefined) return request.target;
-    if (status.lead !== '' && status.lead !== this.host.id) return status.lead;
-    const via = request.via.filter((id) => id !== this.host.id);
+    if (status.lead !== '' && status.lead !== this.#host.id) return status.lead;
+    const via = request.via.filter((id) => id !== this.#host.id);
     return via.length === 0 ? undefined : via[request.cursor % via.length];
   }
 
   /** Settles the request when this node's configuration already shows the wish fulfilled. */
-  private checkDone(request: Request): boolean {
-    const conf = this.host.status().conf;
-    const role = roleIn(conf, this.host.id);
+  #checkDone(request: Request): boolean {
+    const conf = this.#host.status().conf;
+    const role = roleIn(conf, this.#host.id);
     const done =
       request.wish === 'leave'
         ? role === undefined && conf.voters.length > 0
         : request.wish === 'voter'
-          ? conf.voters.includes(this.host.id) && conf.votersOutgoing.length === 0
+          ? conf.voters.includes(this.#host.id) && conf.votersOutgoing.length === 0
           : role !== undefined;
-    if (done) this.finish(request, undefined);
+    if (done) this.#finish(request, undefined);
     return done;
   }
 
-  private finish(request: Request, error: Error | undefined): void {
-    if (this.request !== request) return;
-    this.request = undefined;
+  #finish(request: Request, error: Error | undefined): void {
+    if (this.#request !== request) return;
+    this.#request = undefined;
     request.detach?.();
-    if (error === undefined) request.resolve(this.host.status().conf);
+    if (error === undefined) request.resolve(this.#host.status().conf);
     else request.reject(error);
   }
 }

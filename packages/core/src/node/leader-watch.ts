@@ -12,32 +12,32 @@ interface LeaderWaiter {
 }
 
 export class LeaderWatch {
-  private readonly waiters = new Set<LeaderWaiter>();
+  readonly #waiters = new Set<LeaderWaiter>();
 
   wait(what: string, accept: (leader: NodeId) => boolean, deadline: number, timeoutMs: number): Promise<NodeId> {
     return new Promise((resolve, reject) => {
-      this.waiters.add({ accept, resolve, reject, deadline, timeoutMs, what });
+      this.#waiters.add({ accept, resolve, reject, deadline, timeoutMs, what });
     });
   }
 
   changed(leader: NodeId): void {
-    for (const waiter of this.waiters) {
+    for (const waiter of this.#waiters) {
       if (!waiter.accept(leader)) continue;
-      this.waiters.delete(waiter);
+      this.#waiters.delete(waiter);
       waiter.resolve(leader);
     }
   }
 
   expire(now: number): void {
-    for (const waiter of this.waiters) {
+    for (const waiter of this.#waiters) {
       if (waiter.deadline > now) continue;
-      this.waiters.delete(waiter);
+      this.#waiters.delete(waiter);
       waiter.reject(new TimeoutError(waiter.what, waiter.timeoutMs));
     }
   }
 
   failAll(error: Error): void {
-    for (const waiter of this.waiters) waiter.reject(error);
-    this.waiters.clear();
+    for (const waiter of this.#waiters) waiter.reject(error);
+    this.#waiters.clear();
   }
 }

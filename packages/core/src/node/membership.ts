@@ -76,17 +76,21 @@ interface Proposed {
 
 export class MemberDesk {
   /** id → nonce of the join request that reserved it, as read from committed `config` entries. */
-  private readonly reserved = new Map<NodeId, Uint8Array>();
+  readonly #reserved = new Map<NodeId, Uint8Array>();
   /** Changes this node proposed as leader whose entry has not committed yet. */
-  private readonly proposed = new Map<NodeId, Proposed>();
+  readonly #proposed = new Map<NodeId, Proposed>();
   /** Learners that joined to become voters: the leader promotes them once caught up. */
-  private readonly promoting = new Map<NodeId, Uint8Array>();
+  readonly #promoting = new Map<NodeId, Uint8Array>();
 
-  constructor(private readonly host: MembershipHost) {}
+  readonly #host: MembershipHost;
+
+  constructor(host: MembershipHost) {
+    this.#host = host;
+  }
 
   /** A `member` or `memberResp` message for this node; returns why it was refused, if it was. */
   receive(message: MemberRequest | MemberResponse): Rejection | undefined {
-    const status = this.host.status();
+    const status = this.#host.status();
     // A request about another node, or an answer to relay, is taken from members only.
     const forwarded = message.subject !== message.from || message.type === 'memberResp';
     if (forwarded && !isMember(status.conf, message.from)) {
@@ -94,34 +98,34 @@ export class MemberDesk {
     }
     if (message.type === 'memberResp') {
       // An answer from our leader for the node we forwarded for.
-      this.host.send({ ...message, from: this.host.id, to: message.subject, term: status.term });
+      this.#host.send({ ...message, from: this.#host.id, to: message.subject, term: status.term });
       return undefined;
     }
     if (status.role !== 'leader') {
-      if (!forwarded && status.lead !== '' && status.lead !== this.host.id) {
-        this.host.send({ ...message, from: this.host.id, to: status.lead, term: status.term });
+      if (!forwarded && status.lead !== '' && status.lead !== this.#host.id) {
+        this.#host.send({ ...message, from: this.#host.id, to: status.lead, term: status.term });
       } else {
-        this.answer(message, 'notLeader', status);
+        this.#answer(message, 'notLeader', status);
       }
       return undefined;
     }
-    this.answer(message, message.wish === 'leave' ? this.decideLeave(message, status) : this.decideJoin(message, status), status);
+    this.#answer(message, message.wish === 'leave' ? this.#decideLeave(message, status) : this.#decideJoin(message, status), status);
     return undefined;
   }
 
   /** Once per tick: promotes caught-up learners; forgets leader-only state after losing leadership. */
   tick(): void {
-    if (this.promoting.size === 0 && this.proposed.size === 0) return;
-    const status = this.host.status();
+    if (this.#promoting.size === 0 && this.#proposed.size === 0) return;
+    const status = this.#host.status();
     if (status.role !== 'leader') {
-      this.proposed.clear();
-      this.promoting.clear();
+      this.#proposed.clear();
+      this.#promoting.clear();
       return;
     }
-    for (const [id, nonce] of this.promoting) {
+    for (const [id, nonce] of this.#promoting) {
       const role = roleIn(status.conf, id);
-      if (role === 'voter' || (role === undefined && !this.reserved.has(id))) this.promoting.delete(id);
-      else if (role === 'learner' && !this.proposed.has(id)) this.maybePromote(id, nonce, status);
+      if (role === 'voter' || (role === undefined && !this.#reserved.has(id))) this.#promoting.delete(id);
+      else if (role === 'learner' && !this.#proposed.has(id)) this.#maybePromote(id, nonce, status);
     }
   }
 
@@ -129,18 +133,18 @@ export class MemberDesk {
   committed(snapshot: Snapshot | undefined, entries: readonly Entry[]): void {
     if (snapshot !== undefined) {
       // Reservations of members removed inside the snapshot's range are void.
-      for (const id of this.reserved.keys()) if (roleIn(snapshot.meta.conf, id) === undefined) this.reserved.delete(id);
+      for (const id of this.#reserved.keys()) if (roleIn(snapshot.meta.conf, id) === undefined) this.#reserved.delete(id);
     }
     for (let i = 0; i < entries.length; i++) {
-      if (entries[i]!.type === 'config') this.noteConfig(entries[i]!);
+      if (entries[i]!.type === 'config') this.#noteConfig(entries[i]!);
     }
-    if (this.proposed.size === 0) return;
+    if (this.#proposed.size === 0) return;
     const last = entries.length > 0 ? entries[entries.length - 1]!.index : (snapshot?.meta.index ?? 0);
     // Whatever committed at a proposed index decided that proposal's fate.
-    for (const [id, proposed] of this.proposed) if (proposed.index <= last) this.proposed.delete(id);
+    for (const [id, proposed] of this.#proposed) if (proposed.index <= last) this.#proposed.delete(id);
   }
 
-  private noteConfig(entry: Entry): void {
+  #noteConfig(entry: Entry): void {
     let change: ConfChange;
     try {
       change = decodeConfChange(entry.data);
@@ -150,63 +154,63 @@ export class MemberDesk {
     const nonce = nonceOfContext(change.context);
     for (const single of change.changes) {
       if (single.type === 'remove') {
-        this.reserved.delete(single.id);
-        this.promoting.delete(single.id);
+        this.#reserved.delete(single.id);
+        this.#promoting.delete(single.id);
       } else if (nonce !== undefined) {
-        this.reserved.set(single.id, nonce.slice());
+        this.#reserved.set(single.id, nonce.slice());
       }
     }
   }
 
-  private decideJoin(request: MemberRequest, status: RaftStatus): MemberStatus {
+  #decideJoin(request: MemberRequest, status: RaftStatus): MemberStatus {
     const { subject, nonce } = request;
-    const reservedFor = this.reserved.get(subject);
+    const reservedFor = this.#reserved.get(subject);
     const role = roleIn(status.conf, subject);
     // A member that did not join by this request, or an id reserved by another one.
     if (reservedFor !== undefined ? !sameBytes(reservedFor, nonce) : role !== undefined) return 'idTaken';
-    const proposed = this.proposed.get(subject);
+    const proposed = this.#proposed.get(subject);
     if (proposed !== undefined) return proposed.wish !== 'leave' && sameBytes(proposed.nonce, nonce) ? 'pending' : 'idTaken';
-    if (reservedFor === undefined) return this.propose({ type: 'addLearner', id: subject }, nonce, 'learner');
+    if (reservedFor === undefined) return this.#propose({ type: 'addLearner', id: subject }, nonce, 'learner');
     if (role === undefined) return 'pending'; // reserved (committed) but not applied here yet
     if (request.wish === 'learner' || role === 'voter') return 'done';
-    this.promoting.set(subject, reservedFor);
-    return this.maybePromote(subject, reservedFor, status);
+    this.#promoting.set(subject, reservedFor);
+    return this.#maybePromote(subject, reservedFor, status);
   }
 
-  private decideLeave(request: MemberRequest, status: RaftStatus): MemberStatus {
+  #decideLeave(request: MemberRequest, status: RaftStatus): MemberStatus {
     const subject = request.subject;
-    if (subject === this.host.id) {
+    if (subject === this.#host.id) {
       // Removing the leader itself risks the stall described in the core's README: hand over first.
-      const successor = mostCaughtUpVoter(status, this.host.id);
-      if (successor !== undefined) this.host.transferLeadership(successor);
+      const successor = mostCaughtUpVoter(status, this.#host.id);
+      if (successor !== undefined) this.#host.transferLeadership(successor);
       return 'pending';
     }
-    if (this.proposed.has(subject)) return 'pending';
-    if (roleIn(status.conf, subject) === undefined) return this.reserved.has(subject) ? 'pending' : 'done';
-    return this.propose({ type: 'remove', id: subject }, request.nonce, 'leave');
+    if (this.#proposed.has(subject)) return 'pending';
+    if (roleIn(status.conf, subject) === undefined) return this.#reserved.has(subject) ? 'pending' : 'done';
+    return this.#propose({ type: 'remove', id: subject }, request.nonce, 'leave');
   }
 
-  private maybePromote(id: NodeId, nonce: Uint8Array, status: RaftStatus): MemberStatus {
+  #maybePromote(id: NodeId, nonce: Uint8Array, status: RaftStatus): MemberStatus {
     const progress = status.progress?.[id];
     if (progress === undefined || progress.match + PROMOTE_WITHIN_ENTRIES < status.lastIndex) return 'pending';
-    return this.propose({ type: 'addVoter', id }, nonce, 'voter');
+    return this.#propose({ type: 'addVoter', id }, nonce, 'voter');
   }
 
-  private propose(change: ConfChangeSingle, nonce: Uint8Array, wish: MemberWish): MemberStatus {
+  #propose(change: ConfChangeSingle, nonce: Uint8Array, wish: MemberWish): MemberStatus {
     const context = change.type === 'remove' ? new Uint8Array(0) : joinContext(nonce);
-    const outcome = this.host.proposeConfChange({ changes: [change], transition: 'auto', context });
+    const outcome = this.#host.proposeConfChange({ changes: [change], transition: 'auto', context });
     if (outcome.ok) {
-      if ('index' in outcome) this.proposed.set(change.id, { nonce: nonce.slice(), index: outcome.index, wish });
+      if ('index' in outcome) this.#proposed.set(change.id, { nonce: nonce.slice(), index: outcome.index, wish });
       return 'pending';
     }
     // Another change still pending, a transfer under way...: the requester asks again later.
     return outcome.reason === 'notLeader' || outcome.reason === 'noLeader' ? 'notLeader' : 'pending';
   }
 
-  private answer(request: MemberRequest, status: MemberStatus, core: RaftStatus): void {
-    this.host.send({
+  #answer(request: MemberRequest, status: MemberStatus, core: RaftStatus): void {
+    this.#host.send({
       type: 'memberResp',
-      from: this.host.id,
+      from: this.#host.id,
       to: request.from,
       term: core.term,
       subject: request.subject,

@@ -30,34 +30,35 @@ export class SessionTableError extends Error {
 }
 
 export class SessionTable {
-  private readonly sessions = new Map<string, SessionRecord>();
-  private readonly sweepEvery: number;
+  readonly #sessions = new Map<string, SessionRecord>();
+  readonly #sweepEvery: number;
+  readonly #ttlEntries: number;
+  readonly #resultCodec: CommandCodec<unknown>;
 
   /**
    * @param ttlEntries a session unused for this many log entries is dropped. Must be the same
    *   on every node of a cluster, or their tables diverge.
    * @param resultCodec encodes apply results into snapshots.
    */
-  constructor(
-    private readonly ttlEntries: number,
-    private readonly resultCodec: CommandCodec<unknown>,
-  ) {
-    this.sweepEvery = Math.max(1, Math.floor(ttlEntries / 8));
+  constructor(ttlEntries: number, resultCodec: CommandCodec<unknown>) {
+    this.#ttlEntries = ttlEntries;
+    this.#resultCodec = resultCodec;
+    this.#sweepEvery = Math.max(1, Math.floor(ttlEntries / 8));
   }
 
   get size(): number {
-    return this.sessions.size;
+    return this.#sessions.size;
   }
 
   /** A `register` entry at `index` was applied: opens session `String(index)`. */
   register(index: number): string {
     const clientId = String(index);
-    this.sessions.set(clientId, { seq: 0, outcome: { ok: true, value: undefined }, lastIndex: index });
+    this.#sessions.set(clientId, { seq: 0, outcome: { ok: true, value: undefined }, lastIndex: index });
     return clientId;
   }
 
   check(clientId: string, seq: number): SessionCheck {
-    const record = this.sessions.get(clientId);
+    const record = this.#sessions.get(clientId);
     if (record === undefined) return { kind: 'expired' };
     if (seq === record.seq) return { kind: 'duplicate', outcome: record.outcome };
     if (seq < record.seq) return { kind: 'stale', latest: record.seq };
@@ -65,7 +66,7 @@ export class SessionTable {
   }
 
   record(clientId: string, seq: number, outcome: SessionOutcome, index: number): void {
-    const record = this.sessions.get(clientId);
+    const record = this.#sessions.get(clientId);
     if (record === undefined) return;
     record.seq = seq;
     record.outcome = outcome;
@@ -74,20 +75,20 @@ export class SessionTable {
 
   /** Called for every applied index, of any entry type, so expiry points are identical on every node. */
   onApplied(index: number): void {
-    if (index % this.sweepEvery !== 0 || this.sessions.size === 0) return;
-    const horizon = index - this.ttlEntries;
-    for (const [clientId, record] of this.sessions) if (record.lastIndex <= horizon) this.sessions.delete(clientId);
+    if (index % this.#sweepEvery !== 0 || this.#sessions.size === 0) return;
+    const horizon = index - this.#ttlEntries;
+    for (const [clientId, record] of this.#sessions) if (record.lastIndex <= horizon) this.#sessions.delete(clientId);
   }
 
   clear(): void {
-    this.sessions.clear();
+    this.#sessions.clear();
   }
 
   encode(): Uint8Array[] {
-    const parts: Uint8Array[] = [varintBytes(this.sessions.size)];
-    for (const [clientId, record] of this.sessions) {
+    const parts: Uint8Array[] = [varintBytes(this.#sessions.size)];
+    for (const [clientId, record] of this.#sessions) {
       const id = utf8.encode(clientId);
-      const body = record.outcome.ok ? this.resultCodec.encode(record.outcome.value) : utf8.encode(record.outcome.error);
+      const body = record.outcome.ok ? this.#resultCodec.encode(record.outcome.value) : utf8.encode(record.outcome.error);
       const head = new Uint8Array(1 + id.length + varintSize(record.seq) + varintSize(record.lastIndex) + 1 + varintSize(body.length));
       head[0] = id.length;
       head.set(id, 1);
@@ -102,7 +103,7 @@ export class SessionTable {
 
   /** Replaces the table with the one encoded at `data[pos..]`; returns the position after it. */
   decode(data: Uint8Array, pos: number): number {
-    this.sessions.clear();
+    this.#sessions.clear();
     let count: number;
     [count, pos] = readVarint(data, pos);
     for (let i = 0; i < count; i++) {
@@ -120,8 +121,8 @@ export class SessionTable {
       const body = data.subarray(pos, pos + bodyLength);
       pos += bodyLength;
       const outcome: SessionOutcome =
-        kind === 0 ? { ok: true, value: this.resultCodec.decode(body) } : { ok: false, error: utf8Decoder.decode(body) };
-      this.sessions.set(clientId, { seq, outcome, lastIndex });
+        kind === 0 ? { ok: true, value: this.#resultCodec.decode(body) } : { ok: false, error: utf8Decoder.decode(body) };
+      this.#sessions.set(clientId, { seq, outcome, lastIndex });
     }
     return pos;
   }
