@@ -107,6 +107,9 @@ export class EnvelopeCodec {
   private readonly origin: Uint8Array;
   private readonly decoded: Envelope = { originSeq: -1, mine: false, session: undefined, register: false, payload: new Uint8Array(0) };
   private pos = 0;
+  private viewSource: Uint8Array | undefined;
+  private viewBuffer: ArrayBufferLike = new ArrayBuffer(0);
+  private viewOffset = 0;
   /** Where `encode` and `alloc` take their bytes from. */
   private readonly slab = new Slab();
 
@@ -188,9 +191,23 @@ export class EnvelopeCodec {
     }
     out.register = (flags & REGISTER) !== 0;
     if (out.register && (out.session !== undefined || pos !== end)) throw new EnvelopeError('malformed session registration');
-    // A view rather than `subarray`, which is several times slower in V8.
-    out.payload = new Uint8Array(data.buffer, data.byteOffset + pos, end - pos);
+    out.payload = this.view(data, pos, end);
     return out;
+  }
+
+  /**
+   * `data[from..to)` without a copy. The commands of a batch entry are decoded one after the
+   * other from the same bytes, so its buffer and offset are looked up once (V8's `buffer` and
+   * `byteOffset` getters cost more than the view itself).
+   */
+  private view(data: Uint8Array, from: number, to: number): Uint8Array {
+    if (data !== this.viewSource) {
+      if (to === data.length) return data.subarray(from, to);
+      this.viewSource = data;
+      this.viewBuffer = data.buffer;
+      this.viewOffset = data.byteOffset;
+    }
+    return new Uint8Array(this.viewBuffer, this.viewOffset + from, to - from);
   }
 
   /** Reads a varint in `data[pos..end)`; leaves the position after it in `this.pos` (no tuple to allocate). */

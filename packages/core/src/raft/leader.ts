@@ -138,10 +138,10 @@ function refuse(r: Raft, reason: Extract<ProposeOutcome, { ok: false }>['reason'
 /** Leader: append a user command. */
 export function proposeNormal(r: Raft, data: Uint8Array): ProposeOutcome {
   if (r.leadTransferee !== '') return refuse(r, 'transferring');
-  const appended = r.appendEntries([{ type: 'normal', data }]);
-  if (appended === false) return refuse(r, 'uncommittedLimit');
+  const index = r.appendEntry('normal', data);
+  if (index === 0) return refuse(r, 'uncommittedLimit');
   r.appendPending = true;
-  return { ok: true, ...appended };
+  return { ok: true, index, term: r.term };
 }
 
 /** Leader: append a config entry carrying the configuration it produces. */
@@ -150,11 +150,11 @@ export function proposeConfChange(r: Raft, change: ConfChange): ProposeOutcome {
   if (r.pendingConfIndex > r.log.applied) return refuse(r, 'confChangePending');
   const result = applyConfChange(r.trk.conf, change);
   if (!result.ok) return refuse(r, 'invalidConfChange');
-  const appended = r.appendEntries([{ type: 'config', data: encodeConfEntry(change, result.conf) }]);
-  if (appended === false) return refuse(r, 'uncommittedLimit');
-  r.pendingConfIndex = appended.index;
+  const index = r.appendEntry('config', encodeConfEntry(change, result.conf));
+  if (index === 0) return refuse(r, 'uncommittedLimit');
+  r.pendingConfIndex = index;
   bcastAppend(r);
-  return { ok: true, ...appended };
+  return { ok: true, index, term: r.term };
 }
 
 /** Entries a follower forwarded; refused ones are dropped (the proposer's driver times out). */

@@ -142,6 +142,11 @@ export class RaftLog {
     for (const e of entries) this.entries.push(e);
   }
 
+  /** The leader's append of its next entry (index lastIndex+1). */
+  appendOne(entry: Entry): void {
+    this.entries.push(entry);
+  }
+
   private truncateFrom(index: number): void {
     const keep = index - 1;
     const keepTerm = this.term(keep) ?? this.prevTerm;

@@ -337,24 +337,22 @@ export class Raft {
     // Conservative: an unapplied config entry may sit anywhere in the log we inherited.
     this.pendingConfIndex = this.log.lastIndex();
     // §5.4.2 / §8: an entry of the new term lets earlier entries commit.
-    this.appendEntries([{ type: 'noop', data: new Uint8Array(0) }]);
+    this.appendEntry('noop', new Uint8Array(0));
     bcastAppend(this);
   }
 
   // ---- log -----------------------------------------------------------------------------
 
-  /** Leader: append new entries of this term; false if the uncommitted bound refuses them. */
-  appendEntries(entries: readonly Pick<Entry, 'type' | 'data'>[]): { index: number; term: number } | false {
-    let bytes = 0;
-    for (const e of entries) bytes += e.data.byteLength;
+  /** Leader: append an entry of this term; its index, or 0 when the uncommitted bound refuses it. */
+  appendEntry(type: Entry['type'], data: Uint8Array): number {
+    const bytes = data.byteLength;
     const max = this.cfg.maxUncommittedEntriesSize;
-    if (max > 0 && this.uncommittedSize > 0 && bytes > 0 && this.uncommittedSize + bytes > max) return false;
-    let index = this.log.lastIndex();
-    const stamped: Entry[] = entries.map((e) => ({ term: this.term, index: ++index, type: e.type, data: e.data }));
-    this.log.append(stamped);
-    if (this.cfg.readOnly === 'lease') this.recordAppendTick(stamped[0]?.index);
+    if (max > 0 && this.uncommittedSize > 0 && bytes > 0 && this.uncommittedSize + bytes > max) return 0;
+    const index = this.log.lastIndex() + 1;
+    this.log.appendOne({ term: this.term, index, type, data });
+    if (this.cfg.readOnly === 'lease') this.recordAppendTick(index);
     this.uncommittedSize += bytes;
-    return { index, term: this.term };
+    return index;
   }
 
   /** Leader: advance commit to the quorum's match if that entry is of this term (§5.4.2). */
