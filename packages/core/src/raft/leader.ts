@@ -91,7 +91,7 @@ function stepResponse(
       } else if (pr.match < r.log.lastIndex()) {
         sendAppend(r, m.from, true);
       }
-      if (m.context.byteLength > 0) {
+      if (m.context.length > 0) {
         const acks = r.readOnly.recvAck(m.from, m.context);
         if (acks !== undefined && r.trk.quorumOf(acks)) {
           for (const request of r.readOnly.advance(m.context)) respondRead(r, request);

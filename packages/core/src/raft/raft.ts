@@ -345,7 +345,7 @@ export class Raft {
 
   /** Leader: append an entry of this term; its index, or 0 when the uncommitted bound refuses it. */
   appendEntry(type: Entry['type'], data: Uint8Array): number {
-    const bytes = data.byteLength;
+    const bytes = data.length;
     const max = this.cfg.maxUncommittedEntriesSize;
     if (max > 0 && this.uncommittedSize > 0 && bytes > 0 && this.uncommittedSize + bytes > max) return 0;
     const index = this.log.lastIndex() + 1;
@@ -462,7 +462,7 @@ export class Raft {
    * heartbeat sent after that round started. Other acknowledgements do not extend the lease.
    */
   ackSentTick(m: Extract<Message, { type: 'appResp' | 'heartbeatResp' | 'snapResp' }>): number | undefined {
-    if (m.type === 'heartbeatResp') return m.context.byteLength > 0 ? this.readOnly.sentTick(m.context) : undefined;
+    if (m.type === 'heartbeatResp') return m.context.length > 0 ? this.readOnly.sentTick(m.context) : undefined;
     if (m.type !== 'appResp' || m.reject || m.index === 0 || this.log.term(m.index) !== this.term) return undefined;
     const runs = this.appendTicks;
     if (runs.length === 0 || m.index < runs[0]!.index) return undefined;
