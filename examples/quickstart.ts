@@ -1,5 +1,6 @@
 // A 3-node cluster in one process: the README's quick start, run by the tests.
-import { RaftNode, MemoryLogStore, createMemoryNetwork } from '@webraft/core';
+import { RaftNode, MemoryLogStore } from '@webraft/core';
+import { createMemoryNetwork } from '@webraft/core/testing';
 import type { StateMachine } from '@webraft/core';
 
 type Command = { set: string; value: string };

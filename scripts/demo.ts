@@ -2,7 +2,8 @@
 // timers): elect a leader, replicate a few key-value commands, stop the leader, watch the
 // others elect a new one and keep committing, then bring the old leader back.
 // Run: node --import tsx scripts/demo.ts
-import { MemoryLogStore, RaftNode, createMemoryLogData, createMemoryNetwork, type StateMachine } from '../packages/core/src/index.ts';
+import { MemoryLogStore, RaftNode, createMemoryLogData, type StateMachine } from '../packages/core/src/index.ts';
+import { createMemoryNetwork } from '../packages/core/src/testing/index.ts';
 
 type Command = { op: 'put'; key: string; value: string } | { op: 'del'; key: string };
 

@@ -13,7 +13,8 @@
 // `params.cpuSeconds` is the process CPU time of the reported run; on a busy machine
 // wall-clock figures drop while ops per CPU second stay comparable. Throughput and latency
 // results are the best of `rounds` runs (CORE_BENCH_ROUNDS, default 3; windows: 1 run).
-import { MemoryLogStore, RaftNode, RawNode, bytesCodec, createMemoryNetwork, type Message, type StateMachine } from '../../packages/core/src/index.ts';
+import { MemoryLogStore, RaftNode, RawNode, bytesCodec, type Message, type StateMachine } from '../../packages/core/src/index.ts';
+import { createMemoryNetwork } from '../../packages/core/src/testing/index.ts';
 import { bestOf, cpuSince, envInfo, heapMB, onlyPrefix, percentiles, printResult } from './lib.ts';
 
 const only = onlyPrefix();

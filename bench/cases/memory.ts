@@ -4,7 +4,8 @@
 // 1,000,000 16-byte proposals with 1,000 in flight. Every 50,000 proposals the heap is
 // measured after a full GC (the runner passes --expose-gc): with snapshots compacting the
 // log, those samples must stay flat instead of growing with the number of proposals.
-import { MemoryLogStore, RaftNode, bytesCodec, createMemoryNetwork, type StateMachine } from '../../packages/core/src/index.ts';
+import { MemoryLogStore, RaftNode, bytesCodec, type StateMachine } from '../../packages/core/src/index.ts';
+import { createMemoryNetwork } from '../../packages/core/src/testing/index.ts';
 import { cpuSince, envInfo, heapMB, onlyPrefix, printResult } from './lib.ts';
 
 if (!'core.memory.snapshots'.startsWith(onlyPrefix())) process.exit(0);

@@ -1,8 +1,8 @@
 // Transfers under partitions and message loss: money is conserved, every replica ends with
 // the same balances, and no transfer applies twice although clients retry after timeouts.
-import { createMemoryNetwork, MemoryLogStore, NotLeaderError, ProposalDroppedError, TimeoutError } from '@webraft/core';
+import { MemoryLogStore, NotLeaderError, ProposalDroppedError, TimeoutError } from '@webraft/core';
 import type { ClientSession, NodeId } from '@webraft/core';
-import { seededRandom } from '@webraft/core/testing';
+import { createMemoryNetwork, seededRandom } from '@webraft/core/testing';
 import { createReplicatedStore } from '@webraft/store';
 import type { ReplicatedStore } from '@webraft/store';
 import { afterAll, describe, expect, it } from 'vitest';

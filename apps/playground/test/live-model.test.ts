@@ -1,4 +1,5 @@
-import { createMemoryNetwork, type Message, type Role } from '@webraft/core';
+import type { Message, Role } from '@webraft/core';
+import { createMemoryNetwork } from '@webraft/core/testing';
 import { describe, expect, it } from 'vitest';
 import { ClusterModel, flightMs, offlineAfterMs } from '../src/live/cluster-model.ts';
 import { ObservedTransport } from '../src/live/observed-transport.ts';

@@ -1,5 +1,5 @@
 /** `webraft inspect`: a log export as text a person can read. */
-import { describeEntry, type EntryDescription, type LogExport } from '@webraft/core';
+import { describeEntry, type EntryDescription, type LogExport } from '@webraft/core/log-export';
 
 /** Longest command text in the table; the rest is cut with an ellipsis. */
 const maxCommandChars = 100;

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
-import { describeEntry, parseLogExport } from '@webraft/core';
+import { describeEntry, parseLogExport } from '@webraft/core/log-export';
 import { formatLogExport } from './inspect.ts';
 import { runRelay } from './relay.ts';
 import { lagOf, queryStatus } from './status/query.ts';

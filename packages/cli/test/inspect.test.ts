@@ -2,10 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  MemoryLogStore, RaftNode, createMemoryLogData, createMemoryNetwork, exportLog, serializeLogExport,
-  type MemoryLogData, type StateMachine,
-} from '@webraft/core';
+import { MemoryLogStore, RaftNode, createMemoryLogData, type MemoryLogData, type StateMachine } from '@webraft/core';
+import { exportLog, serializeLogExport } from '@webraft/core/log-export';
+import { createMemoryNetwork } from '@webraft/core/testing';
 import { runBin } from './run-bin.ts';
 
 class Notes implements StateMachine<{ note: string }, number> {

@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
-import { createMemoryNetwork, MemoryLogStore, NotLeaderError } from '@webraft/core';
+import { MemoryLogStore, NotLeaderError } from '@webraft/core';
+import { createMemoryNetwork } from '@webraft/core/testing';
 import type { NodeId } from '@webraft/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReplicatedStore, createTabStore, withResult } from '../src/index.ts';

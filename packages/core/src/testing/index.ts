@@ -8,3 +8,5 @@ export type { MakeTransportCluster, TransportCluster, TransportConformanceOption
 export { sampleMessages, sampleEntries, sampleConfState, sampleSnapshotMeta } from './messages.ts';
 export { createRawNodeWithMutants, mutants, type Mutant } from './mutants.ts';
 export { seededRandom } from './random.ts';
+export { createMemoryNetwork } from '../transport/memory.ts';
+export type { DelayMs, MemoryNetwork, MemoryNetworkOptions, MemoryNetworkStats } from '../transport/memory.ts';

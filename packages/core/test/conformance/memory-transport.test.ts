@@ -1,6 +1,5 @@
 import { describe, it } from 'vitest';
-import { createMemoryNetwork } from '../../src/index.ts';
-import { runConformance, transportConformance } from '../../src/testing/index.ts';
+import { createMemoryNetwork, runConformance, transportConformance } from '../../src/testing/index.ts';
 
 runConformance(
   transportConformance((ids) => {

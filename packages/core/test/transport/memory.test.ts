@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryNetwork, type Message, type Rejection } from '../../src/index.ts';
+import type { Message, Rejection } from '../../src/index.ts';
+import { createMemoryNetwork } from '../../src/testing/index.ts';
 import { seededRandom as seeded } from '../../src/testing/random.ts';
 
 const ping = (from: string, to: string, term: number): Message => ({ type: 'timeoutNow', from, to, term });
