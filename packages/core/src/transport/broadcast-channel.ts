@@ -6,7 +6,7 @@
  */
 import { CodecError, DecodeError } from '../codec/errors.ts';
 import type { FrameSecret } from '../codec/auth.ts';
-import { frameCodec, peekFrame } from '../codec/frame.ts';
+import { decodeFrame, encodeFrame, peekFrame, type DecodeFrameOptions, type FrameOptions } from '../codec/frame.ts';
 import type { Message, NodeId, Rejection } from '../raft/types.ts';
 import type { Transport, TransportHandlers } from './transport.ts';
 
@@ -59,12 +59,10 @@ export function broadcastChannelTransport(options: BroadcastChannelTransportOpti
   if (typeof id !== 'string' || id === '') throw new TypeError('broadcastChannelTransport needs a non-empty nodeId');
   const Channel = options.BroadcastChannel ?? (globalThis as { BroadcastChannel?: BroadcastChannelConstructor }).BroadcastChannel;
   if (Channel === undefined) throw new TypeError('BroadcastChannel is not available here; pass options.BroadcastChannel');
-  const codec = frameCodec({
-    clusterId: options.clusterId ?? '',
-    ...(options.secret === undefined ? {} : { secret: options.secret }),
-    ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
-  });
-  const limits = options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes };
+  const clusterId = options.clusterId ?? '';
+  const limits: FrameOptions = options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes };
+  const framing: FrameOptions = options.secret === undefined ? limits : { ...limits, secret: options.secret };
+  const decoding: DecodeFrameOptions = { ...framing, clusterId, to: id };
   const stats: BroadcastChannelTransportStats = { sent: 0, delivered: 0, rejected: 0, ignored: 0, dropped: 0 };
   let channel: BroadcastChannelLike | undefined;
   let handlers: TransportHandlers | undefined;
@@ -98,7 +96,7 @@ export function broadcastChannelTransport(options: BroadcastChannelTransportOpti
       stats.ignored++;
       return;
     }
-    const decoded = codec.decode(data, id);
+    const decoded = decodeFrame(data, decoding).then((frame) => frame.message);
     // Handled below once the chain reaches it; marking it now avoids an unhandled-rejection report meanwhile.
     decoded.catch(ignore);
     receiving = receiving
@@ -142,7 +140,7 @@ export function broadcastChannelTransport(options: BroadcastChannelTransportOpti
         handlers?.rejected?.({ reason: 'auth', detail: `refused to send a message claiming to be from ${String(message.from)}` });
         return;
       }
-      const encoded = codec.encode(message);
+      const encoded = encodeFrame({ clusterId, message }, framing);
       encoded.catch(ignore);
       sending = sending
         .then(() => encoded)
