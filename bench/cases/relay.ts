@@ -36,7 +36,8 @@ interface Cluster {
   stop(): Promise<void>;
 }
 
-async function startCluster(url: string, room: string, maxBatchCommands: number): Promise<Cluster> {
+/** `relayMessages`: WebSocket messages the relay has forwarded so far (all rooms). */
+async function startCluster(url: string, room: string, maxBatchCommands: number, relayMessages: () => number): Promise<Cluster> {
   const children = new Map<string, ChildProcess>();
   const replies = new Map<string, Reply[]>();
   const waiters: (() => void)[] = [];
@@ -74,23 +75,30 @@ async function startCluster(url: string, room: string, maxBatchCommands: number)
   const { leader } = (await next('n1', 'leader')) as Extract<Reply, { kind: 'leader' }>;
   const leaderProcess = children.get(leader)!;
   const params = { voters: 3, processes: 3, payloadBytes: 16, transport: 'websocket-relay', authenticated: secret !== undefined, maxBatchCommands };
-  /** CPU seconds used so far by the three node processes and this one (the relay). */
-  const cpuOfAll = async (): Promise<number> => {
+  /** CPU seconds used so far by this process (the relay) and each node process. */
+  const cpuOfAll = async (): Promise<Record<string, number>> => {
     for (const child of children.values()) child.send({ cmd: 'cpu' } satisfies Request);
     const own = process.cpuUsage();
-    let seconds = (own.user + own.system) / 1e6;
-    for (const id of ids) seconds += ((await next(id, 'cpu')) as Extract<Reply, { kind: 'cpu' }>).seconds;
+    const seconds: Record<string, number> = { relay: (own.user + own.system) / 1e6 };
+    for (const id of ids) seconds[id] = ((await next(id, 'cpu')) as Extract<Reply, { kind: 'cpu' }>).seconds;
     return seconds;
+  };
+  const round3 = (value: number): number => Math.round(value * 1000) / 1000;
+  // Per process as well, so a change can be traced to the leader, the followers or the relay.
+  const cpuSpent = (before: Record<string, number>, after: Record<string, number>): { cpuSeconds: number; cpuByProcess: Record<string, number> } => {
+    const cpuByProcess = Object.fromEntries(Object.keys(after).map((p) => [p === leader ? `${p} (leader)` : p, round3(after[p]! - before[p]!)]));
+    return { cpuSeconds: round3(Object.values(cpuByProcess).reduce((a, b) => a + b, 0)), cpuByProcess };
   };
   return {
     async throughput(name, total) {
       const cpuBefore = await cpuOfAll();
+      const messagesBefore = relayMessages();
       leaderProcess.send({ cmd: 'throughput', total, inflight: 1000 } satisfies Request);
       const r = (await next(leader, 'throughput')) as Extract<Reply, { kind: 'throughput' }>;
-      const cpuSeconds = Math.round(((await cpuOfAll()) - cpuBefore) * 1000) / 1000;
+      const { cpuSeconds, cpuByProcess } = cpuSpent(cpuBefore, await cpuOfAll());
       printResult({
         name,
-        params: { ...params, inflight: 1000, total, cpuSeconds, cpuOf: 'three nodes and the relay' },
+        params: { ...params, inflight: 1000, total, cpuSeconds, cpuOf: 'three nodes and the relay', cpuByProcess, relayMessages: relayMessages() - messagesBefore },
         opsPerSec: Math.round(total / r.seconds),
         peakHeapMB: r.peakHeapMB,
         env: envInfo(),
@@ -98,9 +106,13 @@ async function startCluster(url: string, room: string, maxBatchCommands: number)
       process.stderr.write(`${name}: ${total} proposals in ${r.seconds.toFixed(2)} s\n`);
     },
     async latency(count) {
+      const cpuBefore = await cpuOfAll();
+      const messagesBefore = relayMessages();
       leaderProcess.send({ cmd: 'latency', count } satisfies Request);
       const r = (await next(leader, 'latency')) as Extract<Reply, { kind: 'latency' }>;
-      printResult({ name: 'relay.3proc.latency', params: { ...params, count }, ...percentiles(r.samplesUs), peakHeapMB: r.peakHeapMB, env: envInfo() });
+      // Includes the warm-up proposals the node process makes before it measures.
+      const cpu = cpuSpent(cpuBefore, await cpuOfAll());
+      printResult({ name: 'relay.3proc.latency', params: { ...params, count, ...cpu, relayMessages: relayMessages() - messagesBefore }, ...percentiles(r.samplesUs), peakHeapMB: r.peakHeapMB, env: envInfo() });
     },
     async stop() {
       for (const child of children.values()) child.send({ cmd: 'stop' } satisfies Request);
@@ -120,14 +132,15 @@ async function orchestrate(): Promise<void> {
 
   const { startRelay } = await import('../../packages/transport-ws/src/relay/index.ts');
   const relay = await startRelay({ port: 0 });
+  const relayMessages = (): number => relay.stats().framesForwarded;
   if (plain || latency) {
-    const cluster = await startCluster(relay.url, 'bench', 1);
+    const cluster = await startCluster(relay.url, 'bench', 1, relayMessages);
     if (plain) await cluster.throughput('relay.3proc.throughput', total);
     if (latency) await cluster.latency(Number(process.env.RELAY_BENCH_COUNT ?? 3000));
     await cluster.stop();
   }
   if (batched) {
-    const cluster = await startCluster(relay.url, 'bench-batched', 256);
+    const cluster = await startCluster(relay.url, 'bench-batched', 256, relayMessages);
     await cluster.throughput('relay.3proc.throughput.batched', total);
     await cluster.stop();
   }

@@ -69,6 +69,19 @@ export interface RelayTransport extends Transport {
   stats(): TransportStats;
 }
 
+/**
+ * When the turn's messages leave. A microtask runs at the first checkpoint after the send,
+ * while a node usually has more to say in the same task: a leader that commits sends the new
+ * commit index, then (after its log write and apply settle, a few microtasks later) the next
+ * entries; a follower answers each of several messages that arrived together. `setImmediate`
+ * (Node, Bun, Deno) runs once the task and all its microtasks are done, so all of that goes in
+ * one WebSocket message per peer. Elsewhere (browsers) the microtask it is.
+ */
+const scheduleFlush: (flush: () => void) => void =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+    ? (flush) => void (globalThis as unknown as { setImmediate(callback: () => void): unknown }).setImmediate(flush)
+    : queueMicrotask;
+
 export class RelayTransportImpl implements RelayTransport {
   readonly id: NodeId;
   readonly faults: FaultTable;
@@ -153,7 +166,7 @@ export class RelayTransportImpl implements RelayTransport {
     this.#outbox.push({ message, delayMs: verdict.delayMs });
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      queueMicrotask(this.#flush);
+      scheduleFlush(this.#flush);
     }
   }
 
