@@ -15,7 +15,7 @@ export function jsonCodec<T>(): CommandCodec<T> {
 }
 
 /** Commands that already are bytes, passed through untouched (no copy). */
-export const bytesCodec: CommandCodec<Uint8Array> = Object.freeze({
+export const bytesCodec: CommandCodec<Uint8Array> = /* @__PURE__ */ Object.freeze({
   encode: (command: Uint8Array) => command,
   decode: (bytes: Uint8Array) => bytes,
 });
