@@ -11,11 +11,22 @@ export type VoteResult = 'won' | 'lost' | 'pending';
  * constraint (Infinity), so it drops out of the minimum taken for a joint configuration.
  */
 export function majorityIndex(voters: readonly NodeId[], acked: (id: NodeId) => number): number {
-  if (voters.length === 0) return Infinity;
-  const indexes = voters.map(acked).sort((a, b) => b - a);
+  const n = voters.length;
+  if (n === 0) return Infinity;
+  // An insertion sort (descending) into a reused array: voter sets are small, and this runs
+  // on every acknowledgement a leader receives.
+  const sorted = scratch;
+  for (let i = 0; i < n; i++) {
+    const value = acked(voters[i]!);
+    let j = i;
+    for (; j > 0 && sorted[j - 1]! < value; j--) sorted[j] = sorted[j - 1]!;
+    sorted[j] = value;
+  }
   // Sorted descending, the entry at position ⌊n/2⌋ is held by ⌊n/2⌋+1 voters: a majority.
-  return indexes[Math.floor(voters.length / 2)] ?? 0;
+  return sorted[n >> 1]!;
 }
+
+const scratch: number[] = [];
 
 /** The committed index of a joint configuration: both majorities must hold it. */
 export function jointIndex(

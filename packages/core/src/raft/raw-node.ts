@@ -163,13 +163,15 @@ export class RawNode implements RaftCore {
       confStates.push(conf);
     }
 
-    const messages = [...this.#released, ...r.msgs];
+    const messages = this.#released.length === 0 ? r.msgs : this.#released.concat(r.msgs);
     this.#released = [];
     r.msgs = [];
     const messagesAfterPersist: Message[] = [];
     const needSeq = hasWrites ? seq : this.#lastSeq;
-    const early = r.mutants.has('replyBeforePersist');
-    for (const message of r.msgsAfterPersist) {
+    const early = r.mutants.size > 0 && r.mutants.has('replyBeforePersist');
+    const after = r.msgsAfterPersist;
+    for (let i = 0; i < after.length; i++) {
+      const message = after[i]!;
       if (message.to === r.id) this.#heldLocal.push({ needSeq, message });
       else if (early || needSeq <= this.#persistedSeq) messages.push(message);
       else if (hasWrites) messagesAfterPersist.push(message);
@@ -184,17 +186,18 @@ export class RawNode implements RaftCore {
       softState = { role: r.role, lead: r.lead };
       this.#prevSoftState = softState;
     }
+    // Every field present (undefined when absent), so every Ready has one shape.
     const ready: Ready = {
       seq,
+      softState,
+      hardState: hasWrites && hardStateChanged ? hardState : undefined,
       entries,
+      snapshot,
       messages,
       messagesAfterPersist,
       committedEntries,
       readStates,
       confStates,
-      ...(softState === undefined ? {} : { softState }),
-      ...(hasWrites && hardStateChanged ? { hardState } : {}),
-      ...(snapshot === undefined ? {} : { snapshot }),
     };
     return ready;
   }
@@ -225,9 +228,10 @@ export class RawNode implements RaftCore {
   }
 
   #stepHeldLocal(): void {
-    const ready = this.#heldLocal.filter((h) => h.needSeq <= this.#persistedSeq);
-    if (ready.length === 0) return;
-    this.#heldLocal = this.#heldLocal.filter((h) => h.needSeq > this.#persistedSeq);
+    const held = this.#heldLocal;
+    if (held.length === 0 || held[0]!.needSeq > this.#persistedSeq) return;
+    const ready = held.filter((h) => h.needSeq <= this.#persistedSeq);
+    this.#heldLocal = held.filter((h) => h.needSeq > this.#persistedSeq);
     for (const h of ready) this.#raft.stepValidated(h.message);
   }
 
