@@ -3,9 +3,10 @@ import type { NodeId } from '../raft/types.ts';
 
 /** Base class of every error a RaftNode hands to its callers. */
 export class RaftNodeError extends Error {
+  // Spelled out in every class: minifiers rename classes, so `new.target.name` would not survive bundling.
+  override name = 'RaftNodeError';
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
@@ -14,6 +15,7 @@ export class RaftNodeError extends Error {
  * the leader this node knows of (`''` when none); retry there.
  */
 export class NotLeaderError extends RaftNodeError {
+  override name = 'NotLeaderError';
   readonly leader: NodeId;
   readonly reason: ProposeRefusal;
   constructor(leader: NodeId, reason: ProposeRefusal = 'notLeader') {
@@ -25,6 +27,7 @@ export class NotLeaderError extends RaftNodeError {
 
 /** The core refused a proposal for a reason other than leadership (size limit, removed node...). */
 export class ProposalRefusedError extends RaftNodeError {
+  override name = 'ProposalRefusedError';
   readonly reason: ProposeRefusal;
   constructor(reason: ProposeRefusal, detail = '') {
     super(`proposal refused: ${reason}${detail === '' ? '' : ` (${detail})`}`);
@@ -37,6 +40,7 @@ export class ProposalRefusedError extends RaftNodeError {
  * definitely not applied and never will be.
  */
 export class ProposalDroppedError extends RaftNodeError {
+  override name = 'ProposalDroppedError';
   readonly index: number;
   readonly term: number;
   constructor(index: number, term: number) {
@@ -48,6 +52,7 @@ export class ProposalDroppedError extends RaftNodeError {
 
 /** The operation did not finish in time. It may still take effect later. */
 export class TimeoutError extends RaftNodeError {
+  override name = 'TimeoutError';
   constructor(what: string, ms: number) {
     super(`${what} timed out after ${ms} ms`);
   }
@@ -55,6 +60,7 @@ export class TimeoutError extends RaftNodeError {
 
 /** The node was stopped (or was never started) before the operation finished. */
 export class StoppedError extends RaftNodeError {
+  override name = 'StoppedError';
   constructor(detail = 'node is stopped', options?: ErrorOptions) {
     super(detail, options);
   }
@@ -62,16 +68,20 @@ export class StoppedError extends RaftNodeError {
 
 /** The caller's AbortSignal fired. The command may still be applied later. */
 export class AbortError extends RaftNodeError {
+  override name = 'AbortError';
   constructor(reason?: unknown) {
     super('operation aborted', reason === undefined ? undefined : { cause: reason });
   }
 }
 
 /** A LogStore write or load failed. Fatal: the node stops rather than acknowledge lost data. */
-export class StorageError extends RaftNodeError {}
+export class StorageError extends RaftNodeError {
+  override name = 'StorageError';
+}
 
 /** A committed entry could not be decoded (its envelope or its command). It is skipped on every node alike. */
 export class EntryDecodeError extends RaftNodeError {
+  override name = 'EntryDecodeError';
   readonly index: number;
   constructor(index: number, detail: string, options?: ErrorOptions) {
     super(`entry ${index}: ${detail}`, options);
@@ -84,6 +94,7 @@ export class EntryDecodeError extends RaftNodeError {
  * The caller cannot tell whether earlier requests of that session were applied.
  */
 export class SessionExpiredError extends RaftNodeError {
+  override name = 'SessionExpiredError';
   readonly clientId: string;
   constructor(clientId: string) {
     super(`client session ${clientId} is unknown or expired`);
@@ -96,6 +107,7 @@ export class SessionExpiredError extends RaftNodeError {
  * kept (a session keeps the result of its latest request only).
  */
 export class StaleRequestError extends RaftNodeError {
+  override name = 'StaleRequestError';
   readonly clientId: string;
   readonly seq: number;
   constructor(clientId: string, seq: number, latest: number) {
@@ -106,13 +118,16 @@ export class StaleRequestError extends RaftNodeError {
 }
 
 /** Bad arguments from the caller (an empty id, a negative timeout, an unencodable command). */
-export class InvalidArgumentError extends RaftNodeError {}
+export class InvalidArgumentError extends RaftNodeError {
+  override name = 'InvalidArgumentError';
+}
 
 /**
  * A join was refused: another node holds this id, or asked for it first. Choose another id
  * (and start from an empty store).
  */
 export class JoinRefusedError extends RaftNodeError {
+  override name = 'JoinRefusedError';
   readonly reason = 'idTaken';
   /** The member that answered. */
   readonly by: NodeId;
