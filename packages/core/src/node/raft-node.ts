@@ -243,6 +243,8 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     if (session !== undefined && (typeof session.clientId !== 'string' || !Number.isSafeInteger(session.seq) || session.seq < 1)) {
       return Promise.reject(new InvalidArgumentError('session needs a clientId string and a seq ≥ 1'));
     }
+    // With a leader known (the common case) no closure is made for the wait.
+    if (!this.mustWaitForLeader()) return this.submit('proposal', options, payload, session);
     return this.afterLeaderKnown(options, (remaining) => this.submit('proposal', remaining, payload, session));
   }
 
@@ -413,12 +415,16 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
    * one is, with what is left of the caller's timeout.
    */
   private afterLeaderKnown<T>(options: RequestOptions, request: (remaining: RequestOptions) => Promise<T>): Promise<T> {
-    if (this.lead !== '' || !this.waitsForLeader || this.state !== 'running') return request(options);
+    if (!this.mustWaitForLeader()) return request(options);
     const started = this.now;
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
     return this.waitForLeader({ ...options, timeoutMs }).then(() =>
       request({ ...options, timeoutMs: Math.max(1, timeoutMs - (this.now - started)) }),
     );
+  }
+
+  private mustWaitForLeader(): boolean {
+    return this.lead === '' && this.waitsForLeader && this.state === 'running';
   }
 
   /** `payload` undefined: a session registration. */
