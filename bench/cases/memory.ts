@@ -51,9 +51,12 @@ await leader.waitForLeader({ timeoutMs: 10_000 });
 await leader.read();
 
 const samples: number[] = [];
+/** Bytes held in ArrayBuffers (entry bytes live there, outside the JS heap), sampled alongside. */
+const bufferSamples: number[] = [];
 const sample = (): void => {
   collect();
   samples.push(Math.round(heapMB() * 10) / 10);
+  bufferSamples.push(Math.round((process.memoryUsage().arrayBuffers / (1024 * 1024)) * 10) / 10);
 };
 sample();
 const payload = new Uint8Array(16);
@@ -95,6 +98,7 @@ printResult({
     snapshotsTaken,
     cpuSeconds,
     heapAfterGcMB: samples,
+    arrayBuffersAfterGcMB: bufferSamples,
     firstQuarterMB,
     lastQuarterMB,
     perNodeLastQuarterMB: Math.round((lastQuarterMB / 3) * 10) / 10,
@@ -104,4 +108,5 @@ printResult({
   env: envInfo(),
 });
 process.stderr.write(`core.memory.snapshots: heap after GC every ${sampleEvery} proposals (MB, process, 3 nodes): ${samples.join(' ')}\n`);
+process.stderr.write(`core.memory.snapshots: ArrayBuffers after GC (MB): ${bufferSamples.join(' ')}\n`);
 process.exit(0);
