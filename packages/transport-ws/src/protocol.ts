@@ -52,17 +52,67 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 const kinds = new Set<number>(Object.values(EnvelopeKind));
 
 export function encodeEnvelope(kind: EnvelopeKind, peer: NodeId, payload: Uint8Array): Uint8Array {
-  return encodeEnvelopeBytes(kind, encoder.encode(peer), payload);
+  return encodeEnvelopeBytes(kind, peerIdBytes(peer), payload);
 }
 
 function encodeEnvelopeBytes(kind: EnvelopeKind, id: Uint8Array, payload: Uint8Array): Uint8Array {
+  const out = envelopeHeader(kind, id, payload.length);
+  out.set(payload, 2 + id.length);
+  return out;
+}
+
+/** An envelope of `payloadLength` bytes with its header filled in. */
+function envelopeHeader(kind: EnvelopeKind, id: Uint8Array, payloadLength: number): Uint8Array {
   if (id.length > maxPeerIdBytes) throw new EnvelopeError(`peer id longer than ${maxPeerIdBytes} bytes`);
-  const out = new Uint8Array(2 + id.length + payload.length);
+  const out = new Uint8Array(2 + id.length + payloadLength);
   out[0] = kind;
   out[1] = id.length;
   out.set(id, 2);
-  out.set(payload, 2 + id.length);
   return out;
+}
+
+/**
+ * Peer ids in UTF-8 and back, remembered: a node talks to the same few peers all along, and
+ * every envelope names one. Bounded, so a stream of made-up ids cannot grow them.
+ */
+const idCacheSize = 256;
+const encodedIds = new Map<NodeId, Uint8Array>();
+const decodedIds: { bytes: Uint8Array; id: NodeId }[] = [];
+
+function peerIdBytes(peer: NodeId): Uint8Array {
+  let bytes = encodedIds.get(peer);
+  if (bytes === undefined) {
+    if (encodedIds.size >= idCacheSize) encodedIds.clear();
+    bytes = encoder.encode(peer);
+    encodedIds.set(peer, bytes);
+  }
+  return bytes;
+}
+
+/** The id in `bytes[start, end)`; throws {@link EnvelopeError} unless it is UTF-8. */
+function readPeerId(bytes: Uint8Array, start: number, end: number): NodeId {
+  const length = end - start;
+  // Direct-mapped on length and last byte: one comparison finds a peer seen before.
+  const slot = (length * 31 + (length > 0 ? bytes[end - 1]! : 0)) % idCacheSize;
+  const cached = decodedIds[slot];
+  if (cached !== undefined && cached.bytes.length === length) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (cached.bytes[i] !== bytes[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return cached.id;
+  }
+  let id: NodeId;
+  try {
+    id = decoder.decode(bytes.subarray(start, end));
+  } catch {
+    throw new EnvelopeError('peer id is not UTF-8');
+  }
+  decodedIds[slot] = { bytes: bytes.slice(start, end), id };
+  return id;
 }
 
 export function decodeEnvelope(bytes: Uint8Array): Envelope {
@@ -72,13 +122,7 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   const idLength = bytes[1]!;
   if (idLength > maxPeerIdBytes) throw new EnvelopeError('peer id too long');
   if (bytes.length < 2 + idLength) throw new EnvelopeError('envelope truncated inside the peer id');
-  let peer: string;
-  try {
-    peer = decoder.decode(bytes.subarray(2, 2 + idLength));
-  } catch {
-    throw new EnvelopeError('peer id is not UTF-8');
-  }
-  return { kind: kind as EnvelopeKind, peer, payload: bytes.subarray(2 + idLength) };
+  return { kind: kind as EnvelopeKind, peer: readPeerId(bytes, 2, 2 + idLength), payload: bytes.subarray(2 + idLength) };
 }
 
 /** Bytes a frame adds to a `batch` payload. */
@@ -99,14 +143,36 @@ export function packBatch(frames: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * A `batch` envelope to `peer` holding `frames[start, end)`: {@link encodeEnvelope} of
+ * {@link packBatch}, written in one allocation.
+ */
+export function encodeBatchEnvelope(peer: NodeId, frames: readonly Uint8Array[], start: number, end: number): Uint8Array {
+  const id = peerIdBytes(peer);
+  let size = 0;
+  for (let i = start; i < end; i++) size += batchFrameOverhead + frames[i]!.length;
+  const out = envelopeHeader(EnvelopeKind.batch, id, size);
+  let at = 2 + id.length;
+  for (let i = start; i < end; i++) {
+    const frame = frames[i]!;
+    const length = frame.length;
+    out[at] = length >>> 24;
+    out[at + 1] = (length >>> 16) & 0xff;
+    out[at + 2] = (length >>> 8) & 0xff;
+    out[at + 3] = length & 0xff;
+    out.set(frame, at + batchFrameOverhead);
+    at += batchFrameOverhead + length;
+  }
+  return out;
+}
+
 /** The frames of a `batch` payload (views into it); throws {@link EnvelopeError} if a length runs past the end. */
 export function unpackBatch(payload: Uint8Array): Uint8Array[] {
-  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   const frames: Uint8Array[] = [];
   let at = 0;
   while (at < payload.length) {
     if (at + batchFrameOverhead > payload.length) throw new EnvelopeError('batch truncated inside a length');
-    const length = view.getUint32(at);
+    const length = ((payload[at]! << 24) | (payload[at + 1]! << 16) | (payload[at + 2]! << 8) | payload[at + 3]!) >>> 0;
     at += batchFrameOverhead;
     if (length === 0 || at + length > payload.length) throw new EnvelopeError('batch frame length out of bounds');
     frames.push(payload.subarray(at, at + length));

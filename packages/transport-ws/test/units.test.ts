@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../src/client/backoff.ts';
 import { FaultRuleError, FaultTable, parseLinkFaultRule } from '../src/faults.ts';
-import { decodeEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, isFatalClose, CloseCode, packBatch, readdressEnvelope, unpackBatch } from '../src/protocol.ts';
+import { decodeEnvelope, encodeBatchEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, isFatalClose, CloseCode, packBatch, readdressEnvelope, unpackBatch } from '../src/protocol.ts';
 import { mintRoomToken, RoomTokenError, verifyRoomToken } from '../src/token.ts';
 
 describe('Backoff', () => {
@@ -78,6 +78,21 @@ describe('envelopes', () => {
     expect(decodeEnvelope(longer)).toMatchObject({ kind: EnvelopeKind.data, peer: 'nœud', payload: Uint8Array.of(9, 8) });
   });
 
+  it('read peer ids the same whether seen before or not', () => {
+    const encoder = new TextEncoder();
+    // Same length and last byte (they share a slot of the id cache), different ids.
+    const ids = ['ab', 'bb', 'nœud', 'a', 'b', 'b', 'ab'];
+    for (const id of ids) expect(decodeEnvelope(encodeEnvelope(EnvelopeKind.data, id, Uint8Array.of(1))).peer).toBe(id);
+    // A valid id cached in the slot does not vouch for invalid bytes of the same shape.
+    expect(decodeEnvelope(Uint8Array.of(1, 2, 0x62, 0x62)).peer).toBe('bb');
+    expect(() => decodeEnvelope(Uint8Array.of(1, 2, 0xc3, 0x62))).toThrow(EnvelopeError);
+    // The cache keeps a copy: rewriting the bytes an id was read from changes nothing.
+    const bytes = Uint8Array.of(1, 2, ...encoder.encode('cd'));
+    expect(decodeEnvelope(bytes).peer).toBe('cd');
+    bytes.set(encoder.encode('xd'), 2);
+    expect(decodeEnvelope(bytes).peer).toBe('xd');
+  });
+
   it('classifies close codes', () => {
     expect([CloseCode.unauthorized, CloseCode.replaced, CloseCode.badRequest].every(isFatalClose)).toBe(true);
     expect([CloseCode.goingAway, CloseCode.tooBig, CloseCode.roomFull, 1006].some(isFatalClose)).toBe(false);
@@ -88,6 +103,11 @@ describe('batch payloads', () => {
   it('round-trip several frames and refuse lengths that run past the end', () => {
     const frames = [Uint8Array.of(1), Uint8Array.of(2, 3), new Uint8Array(300).fill(7)];
     expect(unpackBatch(packBatch(frames)).map((f) => [...f])).toEqual(frames.map((f) => [...f]));
+    for (const [start, end] of [[0, 3], [1, 3], [0, 2], [2, 3]] as const) {
+      expect(encodeBatchEnvelope('peer', frames, start, end)).toEqual(encodeEnvelope(EnvelopeKind.batch, 'peer', packBatch(frames.slice(start, end))));
+    }
+    const big = new Uint8Array(0x010203); // three non-zero length bytes
+    expect(unpackBatch(decodeEnvelope(encodeBatchEnvelope('p', [big, frames[0]!], 0, 2)).payload).map((f) => f.length)).toEqual([big.length, 1]);
     const packed = packBatch(frames);
     for (const bad of [packed.subarray(0, packed.length - 1), packed.subarray(0, 3), Uint8Array.of(0, 0, 0, 0), Uint8Array.of(0xff, 0, 0, 0, 1)]) {
       expect(() => unpackBatch(bad)).toThrow(EnvelopeError);

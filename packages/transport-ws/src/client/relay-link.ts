@@ -4,7 +4,7 @@
  * WebSocket and the WebRTC transports (the latter signals through it).
  */
 import type { Clock, NodeId } from '@webraft/core';
-import { decodeEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, isFatalClose, type Envelope } from '../protocol.ts';
+import { decodeEnvelope, encodeBatchEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, isFatalClose, type Envelope } from '../protocol.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 
 /** The part of the WebSocket API the link uses: browsers', Deno's and `ws`'s all fit. */
@@ -111,11 +111,25 @@ export class RelayLink {
 
   /** Sends one envelope; false when it was not sent (not connected, or the socket is backed up). */
   send(kind: EnvelopeKind, to: NodeId, payload: Uint8Array): boolean {
-    const socket = this.#socket;
-    if (!this.#admitted || socket === undefined || socket.readyState !== OPEN) return false;
-    if (socket.bufferedAmount > this.#opts.maxBufferedBytes) return false;
+    const socket = this.#writable();
+    if (socket === undefined) return false;
     socket.send(encodeEnvelope(kind, to, payload));
     return true;
+  }
+
+  /** Sends `frames[start, end)` to `to` as one `batch` envelope; false as for {@link send}. */
+  sendBatch(to: NodeId, frames: readonly Uint8Array[], start: number, end: number): boolean {
+    const socket = this.#writable();
+    if (socket === undefined) return false;
+    socket.send(encodeBatchEnvelope(to, frames, start, end));
+    return true;
+  }
+
+  #writable(): WebSocketLike | undefined {
+    const socket = this.#socket;
+    if (!this.#admitted || socket === undefined || socket.readyState !== OPEN) return undefined;
+    if (socket.bufferedAmount > this.#opts.maxBufferedBytes) return undefined;
+    return socket;
   }
 
   close(): void {
@@ -151,7 +165,10 @@ export class RelayLink {
       this.#retry();
       return;
     }
-    socket.binaryType = 'arraybuffer';
+    // `ws` (Node) can hand over the received bytes as they are; the standard API copies
+    // them into an ArrayBuffer. Elsewhere the unknown value is ignored and ArrayBuffer it is.
+    socket.binaryType = 'nodebuffer';
+    if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
     this.#socket = socket;
     socket.addEventListener('message', (event: { data: unknown }) => {
       if (this.#socket !== socket) return;
@@ -167,13 +184,16 @@ export class RelayLink {
   }
 
   #onMessage(data: unknown): void {
-    if (!(data instanceof ArrayBuffer)) {
+    let bytes: Uint8Array;
+    if (data instanceof Uint8Array) bytes = data;
+    else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
+    else {
       this.#events.malformed('a text frame from the relay');
       return;
     }
     let envelope: Envelope;
     try {
-      envelope = decodeEnvelope(new Uint8Array(data));
+      envelope = decodeEnvelope(bytes);
     } catch (error) {
       if (!(error instanceof EnvelopeError)) throw error;
       this.#events.malformed(error.message);

@@ -6,7 +6,7 @@
  */
 import type { Clock, Message, NodeId, Rejection, Transport, TransportHandlers } from '@webraft/core';
 import type { FaultTable } from '../faults.ts';
-import { batchFrameOverhead, EnvelopeError, EnvelopeKind, maxEnvelopeOverhead, packBatch, unpackBatch, type Envelope } from '../protocol.ts';
+import { batchFrameOverhead, EnvelopeError, EnvelopeKind, maxEnvelopeOverhead, unpackBatch, type Envelope } from '../protocol.ts';
 import { createFraming, type Framing } from './framing.ts';
 import type { ResolvedTransportOptions } from './options.ts';
 import { RelayLink, RelayRefusedError } from './relay-link.ts';
@@ -246,7 +246,7 @@ export class RelayTransportImpl implements RelayTransport {
       let bytes = batchFrameOverhead + frames[start]!.length;
       while (end < frames.length && bytes + batchFrameOverhead + frames[end]!.length <= this.#maxBatchBytes) bytes += batchFrameOverhead + frames[end++]!.length;
       const count = end - start;
-      const sent = count === 1 ? link.send(EnvelopeKind.data, to, frames[start]!) : link.send(EnvelopeKind.batch, to, packBatch(frames.slice(start, end)));
+      const sent = count === 1 ? link.send(EnvelopeKind.data, to, frames[start]!) : link.sendBatch(to, frames, start, end);
       if (sent) {
         this.#stats.sent += count;
         this.#stats.viaRelay += count;
