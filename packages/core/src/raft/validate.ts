@@ -7,6 +7,7 @@ import { messageTypes, type ConfState, type Entry, type Message, type Rejection 
 import type { Raft } from './raft.ts';
 
 const entryTypes = new Set(['normal', 'noop', 'config']);
+const knownTypes: ReadonlySet<unknown> = new Set(messageTypes);
 
 function isIndex(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -69,7 +70,7 @@ function checkEntries(entries: unknown, firstIndex: number, minTerm: number, max
 
 export function validateMessage(r: Raft, m: Message): Rejection | undefined {
   if (typeof m !== 'object' || m === null) return { reason: 'unknownType', detail: 'not a message object' };
-  if (!messageTypes.includes(m.type)) return { reason: 'unknownType', detail: `unknown type ${String(m.type)}` };
+  if (!knownTypes.has(m.type)) return { reason: 'unknownType', detail: `unknown type ${String(m.type)}` };
   if (m.to !== r.id) return { reason: 'wrongRecipient', detail: `addressed to ${String(m.to)}` };
   if (typeof m.from !== 'string' || m.from === '') return impossible('from must be a node id');
   if (m.from === r.id) return impossible('message claims to come from this node');
@@ -89,17 +90,21 @@ export function validateMessage(r: Raft, m: Message): Rejection | undefined {
       );
     case 'voteResp':
       return checkBooleans(m, ['pre', 'reject']);
+    // The replication traffic checks its fields by name first: a lookup by a field name held
+    // in a variable is several times slower, and these messages are most of what arrives.
     case 'app':
       return (
-        checkIndexes(m, ['prevLogIndex', 'prevLogTerm', 'commit']) ??
+        (isIndex(m.prevLogIndex) && isIndex(m.prevLogTerm) && isIndex(m.commit) ? undefined : checkIndexes(m, ['prevLogIndex', 'prevLogTerm', 'commit'])) ??
         (m.prevLogTerm > m.term ? impossible('prevLogTerm above the message term') : undefined) ??
         (m.prevLogIndex === 0 && m.prevLogTerm !== 0 ? impossible('index 0 with a term') : undefined) ??
         checkEntries(m.entries, m.prevLogIndex + 1, m.prevLogTerm, m.term)
       );
     case 'appResp':
-      return checkIndexes(m, ['index', 'hintIndex', 'hintTerm']) ?? checkBooleans(m, ['reject']);
+      return isIndex(m.index) && isIndex(m.hintIndex) && isIndex(m.hintTerm) && typeof m.reject === 'boolean'
+        ? undefined
+        : (checkIndexes(m, ['index', 'hintIndex', 'hintTerm']) ?? checkBooleans(m, ['reject']));
     case 'heartbeat':
-      return checkIndexes(m, ['commit']) ?? checkBytes(m.context, 'context');
+      return (isIndex(m.commit) ? undefined : checkIndexes(m, ['commit'])) ?? checkBytes(m.context, 'context');
     case 'heartbeatResp':
       return checkBytes(m.context, 'context');
     case 'snap': {
@@ -149,7 +154,8 @@ export function validateMessage(r: Raft, m: Message): Rejection | undefined {
       return (
         (typeof m.target === 'string' && m.target !== '' ? undefined : impossible('target must be a node id')) ??
         (r.trk.isMember(m.from) ? undefined : { reason: 'nonMember', detail: `${m.from} is not a member` })
-      );    case 'member':
+      );
+    case 'member':
     case 'memberResp':
       // Membership requests are the driver's business; the core takes no part in them.
       return { reason: 'unknownType', detail: `${m.type} messages are handled by the driver, not the core` };
