@@ -72,6 +72,21 @@ describe('webSocketTransport', () => {
     for (const s of [member, outsider, forger]) await s!.transport.close();
   });
 
+  it('delivers entry data as plain copies, not views into the socket buffer', async () => {
+    const [a, b] = await startAll(transports(['a', 'b']));
+    const entry = (index: number) => ({ term: 1, index, type: 'normal' as const, data: Uint8Array.of(index, 2, 3) });
+    // Two messages in one turn: one batch envelope, one WebSocket message.
+    a!.transport.send({ type: 'app', from: 'a', to: 'b', term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [entry(1)], commit: 0 });
+    a!.transport.send({ type: 'app', from: 'a', to: 'b', term: 1, prevLogIndex: 1, prevLogTerm: 1, entries: [entry(2)], commit: 0 });
+    await waitFor(() => b!.received.length === 2, 3000, 'two messages');
+    for (const message of b!.received) {
+      const { data } = (message as Extract<Message, { type: 'app' }>).entries[0]!;
+      expect(Object.getPrototypeOf(data)).toBe(Uint8Array.prototype);
+      expect(data.buffer.byteLength).toBe(3);
+    }
+    for (const s of [a, b]) await s!.transport.close();
+  });
+
   it('rejects frames of another cluster id', async () => {
     const room = `room-${roomCounter++}`;
     const a = webSocketTransport({ url: relay.url, room, nodeId: 'a', WebSocket });

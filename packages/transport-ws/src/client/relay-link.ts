@@ -185,7 +185,9 @@ export class RelayLink {
 
   #onMessage(data: unknown): void {
     let bytes: Uint8Array;
-    if (data instanceof Uint8Array) bytes = data;
+    // A plain view even over a Node Buffer, whose `slice` would not copy: the codec copies
+    // what it keeps out of the frame with `slice`, and must not keep the socket's read buffer.
+    if (data instanceof Uint8Array) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
     else {
       this.#events.malformed('a text frame from the relay');
