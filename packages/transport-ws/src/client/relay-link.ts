@@ -166,8 +166,12 @@ export class RelayLink {
       return;
     }
     // `ws` (Node) can hand over the received bytes as they are; the standard API copies
-    // them into an ArrayBuffer. Elsewhere the unknown value is ignored and ArrayBuffer it is.
-    socket.binaryType = 'nodebuffer';
+    // them into an ArrayBuffer. Other implementations ignore, replace or refuse the value.
+    try {
+      socket.binaryType = 'nodebuffer';
+    } catch {
+      // Refused: ArrayBuffer it is.
+    }
     if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
     this.#socket = socket;
     socket.addEventListener('message', (event: { data: unknown }) => {
