@@ -212,7 +212,14 @@ export class RelayTransportImpl implements RelayTransport {
       if (queue === undefined) byPeer.set(message.to, [frame]);
       else queue.push(frame);
     }
-    for (const [to, queue] of byPeer) this.#transmit(to, queue);
+    if (byPeer.size < 2 || this.#link === undefined) {
+      for (const [to, queue] of byPeer) this.#transmit(to, queue);
+      return;
+    }
+    // A leader's turn usually has something for every follower.
+    this.#link.corked(() => {
+      for (const [to, queue] of byPeer) this.#transmit(to, queue);
+    });
   }
 
   /** The WebRTC transport returns its mesh here; the plain transport has only the relay. */
