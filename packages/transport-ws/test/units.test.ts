@@ -78,6 +78,18 @@ describe('envelopes', () => {
     expect(decodeEnvelope(longer)).toMatchObject({ kind: EnvelopeKind.data, peer: 'nœud', payload: Uint8Array.of(9, 8) });
   });
 
+  it('never overwrite an envelope already handed out', () => {
+    const first = encodeEnvelope(EnvelopeKind.data, 'a', new Uint8Array(100).fill(1));
+    const copy = [...first];
+    // Enough envelopes, of sizes around the shared slab's limit, to go through several slabs.
+    const later = Array.from({ length: 2000 }, (_, i) => encodeEnvelope(EnvelopeKind.data, 'b', new Uint8Array((i * 37) % 9000).fill(i & 0xff)));
+    expect([...first]).toEqual(copy);
+    later.forEach((envelope, i) => {
+      expect(envelope.length).toBe(2 + 1 + ((i * 37) % 9000));
+      expect(envelope.subarray(3).every((byte) => byte === (i & 0xff))).toBe(true);
+    });
+  });
+
   it('read peer ids the same whether seen before or not', () => {
     const encoder = new TextEncoder();
     // Same length and last byte (they share a slot of the id cache), different ids.
