@@ -8,6 +8,7 @@
  */
 import { DecodeError, EncodeError } from './errors.ts';
 import type { RejectReason } from '../raft/types.ts';
+import { Slab } from '../slab.ts';
 
 /** The longest id (node or cluster) in UTF-8 bytes. */
 export const MAX_ID_BYTES = 64;
@@ -136,6 +137,8 @@ export class Writer extends Cursor {
   }
 }
 
+const readSlab = new Slab();
+
 export class Reader extends Cursor {
   readonly #buf: Uint8Array;
   #pos: number;
@@ -192,13 +195,16 @@ export class Reader extends Cursor {
     throw this.error('decode', what, 'is a varint longer than 8 bytes');
   }
 
-  /** A length-prefixed byte string, copied so the message never aliases the frame. */
+  /**
+   * A length-prefixed byte string, copied so the message never aliases the frame (which may
+   * be a socket's read buffer). Small ones are copied into a shared slab (see Slab).
+   */
   bytes(what: string): Uint8Array {
     const length = this.uint(what);
     if (length > this.remaining) this.#truncated(what, `needs ${length} bytes, ${this.remaining} left`);
     const start = this.#pos;
     this.#pos += length;
-    return this.#buf.slice(start, this.#pos);
+    return readSlab.copy(this.#buf, start, this.#pos);
   }
 
   id(what: string, allowEmpty = false): string {

@@ -182,15 +182,33 @@ export interface FrameCodec {
 
 export function frameCodec(options: FrameOptions & { readonly clusterId?: string } = {}): FrameCodec {
   const clusterId = options.clusterId ?? '';
+  // Decode options are built once per recipient rather than spread on every frame.
+  const decodeOptions = boundOptions({ ...options, clusterId });
   const codec: FrameCodec = {
     encode: (message) => encodeFrame({ clusterId, message }, options),
-    decode: async (bytes, to) => (await decodeFrame(bytes, { ...options, clusterId, ...(to === undefined ? {} : { to }) })).message,
+    decode: async (bytes, to) => (await decodeFrame(bytes, decodeOptions(to))).message,
   };
   if (options.secret !== undefined) return codec;
   const limit = options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes };
+  const syncOptions = boundOptions({ ...limit, clusterId });
   return {
     ...codec,
     encodeSync: (message) => encodeFrameSync({ clusterId, message }, limit),
-    decodeSync: (bytes, to) => decodeFrameSync(bytes, { ...limit, clusterId, ...(to === undefined ? {} : { to }) }).message,
+    decodeSync: (bytes, to) => decodeFrameSync(bytes, syncOptions(to)).message,
+  };
+}
+
+/** `base`, or `base` with `to`, made once per recipient (a transport decodes for one or a few). */
+function boundOptions<T extends object>(base: T): (to: NodeId | undefined) => T & { readonly to?: NodeId } {
+  let cached = new Map<NodeId, T & { readonly to: NodeId }>();
+  return (to) => {
+    if (to === undefined) return base;
+    let bound = cached.get(to);
+    if (bound === undefined) {
+      if (cached.size >= 64) cached = new Map();
+      bound = { ...base, to };
+      cached.set(to, bound);
+    }
+    return bound;
   };
 }

@@ -7,6 +7,7 @@
  * UTF-8), incarnation u32 BE, seq varint; when `SESSION`: client id (u8 length + UTF-8), seq
  * varint; then the command bytes to the end.
  */
+import { Slab } from '../slab.ts';
 import { readVarint, varintSize, writeVarint } from './varint.ts';
 
 const VERSION = 0x10;
@@ -233,34 +234,6 @@ export class EnvelopeCodec {
     if (end - start !== origin.length) return false;
     for (let i = 0; i < origin.length; i++) if (data[start + i] !== origin[i]) return false;
     return true;
-  }
-}
-
-/**
- * Hands out small byte arrays as views of one shared 16 KiB buffer. V8 keeps a small
- * `new Uint8Array(n)` inside the JS heap and, the first time anything takes a view of it
- * (every apply does, to hand the command to the state machine), moves it out to a buffer of
- * its own: an allocation, a copy and one more external object for the GC, per command. Views
- * of a slab skip all three. A slab lives as long as any entry in it, about as long as the log.
- * Code that keeps or clones entry bytes should copy them (log-indexeddb's `ownedBytes` does):
- * a structured clone of a view carries its whole buffer.
- */
-export class Slab {
-  static readonly SIZE = 16 * 1024;
-  /** Larger arrays get buffers of their own: they are off the JS heap anyway. */
-  static readonly MAX_ITEM = 1024;
-  private buffer = new ArrayBuffer(Slab.SIZE);
-  private used = 0;
-
-  alloc(size: number): Uint8Array {
-    if (size > Slab.MAX_ITEM) return new Uint8Array(size);
-    if (this.used + size > Slab.SIZE) {
-      this.buffer = new ArrayBuffer(Slab.SIZE);
-      this.used = 0;
-    }
-    const out = new Uint8Array(this.buffer, this.used, size);
-    this.used += size;
-    return out;
   }
 }
 

@@ -145,6 +145,35 @@ describe('frames', () => {
     expect(() => frameCodec({ clusterId: 'd' }).decodeSync!(codec.encodeSync!(hello))).toThrow(/cluster/);
   });
 
+  it('decoded bytes are copies: changing or reusing the frame changes no message', () => {
+    const codec = frameCodec({ clusterId: 'c' });
+    const app: Message = {
+      type: 'app', from: 'a', to: 'b', term: 3, prevLogIndex: 4, prevLogTerm: 3, commit: 4,
+      entries: [5, 6, 7].map((index) => ({ index, term: 3, type: 'normal' as const, data: Uint8Array.of(index, index, index) })),
+    };
+    const frame = codec.encodeSync!(app);
+    const decoded = codec.decodeSync!(frame, 'b');
+    const again = codec.decodeSync!(frame, 'b');
+    frame.fill(0);
+    expect(decoded).toEqual(app);
+    expect(again).toEqual(app);
+    if (decoded.type !== 'app' || again.type !== 'app') throw new Error('not an app');
+    decoded.entries[0]!.data[0] = 99;
+    expect(again.entries[0]!.data[0]).toBe(5);
+    expect(decoded.entries[1]!.data[0]).toBe(6);
+  });
+
+  it('frameCodec checks the recipient on every decode, whichever it saw before', () => {
+    const codec = frameCodec({ clusterId: 'c' });
+    const bytes = codec.encodeSync!(hello);
+    expect(codec.decodeSync!(bytes, 'b')).toEqual(hello);
+    expect(() => codec.decodeSync!(bytes, 'x')).toThrow(/not x/);
+    expect(codec.decodeSync!(bytes, 'b')).toEqual(hello);
+    expect(codec.decodeSync!(bytes)).toEqual(hello);
+    for (let i = 0; i < 100; i++) expect(() => codec.decodeSync!(bytes, `n${i}`)).toThrow(DecodeError);
+    expect(codec.decodeSync!(bytes, 'b')).toEqual(hello);
+  });
+
   it('encodeFrame refuses an invalid message with an EncodeError', async () => {
     await expect(encodeFrame({ clusterId: '', message: { ...hello, term: 1.5 } })).rejects.toBeInstanceOf(EncodeError);
     await expect(encodeFrame({ clusterId: 'x'.repeat(65), message: hello })).rejects.toThrow(/clusterId is 65 UTF-8 bytes/);

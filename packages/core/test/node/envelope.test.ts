@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EnvelopeCodec, EnvelopeError, Slab } from '../../src/node/envelope.ts';
+import { EnvelopeCodec, EnvelopeError } from '../../src/node/envelope.ts';
+import { Slab } from '../../src/slab.ts';
 import { readVarint, varintSize, writeVarint } from '../../src/node/varint.ts';
 
 describe('entry envelope', () => {
