@@ -188,7 +188,7 @@ export class LiveTab {
   #fromWorker(message: WorkerToPage): void {
     switch (message.type) {
       case 'net-send':
-        this.#bridge?.send(message.message);
+        this.#bridge?.send(message.frame);
         return;
       case 'report': {
         this.report = message.report;
