@@ -6,7 +6,6 @@
 import { messageTypes, type ConfState, type Entry, type Message, type Rejection } from './types.ts';
 import type { Raft } from './raft.ts';
 
-const entryTypes = new Set(['normal', 'noop', 'config']);
 const knownTypes: ReadonlySet<unknown> = new Set(messageTypes);
 
 function isIndex(v: unknown): v is number {
@@ -60,7 +59,7 @@ function checkEntries(entries: unknown, firstIndex: number, minTerm: number, max
     if (e.index !== expected) return impossible(`entry index ${e.index}, expected ${expected}`);
     if (e.term < lastTerm) return impossible(`entry ${e.index} has term ${e.term} below the entry before it`);
     if (e.term > maxTerm) return impossible(`entry ${e.index} has term ${e.term} above the message term`);
-    if (!entryTypes.has(e.type)) return impossible(`entry ${e.index} has unknown type`);
+    if (e.type !== 'normal' && e.type !== 'noop' && e.type !== 'config') return impossible(`entry ${e.index} has unknown type`);
     if (!(e.data instanceof Uint8Array)) return impossible(`entry ${e.index} data must be bytes`);
     expected++;
     lastTerm = e.term;
