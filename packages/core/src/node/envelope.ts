@@ -88,8 +88,10 @@ export function decodeBatch(data: Uint8Array): number[] {
     if (count > data.length) throw new EnvelopeError('batch count exceeds its size');
     const bounds: number[] = [];
     for (let i = 0; i < count; i++) {
-      let length: number;
-      [length, pos] = readVarint(data, pos);
+      // Commands under 128 bytes (most) have a one-byte length: read it without a tuple.
+      let length = data[pos];
+      if (length !== undefined && length < 0x80) pos++;
+      else [length, pos] = readVarint(data, pos);
       if (pos + length > data.length) throw new EnvelopeError('truncated batch item');
       bounds.push(pos, pos + length);
       pos += length;
