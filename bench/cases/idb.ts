@@ -5,7 +5,8 @@ import { chromium } from 'playwright-core';
 // @ts-expect-error -- a plain .mjs module without types.
 import { chromiumLaunchOptions } from '../../tools/chromium.mjs';
 import type { BenchPage, Measured } from '../../packages/log-indexeddb/bench/page.ts';
-import { bundle, serve } from '../../packages/log-indexeddb/test/browser/harness.ts';
+import { bundleForBrowser } from '../../tools/bundle.mjs';
+import { serve } from '../../packages/log-indexeddb/test/browser/harness.ts';
 
 const argv = process.argv.slice(2);
 const onlyAt = argv.indexOf('--only');
@@ -26,7 +27,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-const script = await bundle(fileURLToPath(new URL('../../packages/log-indexeddb/bench/page.ts', import.meta.url)));
+const script = await bundleForBrowser(fileURLToPath(new URL('../../packages/log-indexeddb/bench/page.ts', import.meta.url)));
 const { server, origin } = await serve(script);
 const browser = await chromium.launch(chromiumLaunchOptions());
 const env = { node: process.version, browser: `chromium ${browser.version()}` };
