@@ -213,9 +213,12 @@ export class Applier {
       }
       task.itemPos = 0;
     }
-    if (task.itemPos < task.items.length) {
-      const start = task.items[task.itemPos++]!;
-      return this.applyCommand(entry, start, task.items[task.itemPos++]!);
+    const items = task.items;
+    // The commands of one entry in a tight loop; only an asynchronous apply pauses it.
+    while (task.itemPos < items.length) {
+      const start = items[task.itemPos++]!;
+      const pending = this.applyCommand(entry, start, items[task.itemPos++]!);
+      if (pending !== undefined || this.stopped) return pending;
     }
     task.items = undefined;
     task.pos++;
