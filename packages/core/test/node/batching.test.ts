@@ -1,4 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MemoryLogStore, RaftNode, type StateMachine } from '../../src/index.ts';
+import { createMemoryNetwork } from '../../src/testing/index.ts';
 import { InvalidArgumentError, ProposalDroppedError, StaleRequestError } from '../../src/node/errors.ts';
 import { decodeBatch, encodeBatch, EnvelopeError } from '../../src/node/envelope.ts';
 import { TestCluster } from './cluster.ts';
@@ -62,5 +64,48 @@ describe('RaftNode command batching (maxBatchCommands)', () => {
     expect(() => decodeBatch(batch.subarray(0, batch.length - 1))).toThrow(EnvelopeError);
     expect(() => decodeBatch(new Uint8Array([0x20, 0x7f]))).toThrow(EnvelopeError);
     expect(() => decodeBatch(new Uint8Array([...batch, 0]))).toThrow(EnvelopeError);
+  });
+});
+
+describe('batched commands with an asynchronous state machine', () => {
+  /** Appends each command; every third apply settles later, which pauses the batch mid-entry. */
+  class SlowList implements StateMachine<string, number> {
+    items: string[] = [];
+    apply(command: string): number | Promise<number> {
+      const settle = (): number => this.items.push(command);
+      if (command.endsWith('0') || command.endsWith('3') || command.endsWith('6')) {
+        return new Promise((resolve) => setTimeout(() => resolve(settle()), 1));
+      }
+      return settle();
+    }
+    snapshot(): Uint8Array {
+      return new TextEncoder().encode(JSON.stringify(this.items));
+    }
+    restore(bytes: Uint8Array): void {
+      this.items = JSON.parse(new TextDecoder().decode(bytes)) as string[];
+    }
+  }
+
+  it('applies the commands of an entry in order, waiting for each pending apply', async () => {
+    const ids = ['a', 'b', 'c'];
+    const network = createMemoryNetwork();
+    const nodes = await Promise.all(
+      ids.map((id) =>
+        RaftNode.create({ id, members: ids, stateMachine: new SlowList(), log: new MemoryLogStore(), transport: network.transport(id), maxBatchCommands: 16, tickMs: 10 }),
+      ),
+    );
+    try {
+      await Promise.all(nodes.map((n) => n.start()));
+      nodes[0]!.campaign();
+      await nodes[0]!.waitForLeader({ timeoutMs: 5_000 });
+      const commands = Array.from({ length: 60 }, (_, i) => `c${i}`);
+      const results = await Promise.all(commands.map((command) => nodes[0]!.propose(command)));
+      expect(results).toEqual(commands.map((_, i) => i + 1));
+      expect(nodes[0]!.status().lastIndex).toBeLessThan(30);
+      await vi.waitFor(() => expect(nodes.map((n) => n.stateMachine.items.length)).toEqual([60, 60, 60]), { timeout: 5_000 });
+      for (const node of nodes) expect(node.stateMachine.items).toEqual(commands);
+    } finally {
+      await Promise.all(nodes.map((n) => n.stop()));
+    }
   });
 });
