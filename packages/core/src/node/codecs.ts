@@ -14,7 +14,11 @@ export function jsonCodec<T>(): CommandCodec<T> {
   };
 }
 
-/** Commands that already are bytes, passed through untouched (no copy). */
+/**
+ * Commands that already are bytes, passed through untouched (no copy). On apply a command is
+ * a view into a buffer shared with other entries: `slice()` it before transferring it, or to
+ * keep it without holding that buffer.
+ */
 export const bytesCodec: CommandCodec<Uint8Array> = /* @__PURE__ */ Object.freeze({
   encode: (command: Uint8Array) => command,
   decode: (bytes: Uint8Array) => bytes,
