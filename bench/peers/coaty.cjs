@@ -28,13 +28,21 @@ function createCluster(ids) {
   return nodes;
 }
 
+const listsOf = new WeakMap();
+
 /** Runs ready loops and delivers messages until the cluster is quiet. Returns entries applied on `observer`. */
 function stabilize(nodes, observer, onApply) {
+  // Arrays rather than Map entries, as in webraft's loop (bench/cases/core.ts).
+  let lists = listsOf.get(nodes);
+  if (lists === undefined) listsOf.set(nodes, (lists = { list: [...nodes.values()], listIds: [...nodes.keys()] }));
+  const { list, listIds } = lists;
   let active = true;
   while (active) {
     active = false;
     const outbox = [];
-    for (const [id, node] of nodes) {
+    for (let i = 0; i < list.length; i++) {
+      const node = list[i];
+      const id = listIds[i];
       if (!node.rn.hasReady()) continue;
       active = true;
       const rd = node.rn.ready();

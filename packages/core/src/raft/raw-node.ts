@@ -21,10 +21,6 @@ interface Held {
   readonly message: Message;
 }
 
-function hardStateEqual(a: HardState, b: HardState): boolean {
-  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
-}
-
 export class RawNode implements RaftCore {
   readonly #raft: Raft;
   #lastSeq = 0;
@@ -112,10 +108,18 @@ export class RawNode implements RaftCore {
     return { term: r.term, vote: r.vote, commit: r.log.committed };
   }
 
+  /** Compared field by field: `hasReady` runs after every input and must not allocate. */
+  #hardStateChanged(): boolean {
+    const r = this.#raft;
+    const prev = this.#prevHardState;
+    return r.term !== prev.term || r.vote !== prev.vote || r.log.committed !== prev.commit;
+  }
+
   /** Entries are handed out for applying only once committed and durable on this node. */
   #applyLimit(): number {
-    const log = this.#raft.log;
-    return this.#raft.mutants.has('applyBeforeCommit') ? log.durable : Math.min(log.committed, log.durable);
+    const r = this.#raft;
+    const log = r.log;
+    return r.mutants.size > 0 && r.mutants.has('applyBeforeCommit') ? log.durable : Math.min(log.committed, log.durable);
   }
 
   hasReady(): boolean {
@@ -128,7 +132,7 @@ export class RawNode implements RaftCore {
       r.readStates.length > 0 ||
       log.pendingSnapshot !== undefined ||
       log.handedOff < log.lastIndex() ||
-      !hardStateEqual(this.#hardState(), this.#prevHardState) ||
+      this.#hardStateChanged() ||
       r.role !== this.#prevSoftState.role ||
       r.lead !== this.#prevSoftState.lead ||
       this.#applyLimit() > log.applying
@@ -141,8 +145,8 @@ export class RawNode implements RaftCore {
     const log = r.log;
     const entries = log.unstableEntries();
     const snapshot = log.pendingSnapshot;
-    const hardState = this.#hardState();
-    const hardStateChanged = !hardStateEqual(hardState, this.#prevHardState);
+    const hardStateChanged = this.#hardStateChanged();
+    const hardState = hardStateChanged ? this.#hardState() : this.#prevHardState;
     const hasWrites = entries.length > 0 || snapshot !== undefined || hardStateChanged;
     const seq = hasWrites ? ++this.#lastSeq : 0;
     if (hasWrites) {
