@@ -13,6 +13,7 @@ export class Emitter<Events extends object> {
 
   /** Lets hot paths skip building an event nobody listens to. */
   has(name: keyof Events): boolean {
+    if (this.#listeners.size === 0) return false;
     const set = this.#listeners.get(name);
     return set !== undefined && set.size > 0;
   }
