@@ -8,6 +8,7 @@ export * from './storage/errors.ts';
 export { checkLogWrite, emptyLogBounds } from './storage/check-write.ts';
 export type { LogBounds } from './storage/check-write.ts';
 export { MemoryLogStore, createMemoryLogData } from './storage/memory.ts';
+export { Slab } from './slab.ts';
 export type { MemoryLogData, MemoryLogStoreOptions } from './storage/memory.ts';
 export * from './codec/index.ts';
 export { RawNode, RaftRestoreError, RaftUsageError } from './raft/raw-node.ts';

@@ -1,5 +1,5 @@
 /**
- * Small byte arrays handed out as views of one shared 16 KiB buffer. V8 keeps a small
+ * Small byte arrays handed out as views of one shared buffer (16 KiB unless told otherwise). V8 keeps a small
  * `new Uint8Array(n)` (or a `slice` of up to 64 bytes) inside the JS heap and, the first time
  * anything takes a view of it, moves it out to a buffer of its own: an allocation, a copy and
  * one more external object for the GC. Entry bytes get such views on every apply (the command
@@ -8,17 +8,26 @@
  * them (log-indexeddb's `ownedBytes` does): a structured clone of a view carries its whole buffer.
  */
 export class Slab {
+  /** The defaults: slabs of 16 KiB, arrays over 1 KiB in buffers of their own. */
   static readonly SIZE = 16 * 1024;
-  /** Larger arrays get buffers of their own: they are off the JS heap anyway. */
   static readonly MAX_ITEM = 1024;
-  private buffer = new ArrayBuffer(Slab.SIZE);
+  /** Empty until the first `alloc`: importing the code costs no memory. */
+  private buffer = new ArrayBuffer(0);
+  private capacity = 0;
   private used = 0;
+
+  /** `maxItem`: larger arrays get buffers of their own (they are off the JS heap anyway). */
+  constructor(
+    private readonly size = Slab.SIZE,
+    private readonly maxItem = Slab.MAX_ITEM,
+  ) {}
 
   /** `size` zeroed bytes. */
   alloc(size: number): Uint8Array {
-    if (size > Slab.MAX_ITEM) return new Uint8Array(size);
-    if (this.used + size > Slab.SIZE) {
-      this.buffer = new ArrayBuffer(Slab.SIZE);
+    if (size > this.maxItem) return new Uint8Array(size);
+    if (this.used + size > this.capacity) {
+      this.buffer = new ArrayBuffer(this.size);
+      this.capacity = this.size;
       this.used = 0;
     }
     const out = new Uint8Array(this.buffer, this.used, size);

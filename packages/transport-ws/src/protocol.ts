@@ -14,7 +14,7 @@
  * WebSocket message, so the per-message costs (syscalls, WebSocket framing, the relay's
  * routing and rate limit) are paid once per cycle instead of once per Raft message.
  */
-import type { NodeId } from '@webraft/core';
+import { Slab, type NodeId } from '@webraft/core';
 
 export const EnvelopeKind = {
   /** A codec frame for one peer. */
@@ -64,7 +64,7 @@ function encodeEnvelopeBytes(kind: EnvelopeKind, id: Uint8Array, payload: Uint8A
 /** An envelope of `payloadLength` bytes with its header filled in. */
 function envelopeHeader(kind: EnvelopeKind, id: Uint8Array, payloadLength: number): Uint8Array {
   if (id.length > maxPeerIdBytes) throw new EnvelopeError(`peer id longer than ${maxPeerIdBytes} bytes`);
-  const out = allocate(2 + id.length + payloadLength);
+  const out = envelopeSlab.alloc(2 + id.length + payloadLength);
   out[0] = kind;
   out[1] = id.length;
   out.set(id, 2);
@@ -72,25 +72,12 @@ function envelopeHeader(kind: EnvelopeKind, id: Uint8Array, payloadLength: numbe
 }
 
 /**
- * Small envelopes are carved out of a shared slab: V8 places every typed array of more than
+ * Small envelopes are carved out of shared slabs: V8 places every typed array of more than
  * 64 bytes in its own buffer outside the heap, which costs more (about 1.5 µs) than the rest
  * of the encoding. A region is handed out once only, so an envelope a socket still holds is
  * never overwritten; a full slab goes to the garbage collector with its last envelope.
  */
-const slabBytes = 64 * 1024;
-let slab = new Uint8Array(0);
-let slabUsed = 0;
-
-function allocate(size: number): Uint8Array {
-  if (size > slabBytes / 8) return new Uint8Array(size);
-  if (slabUsed + size > slab.length) {
-    slab = new Uint8Array(slabBytes);
-    slabUsed = 0;
-  }
-  const out = slab.subarray(slabUsed, slabUsed + size);
-  slabUsed += (size + 7) & ~7;
-  return out;
-}
+const envelopeSlab = new Slab(64 * 1024, 8 * 1024);
 
 /**
  * Peer ids in UTF-8 and back, remembered: a node talks to the same few peers all along, and

@@ -68,4 +68,19 @@ describe('entry bytes from shared slabs', () => {
     expect(small[0]!.buffer).toBe(small[1]!.buffer);
     expect(small[1]!.byteOffset).toBe(small[0]!.byteOffset + 10);
   });
+
+  it('takes its sizes from the constructor, and copies ranges', () => {
+    const slab = new Slab(64, 16);
+    const source = Uint8Array.from({ length: 40 }, (_, i) => i);
+    const first = slab.copy(source, 0, 16);
+    const second = slab.copy(source, 16, 32);
+    expect(first.buffer.byteLength).toBe(64);
+    expect([...second]).toEqual([...source.subarray(16, 32)]);
+    source.fill(0);
+    expect(first[5]).toBe(5);
+    expect(slab.alloc(17).buffer.byteLength).toBe(17);
+    expect(slab.alloc(16).buffer).toBe(first.buffer);
+    expect(slab.alloc(16).buffer).toBe(first.buffer);
+    expect(slab.alloc(8).buffer).not.toBe(first.buffer);
+  });
 });
