@@ -24,11 +24,16 @@ export interface MemberClientHost {
   status(): RaftStatus;
   send(message: Message): void;
   transferLeadership(to: NodeId): void;
+  /**
+   * The nonce of the join that reserved `id`, as this node's own log records it: a node that
+   * joined as a learner (and maybe restarted since) asks for its promotion under the same one.
+   */
+  reservedNonce(id: NodeId): Uint8Array | undefined;
 }
 
 interface Request {
   readonly wish: MemberWish;
-  readonly nonce: Uint8Array;
+  nonce: Uint8Array;
   readonly via: readonly NodeId[];
   readonly deadline: number;
   readonly timeoutMs: number;
@@ -167,6 +172,9 @@ export class MemberClient {
     const to = this.#targetOf(request, status);
     if (to === undefined) return;
     request.awaiting = to;
+    // Read at every attempt: right after a restart the log may not have been replayed yet.
+    const reserved = request.wish === 'leave' ? undefined : this.#host.reservedNonce(this.#host.id);
+    if (reserved !== undefined) request.nonce = reserved;
     this.#host.send({ type: 'member', from: this.#host.id, to, term: status.term, subject: this.#host.id, nonce: request.nonce, wish: request.wish });
   }
 

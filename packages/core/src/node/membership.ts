@@ -88,6 +88,11 @@ export class MemberDesk {
     this.#host = host;
   }
 
+  /** The nonce of the join request that reserved `id`, while the log since its entry is known. */
+  reservedNonce(id: NodeId): Uint8Array | undefined {
+    return this.#reserved.get(id)?.slice();
+  }
+
   /** A `member` or `memberResp` message for this node; returns why it was refused, if it was. */
   receive(message: MemberRequest | MemberResponse): Rejection | undefined {
     const status = this.#host.status();

@@ -158,7 +158,8 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
       send: (message: Message) => this.send(message),
     };
     this.memberDesk = new MemberDesk(membershipHost);
-    this.memberClient = new MemberClient(membershipHost, this.tickMs * 4, random);
+    const clientHost = { ...membershipHost, reservedNonce: (id: NodeId) => this.memberDesk.reservedNonce(id) };
+    this.memberClient = new MemberClient(clientHost, this.tickMs * 4, random);
     const policy = { everyEntries: options.snapshotEvery ?? 10_000, everyBytes: options.snapshotBytes ?? 0 };
     this.applier = new Applier(host, this.stateMachine, this.commands as CommandCodec<unknown>, this.envelopes, this.sessions, policy, emptyConf);
     this.term = stored.hardState.term;

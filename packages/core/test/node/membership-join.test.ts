@@ -39,6 +39,28 @@ describe('RaftNode join', () => {
     expect(sorted(leader.members().voters)).toEqual(['a', 'b', 'c']);
   });
 
+  it('a learner that restarted asks for its promotion under the nonce its own log recorded', async () => {
+    const c = (cluster = await TestCluster.start(['a', 'b', 'c']));
+    const leader = await c.elect();
+    const joiner = await c.boot('d');
+    expect((await c.run(joiner.join({ via: [leader.id], learner: true }))).learners).toEqual(['d']);
+    await c.run(leader.propose({ op: 'put', key: 'before', value: 'restart' }));
+    const restarted = await c.restart('d');
+    const conf = await c.run(restarted.join({ via: [leader.id] }));
+    expect(sorted(conf.voters)).toEqual(['a', 'b', 'c', 'd']);
+    expect(sorted(leader.members().voters)).toEqual(['a', 'b', 'c', 'd']);
+    expect(restarted.stateMachine.get('before')).toBe('restart');
+  });
+
+  it('a learner asks for its promotion without restarting, too', async () => {
+    const c = (cluster = await TestCluster.start(['a', 'b', 'c']));
+    const leader = await c.elect();
+    const joiner = await c.boot('d');
+    await c.run(joiner.join({ via: [leader.id], learner: true }));
+    const conf = await c.run(joiner.join({ via: [leader.id] }));
+    expect(sorted(conf.voters)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('retries another member when the first one asked is down', async () => {
     const c = (cluster = await TestCluster.start(['a', 'b', 'c']));
     const leader = await c.elect();
