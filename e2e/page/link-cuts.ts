@@ -3,7 +3,7 @@
  * can isolate a node, cut one link asymmetrically or make a link flap — whatever transport
  * carries the messages underneath.
  */
-import type { Message, NodeId, Transport, TransportHandlers } from '@webraft/core';
+import { frameCodec, type Message, type NodeId, type Transport, type TransportHandlers } from '@webraft/core';
 import type { LinkCuts } from './protocol.ts';
 
 export class CuttableTransport implements Transport {
@@ -39,25 +39,32 @@ export class CuttableTransport implements Transport {
   }
 }
 
+/**
+ * Messages cross between page and worker as encoded frames: byte fields of a message may view
+ * a buffer shared with other messages, which a structured clone would copy whole.
+ */
+export const bridgeCodec = frameCodec();
+
 /** The worker's end of a transport that lives on the page (WebRTC has no API in workers). */
 export class PageBridgeTransport implements Transport {
   #handlers: TransportHandlers | undefined;
 
   constructor(
     readonly id: NodeId,
-    private readonly post: (message: Message) => void,
+    private readonly post: (frame: Uint8Array) => void,
   ) {}
 
   start(handlers: TransportHandlers): void {
     this.#handlers = handlers;
   }
 
-  deliver(message: Message): void {
+  deliver(frame: Uint8Array): void {
+    const message = bridgeCodec.decodeSync!(frame);
     if (message.to === this.id) this.#handlers?.message(message);
   }
 
   send(message: Message): void {
-    this.post(message);
+    this.post(bridgeCodec.encodeSync!(message));
   }
 
   close(): Promise<void> {

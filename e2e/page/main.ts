@@ -7,6 +7,7 @@
  */
 import type { Message } from '@webraft/core';
 import type { KvInput } from '@webraft/sim';
+import { bridgeCodec } from './link-cuts.ts';
 import { KvClient, now, RequestFailed, Workload, type WorkloadOptions } from './client.ts';
 import type { LinkCuts, LogEvent, NodeConfig, NodeReport, PageToWorker, Request, TransportKind, WorkerToPage } from './protocol.ts';
 
@@ -81,7 +82,7 @@ const started = new Promise<{ lastIndex: number; commit: number; term: number }>
         return;
       }
       case 'send':
-        return sendRtc?.(m.message);
+        return sendRtc?.(bridgeCodec.decodeSync!(m.frame));
     }
   };
   worker.onerror = (e) => reject(new Error(e.message));
@@ -103,7 +104,7 @@ function request(r: Request): Promise<unknown> {
 async function startRtc(): Promise<void> {
   const { webRTCTransport } = await import('@webraft/transport-ws');
   const rtc = webRTCTransport({ nodeId: id, url: config.relayUrl, room: config.cluster });
-  await rtc.start({ message: (message) => post({ type: 'deliver', message }) });
+  await rtc.start({ message: (message) => post({ type: 'deliver', frame: bridgeCodec.encodeSync!(message) }) });
   sendRtc = (message) => rtc.send(message);
   rtcPeers = () => rtc.directPeers;
 }

@@ -1,5 +1,5 @@
 /** Messages between the test page and the Worker that runs its Raft node. */
-import type { ConfState, Message, NodeId } from '@webraft/core';
+import type { ConfState, NodeId } from '@webraft/core';
 import type { KvCommand, KvInput } from '@webraft/sim';
 
 export type TransportKind = 'broadcast' | 'relay' | 'webrtc';
@@ -32,8 +32,8 @@ export type PageToWorker =
   | { readonly type: 'start'; readonly config: NodeConfig }
   | { readonly type: 'request'; readonly req: number; readonly request: Request }
   | { readonly type: 'cut'; readonly cuts: LinkCuts }
-  /** A message the page's WebRTC transport received for this node. */
-  | { readonly type: 'deliver'; readonly message: Message };
+  /** A message the page's WebRTC transport received for this node, as an encoded frame. */
+  | { readonly type: 'deliver'; readonly frame: Uint8Array };
 
 export interface NodeReport {
   readonly id: NodeId;
@@ -58,7 +58,7 @@ export type WorkerToPage =
   | { readonly type: 'reply'; readonly req: number; readonly ok: true; readonly value: unknown }
   | { readonly type: 'reply'; readonly req: number; readonly ok: false; readonly name: string; readonly message: string }
   | { readonly type: 'failed'; readonly error: string }
-  /** A message for the page's WebRTC transport to send. */
-  | { readonly type: 'send'; readonly message: Message };
+  /** A message for the page's WebRTC transport to send, as an encoded frame. */
+  | { readonly type: 'send'; readonly frame: Uint8Array };
 
 export type { KvCommand, KvInput };

@@ -33,7 +33,7 @@ function makeTransport(config: NodeConfig): Transport {
       return webSocketTransport({ nodeId: config.id, url: config.relayUrl, room: config.cluster });
     case 'webrtc':
       // RTCPeerConnection exists only on the page: the page runs the transport, this end relays.
-      return (bridge = new PageBridgeTransport(config.id, (message) => post({ type: 'send', message })));
+      return (bridge = new PageBridgeTransport(config.id, (frame) => post({ type: 'send', frame })));
   }
 }
 
@@ -125,7 +125,7 @@ async function handle(message: PageToWorker): Promise<void> {
       event(`links cut: out [${message.cuts.out.join(',')}] in [${message.cuts.in.join(',')}]`);
       return;
     case 'deliver':
-      bridge?.deliver(message.message);
+      bridge?.deliver(message.frame);
       return;
   }
 }
