@@ -47,8 +47,16 @@ let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
-  await Promise.allSettled([relay.close(), new Promise((resolve) => server.httpServer.close(resolve))]);
+  // Open keep-alive connections (a browser tab) would hold the port until they time out.
+  server.httpServer.closeAllConnections?.();
+  const closed = Promise.allSettled([relay.close(), new Promise((resolve) => server.httpServer.close(resolve))]);
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   process.exit(0);
 }
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, stop);
+// Started through npm, a signal to npm reaches only its shell, which exits without passing it on:
+// once orphaned, stop too instead of holding both ports.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stop();
+}, 300).unref();

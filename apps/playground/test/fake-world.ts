@@ -27,8 +27,8 @@ export class FakeWorld implements World {
       const from = this.allNodes[(next / 100 + this.options.seed) % this.allNodes.length]!;
       const to = this.allNodes[(next / 100 + this.options.seed + 1) % this.allNodes.length]!;
       this.#messages = this.#messages.filter((m) => m.recvTime > next);
-      this.#messages.push({ id: this.#nextMessage++, from, to, type: 'heartbeat', summary: 'hb', sendTime: next, recvTime: next + 30, response: false });
-      this.#events.push({ time: next, node: from, text: `send to ${to}`, kind: 'net' });
+      this.#messages.push({ id: this.#nextMessage++, from, to, type: 'heartbeat', summary: 'hb', why: 'a heartbeat', sendTime: next, recvTime: next + 30, response: false });
+      this.#events.push({ time: next, node: from, text: `send to ${to}`, why: 'its turn', kind: 'net' });
       this.version++;
     }
     this.now = t;
@@ -39,7 +39,7 @@ export class FakeWorld implements World {
     if (action.kind === 'crash') this.#down.add(action.node);
     if (action.kind === 'request') this.#log.push(this.now);
     if (action.kind === 'drop') this.#messages = this.#messages.filter((m) => m.id !== action.msg);
-    this.#events.push({ time: this.now, text: action.kind, kind: 'user' });
+    this.#events.push({ time: this.now, text: action.kind, why: 'a learner action', kind: 'user' });
     this.version++;
   }
 

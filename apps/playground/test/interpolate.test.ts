@@ -3,7 +3,7 @@ import { arcPath, messagePoint, messageProgress, messagesInFlight, ringLayout, t
 import type { Frame, MessageView, NodeView } from '../src/teach/model/types.ts';
 
 const message = (sendTime: number, recvTime: number, id = 1): MessageView => ({
-  id, from: 's1', to: 's2', type: 'app', summary: '', sendTime, recvTime, response: false,
+  id, from: 's1', to: 's2', type: 'app', summary: '', why: '', sendTime, recvTime, response: false,
 });
 
 describe('interpolation between send and receive times', () => {

@@ -6,7 +6,7 @@ import { simWorld } from '../src/teach/sim-world.ts';
 
 /** Plays a scenario the way the page does: each step's actions at the current time, then time runs until its condition. */
 export function play(scenario: Scenario, upTo = scenario.steps.length): { session: Session; frames: Frame[]; time: number } {
-  const session = new Session(simWorld, { seed: scenario.seed, nodes: scenario.nodes });
+  const session = new Session(simWorld, { seed: scenario.seed, nodes: scenario.nodes, classic: scenario.classic ?? false });
   const frames: Frame[] = [];
   let time = 0;
   for (const step of scenario.steps.slice(0, upTo)) {

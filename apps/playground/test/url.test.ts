@@ -25,11 +25,17 @@ describe('actions in the URL', () => {
   });
 
   it('a whole run survives the hash, actions sorted by time', () => {
-    const run = { seed: 42, nodes: 5, actions: samples, time: 1234, scenario: 'log-repair', step: 3 };
+    const run = { seed: 42, nodes: 5, actions: samples, time: 1234, classic: true, scenario: 'log-repair', marks: [0, 850, 1200] };
     const hash = encodeRun(run);
     expect(hash).toContain('actions=0.crash.s2~15.restart.s2');
     expect(hash).toContain('45.partition.s1+s2.s3+s4+s5');
+    expect(hash).toContain('raft=classic');
+    expect(hash).toContain('marks=0~850~1200');
     expect(decodeRun(hash)).toEqual(run);
+  });
+
+  it('keeps only the first step of a scenario whose marks are malformed', () => {
+    for (const marks of ['x', '5~2', '-1', '0~~3']) expect(decodeRun(`#scenario=election&marks=${marks}`).marks, marks).toEqual([0]);
   });
 
   it('rejects malformed actions with a typed error', () => {

@@ -23,6 +23,8 @@ export interface Scenario {
   readonly title: string;
   readonly seed: number;
   readonly nodes: number;
+  /** Run with the paper's original rules: no PreVote, no CheckQuorum. */
+  readonly classic?: boolean;
   readonly steps: readonly ScenarioStep[];
 }
 
@@ -40,7 +42,7 @@ const leaderCommitted = (f: Frame) => {
 const leaderId = (f: Frame) => currentLeader(f)?.id ?? 'n1';
 const followerOf = (f: Frame) => liveNodes(f).find((n) => n.role !== 'leader' && n.member)?.id ?? 'n2';
 
-export const scenarios: readonly Scenario[] = [
+export const scenarios: Scenario[] = [
   {
     id: 'election',
     title: 'Leader election',
@@ -271,6 +273,39 @@ export const scenarios: readonly Scenario[] = [
     ],
   },
 ];
+
+/** The highest term any live server has reached. */
+const highestTerm = (f: Frame) => Math.max(...liveNodes(f).map((n) => n.term));
+
+scenarios.push({
+  id: 'disruption',
+  title: 'Classic Raft: a server that rejoins disrupts the leader',
+  seed: 23,
+  nodes: 5,
+  classic: true,
+  steps: [
+    { text: 'This run uses the paper’s original rules: no PreVote and no CheckQuorum (see “classic Raft” at the top). A leader is elected.', until: settled, maxMs: 5000 },
+    {
+      text: 'One follower is cut off from everyone. It hears no heartbeats, so its election timer runs out again and again; each time it becomes a candidate and raises its term (§5.2), though it can never collect a majority on its own.',
+      act: (f) => {
+        const lonely = followerOf(f);
+        return [{ kind: 'partition', groups: [[lonely], f.nodes.map((n) => n.id).filter((id) => id !== lonely)] }];
+      },
+      until: (f) => highestTerm(f) >= (currentLeader(f)?.term ?? 0) + 3,
+      maxMs: 6000,
+    },
+    {
+      text: 'The network heals. The returning server ignores the leader’s heartbeats, which are of an older term. When its timer runs out again it asks for votes in its high term, and a server that sees a higher term steps down (§5.1): the healthy leader becomes a follower, and the cluster holds an election it did not need.',
+      act: () => [{ kind: 'healAll' }],
+      until: (f) => settled(f) && (currentLeader(f)?.term ?? 0) >= highestTerm(f),
+      maxMs: 6000,
+    },
+    {
+      text: 'With PreVote (thesis §9.6) the cut-off server would only ask whether it could win, never raising its term, and its return would change nothing. Untick “classic Raft” at the top to replay this same run under those rules and compare the event logs.',
+      maxMs: 300,
+    },
+  ],
+});
 
 export function scenarioById(id: string): Scenario | undefined {
   return scenarios.find((s) => s.id === id);

@@ -4,15 +4,17 @@
  * state into frames, and writes the event log a learner reads (role, term, vote and commit
  * changes, found by comparing nodes after each simulator step).
  */
-import { decodeConfChange, RawNode, type ConfChange, type Entry, type NodeId, type RaftCore } from '@webraft/core';
+import { decodeConfChange, RawNode, type ConfChange, type Entry, type Message, type NodeId, type RaftCore } from '@webraft/core';
 import { decodeCommand, describeMessage, Simulation, type Packet, type SimNode } from '@webraft/sim';
+import { explainRequest, type RulesInUse } from './explain.ts';
+import { explainAction, explainAnswered, explainBecame, explainCommit, explainTerm, explainVote, explainVoters, type ChangeContext } from './explain-events.ts';
 import type { Action } from './model/actions.ts';
 import { describeAction } from './model/actions.ts';
-import type { EventView, Frame, LogEntryView, MessageView, NodeView } from './model/types.ts';
+import type { EventView, Frame, LogEntryView, MessageView, NodeView, PeerProgress } from './model/types.ts';
 import { linkKey } from './model/types.ts';
 import { maxNodes } from './model/url.ts';
 import type { World, WorldOptions } from './model/world.ts';
-import { probedCoreFactory, type TimerProbe } from './timed-core.ts';
+import { NodeObserver, observedCoreFactory } from './observed-core.ts';
 
 /** Timing chosen so a message visibly travels: one-way delay is a large part of a heartbeat interval. */
 export const teachingTiming = {
@@ -38,7 +40,10 @@ const emptyContext = new Uint8Array(0);
 export class SimWorld implements World {
   readonly sim: Simulation;
   readonly allNodes: readonly NodeId[];
-  #probes = new Map<NodeId, TimerProbe>();
+  readonly rules: RulesInUse;
+  #observers = new Map<NodeId, NodeObserver>();
+  /** Why each message was sent, filled in by the observers as the cores send them. */
+  #whyOf = new WeakMap<Message, string>();
   #events: EventView[] = [];
   #seen = new Map<NodeId, Seen>();
   /** Nodes drawn: the initial members, plus spares once they are added. */
@@ -56,11 +61,21 @@ export class SimWorld implements World {
     // Spare nodes tick like the others, so keep a couple, enough for the "add a server" button.
     const spares = Math.min(2, Math.max(0, maxNodes - options.nodes));
     const createCore = (o: ConstructorParameters<typeof RawNode>[0], r: ConstructorParameters<typeof RawNode>[1]): RaftCore => new RawNode(o, r);
+    const classic = options.classic === true;
+    this.rules = { preVote: !classic, checkQuorum: !classic, electionTicks: teachingTiming.electionTicks };
+    const observe = (o: { readonly id: NodeId }) => {
+      const termAt = (index: number) => this.sim.node(o.id).store.view.entryAt(index)?.term;
+      const observer = new NodeObserver(o.id, this.rules, () => this.sim?.now ?? 0, this.#whyOf, termAt);
+      this.#observers.set(o.id, observer);
+      return observer;
+    };
     this.sim = new Simulation({
       seed: options.seed,
       nodes: options.nodes + spares,
       voters: options.nodes,
-      createCore: probedCoreFactory(createCore, () => this.sim?.now ?? 0, this.#probes),
+      createCore: observedCoreFactory(createCore, observe),
+      preVote: this.rules.preVote,
+      checkQuorum: this.rules.checkQuorum,
       tickMs: teachingTiming.tickMs,
       electionTicks: teachingTiming.electionTicks,
       heartbeatTicks: teachingTiming.heartbeatTicks,
@@ -93,7 +108,7 @@ export class SimWorld implements World {
 
   apply(action: Action): void {
     this.#applied += 1;
-    this.#events.push({ time: this.sim.now, text: describeAction(action), kind: 'user' });
+    this.#events.push({ time: this.sim.now, text: describeAction(action), why: explainAction(action), kind: 'user' });
     const leader = this.sim.leader()?.id;
     switch (action.kind) {
       case 'crash':
@@ -148,7 +163,7 @@ export class SimWorld implements World {
     for (const id of this.allNodes) {
       if (!this.#shown.has(id)) continue;
       const node = this.sim.node(id);
-      const probe = this.#probes.get(id);
+      const observer = this.#observers.get(id);
       const member = conf.voters.includes(id) || conf.votersOutgoing.includes(id) || conf.learners.includes(id);
       const running = node.up && node.role !== 'leader' && node.conf.voters.includes(id);
       nodes.push({
@@ -163,9 +178,10 @@ export class SimWorld implements World {
         log: node.store.view.entries.map((e) => this.#entryView(e)),
         member,
         learner: conf.learners.includes(id),
-        ...(running && probe !== undefined
-          ? { timer: { start: probe.timer.resetAt, end: probe.timer.resetAt + probe.timer.timeoutTicks * node.tickMs } }
+        ...(running && observer !== undefined
+          ? { timer: { start: observer.timer.resetAt, end: observer.timer.resetAt + observer.timer.timeoutTicks * node.tickMs } }
           : {}),
+        ...(node.up && node.role === 'leader' ? { progress: progressOf(node) } : {}),
       });
     }
     const packets = this.sim.packets();
@@ -196,6 +212,7 @@ export class SimWorld implements World {
       to: p.to,
       type: m.type,
       summary: describeMessage(m),
+      why: this.#whyOf.get(m) ?? explainRequest(m),
       sendTime: p.sentAt,
       recvTime: p.deliverAt,
       response: m.type.endsWith('Resp'),
@@ -237,7 +254,8 @@ export class SimWorld implements World {
       for (let index = w.from + 1; index <= node.applied; index++) {
         const entry = node.store.view.entryAt(index);
         if (entry?.type === 'normal' && commandId(entry) === w.command) {
-          this.#events.push({ time: this.sim.now, node: w.node, text: `applied ${w.label} (index ${index}) and answered the client`, kind: 'client' });
+          const text = `applied ${w.label} (index ${index}) and answered the client`;
+          this.#events.push({ time: this.sim.now, node: w.node, text, why: explainAnswered(w.node, index), kind: 'client' });
           this.#awaiting.splice(i, 1);
           break;
         }
@@ -264,7 +282,7 @@ export class SimWorld implements World {
     let key = 0;
     for (const id of this.#shown) {
       const n = this.sim.node(id);
-      const t = this.#probes.get(id)?.timer.resetAt ?? 0;
+      const t = this.#observers.get(id)?.timer.resetAt ?? 0;
       key += (n.up ? 1 : 7) * 31 + n.hardState.term * 131 + n.hardState.commit * 17 + n.applied * 3 + n.store.view.lastIndex * 13 + t;
     }
     return key;
@@ -275,6 +293,11 @@ export class SimWorld implements World {
     if (this.#awaiting.length > 0) this.#noticeAnswers();
     for (const id of this.#shown) {
       const n = this.sim.node(id);
+      const notices = this.#observers.get(id)?.notices;
+      if (notices !== undefined && notices.length > 0) {
+        for (const notice of notices) this.#events.push({ time: this.sim.now, node: id, text: notice.text, why: notice.why, kind: 'net' });
+        notices.length = 0;
+      }
       const before = this.#seen.get(id);
       const role = n.up ? n.role : 'down';
       const { term, vote, commit } = n.hardState;
@@ -298,13 +321,34 @@ export class SimWorld implements World {
 
   #describeChange(id: NodeId, before: Seen, next: Seen): void {
     const time = this.sim.now;
-    const add = (text: string) => this.#events.push({ time, node: id, text, kind: 'raft' });
-    if (next.role !== before.role) add(`became ${next.role === 'preCandidate' ? 'pre-candidate' : next.role} in term ${next.term}`);
-    else if (next.term !== before.term) add(`moved to term ${next.term}`);
-    if (next.vote !== before.vote && next.vote !== '' && next.vote !== id) add(`voted for ${next.vote.toUpperCase()} in term ${next.term}`);
-    if (next.commit > before.commit && next.role === 'leader') add(`committed up to index ${next.commit}`);
-    if (next.voters !== before.voters) add(`now counts voters ${next.voters.toUpperCase()}`);
+    const add = (text: string, why: string) => this.#events.push({ time, node: id, text, why, kind: 'raft' });
+    const observer = this.#observers.get(id);
+    const recorded = observer?.cause;
+    const context: ChangeContext = {
+      rules: this.rules,
+      tickMs: this.sim.node(id).tickMs,
+      cause: recorded !== undefined && recorded.time === time ? recorded.cause : undefined,
+      granted: observer !== undefined && observer.grantedTerm === next.term ? [...observer.granted].sort() : [],
+      quorum: Math.floor(next.votersRef.length / 2) + 1,
+    };
+    if (next.role !== before.role) {
+      add(`became ${next.role === 'preCandidate' ? 'pre-candidate' : next.role} in term ${next.term}`, explainBecame(id, before, next, context));
+    } else if (next.term !== before.term) {
+      add(`moved to term ${next.term}`, explainTerm(id, before, next, context));
+    }
+    if (next.vote !== before.vote && next.vote !== '' && next.vote !== id) add(`voted for ${next.vote.toUpperCase()} in term ${next.term}`, explainVote(id, next, context));
+    if (next.commit > before.commit && next.role === 'leader') add(`committed up to index ${next.commit}`, explainCommit(id, next, context));
+    if (next.voters !== before.voters) add(`now counts voters ${next.voters.toUpperCase()}`, explainVoters(id, next.voters));
   }
+}
+
+/** The leader's nextIndex and matchIndex for every peer (§5.3). */
+function progressOf(node: SimNode): Record<NodeId, PeerProgress> {
+  const progress: Record<NodeId, PeerProgress> = {};
+  for (const [peer, p] of Object.entries(node.core?.status().progress ?? {})) {
+    if (peer !== node.id) progress[peer] = { match: p.match, next: p.next };
+  }
+  return progress;
 }
 
 /** `+N4`, `−N1`, `~N2` (made a learner), or `leave` for leaving a joint configuration. */

@@ -2,11 +2,11 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { preview, type PreviewServer } from 'vite';
 // @ts-expect-error: a plain .mjs helper shared by every package's browser tests, without types.
 import { chromiumLaunchOptions } from '../../../../tools/chromium.mjs';
+import { serveStatic } from './static-server.ts';
 
-export const appRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const distDir = fileURLToPath(new URL('../../dist', import.meta.url));
 export const resultsDir = fileURLToPath(new URL('../../test-results/', import.meta.url));
 
 export interface Harness {
@@ -15,19 +15,21 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Serves `dist/` (built by the test script before these tests run) on 127.0.0.1 with a free port. */
-export async function startHarness(): Promise<Harness> {
+/**
+ * Serves `dist/` (built by the test script before these tests run) with a plain static file
+ * server on 127.0.0.1 and a free port, under `base`: the built site needs nothing more.
+ */
+export async function startHarness(base = '/'): Promise<Harness> {
   mkdirSync(resultsDir, { recursive: true });
-  const server: PreviewServer = await preview({ root: appRoot, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0 } });
-  const url = server.resolvedUrls?.local[0];
-  if (url === undefined) throw new Error('preview server has no URL');
+  const server = await serveStatic(distDir, base);
+  const url = server.url;
   const browser = await chromium.launch(chromiumLaunchOptions() as Parameters<typeof chromium.launch>[0]);
   return {
     url,
     browser,
     async close() {
       await browser.close();
-      await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+      await server.close();
     },
   };
 }

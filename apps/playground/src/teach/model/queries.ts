@@ -48,3 +48,14 @@ export function logsAgree(frame: Frame): boolean {
   const key = (n: NodeView) => n.log.map((e) => `${e.index}:${e.term}`).join(',');
   return live.every((n) => key(n) === key(reference) && n.commit === reference.commit);
 }
+
+/**
+ * The highest index stored on a majority of voters, as `leader` sees it: its own last index
+ * and the matchIndex of every other voter (§5.3). The leader commits up to it once the entry
+ * there is of its own term (§5.4.2).
+ */
+export function majorityMatch(frame: Frame, leader: NodeView): number {
+  const voters = frame.nodes.filter((n) => n.member && !n.learner);
+  const matches = voters.map((n) => (n.id === leader.id ? lastIndex(leader) : (leader.progress?.[n.id]?.match ?? 0))).sort((a, b) => b - a);
+  return matches[Math.floor(voters.length / 2)] ?? 0;
+}

@@ -11,6 +11,8 @@ import type { World, WorldFactory } from './world.ts';
 export interface SessionOptions {
   readonly seed: number;
   readonly nodes: number;
+  /** PreVote and CheckQuorum off. @default false */
+  readonly classic?: boolean;
   readonly actions?: readonly Action[];
   /** Virtual ms between recorded frames. @default 5 */
   readonly frameStep?: number;
@@ -19,6 +21,7 @@ export interface SessionOptions {
 export class Session {
   readonly seed: number;
   readonly nodes: number;
+  readonly classic: boolean;
   readonly frameStep: number;
   #actions: Action[] = [];
   #world!: World;
@@ -31,6 +34,7 @@ export class Session {
   constructor(private readonly factory: WorldFactory, options: SessionOptions) {
     this.seed = options.seed;
     this.nodes = options.nodes;
+    this.classic = options.classic ?? false;
     this.frameStep = options.frameStep ?? 5;
     this.#reset([...(options.actions ?? [])].sort((a, b) => a.t - b.t));
   }
@@ -106,6 +110,11 @@ export class Session {
     return this.#events.slice(0, end);
   }
 
+  /** Recorded actions that acting at time `t` would drop (those after it), oldest first. */
+  actionsAfter(t: number): readonly Action[] {
+    return this.#actions.filter((a) => a.t > t);
+  }
+
   /**
    * Apply `kind` at time `t`. Actions recorded after `t` are dropped (the learner changed the
    * past); when `t` is behind the simulated horizon the run is replayed up to `t` first.
@@ -125,7 +134,7 @@ export class Session {
 
   #reset(actions: Action[]): void {
     this.#actions = actions;
-    this.#world = this.factory({ seed: this.seed, nodes: this.nodes });
+    this.#world = this.factory({ seed: this.seed, nodes: this.nodes, classic: this.classic });
     this.#frames = [];
     this.#events = [];
     this.#nextAction = 0;

@@ -30,8 +30,15 @@ export interface NodeView {
   /** Member of the current configuration (voter or learner); false once removed. */
   readonly member: boolean;
   readonly learner: boolean;
-  /** Per-peer match index, on a leader. */
-  readonly match?: Readonly<Record<NodeId, number>>;
+  /** The leader's view of each peer's log (§5.3: nextIndex, matchIndex), on a leader. */
+  readonly progress?: Readonly<Record<NodeId, PeerProgress>>;
+}
+
+export interface PeerProgress {
+  /** Highest index known to be stored on the peer. */
+  readonly match: number;
+  /** Index of the next entry the leader sends the peer. */
+  readonly next: number;
 }
 
 export interface MessageView {
@@ -42,6 +49,8 @@ export interface MessageView {
   readonly type: string;
   /** One-line description for tooltips and the event log. */
   readonly summary: string;
+  /** Which rule sent it and what it says, in the paper's terms with its section. */
+  readonly why: string;
   readonly sendTime: number;
   readonly recvTime: number;
   /** A response (drawn hollow) rather than a request. */
@@ -54,6 +63,8 @@ export interface EventView {
   readonly time: number;
   readonly node?: NodeId;
   readonly text: string;
+  /** Which rule acted, in the paper's terms with its section. */
+  readonly why: string;
   /** `user` for learner actions, `raft` for role/term/commit changes, `net` for network. */
   readonly kind: 'user' | 'raft' | 'net' | 'client';
 }

@@ -1,6 +1,8 @@
 /**
  * A teaching run in the URL hash: `#seed=7&nodes=5&actions=1200.crash.s2~1500.restart.s2&t=4000`.
- * The seed, the cluster size and the actions replay the run exactly; `t` is where the view stands.
+ * The seed, the cluster size, the rules (`raft=classic`) and the actions replay the run
+ * exactly; `t` is where the view stands; a guided scenario adds its name and the virtual time
+ * at which each of its steps began (`marks`).
  */
 import { decodeAction, encodeAction, type Action } from './actions.ts';
 
@@ -10,9 +12,12 @@ export interface RunSpec {
   readonly actions: readonly Action[];
   /** Virtual time the view shows; the run is simulated at least this far. */
   readonly time: number;
-  /** A guided scenario by name, with the step the learner is on. */
+  /** PreVote and CheckQuorum off: the paper's original algorithm. */
+  readonly classic?: boolean;
+  /** A guided scenario by name. */
   readonly scenario?: string;
-  readonly step?: number;
+  /** Virtual time at which each step of the scenario began, in step order. */
+  readonly marks?: readonly number[];
 }
 
 export const minNodes = 3;
@@ -23,10 +28,11 @@ export function encodeRun(run: RunSpec): string {
   const params = new URLSearchParams();
   params.set('seed', String(run.seed));
   params.set('nodes', String(run.nodes));
+  if (run.classic === true) params.set('raft', 'classic');
   if (run.actions.length > 0) params.set('actions', run.actions.map(encodeAction).join('~'));
   if (run.time > 0) params.set('t', String(Math.round(run.time)));
   if (run.scenario !== undefined) params.set('scenario', run.scenario);
-  if (run.step !== undefined) params.set('step', String(run.step));
+  if (run.marks !== undefined && run.marks.length > 0) params.set('marks', run.marks.map((m) => Math.round(m)).join('~'));
   // URLSearchParams escapes '~' and '+'; both are safe in a fragment and easier to read unescaped.
   return `#${params.toString().replaceAll('%7E', '~').replaceAll('%2B', '+')}`;
 }
@@ -47,6 +53,16 @@ export function decodeRun(hash: string): RunSpec {
     nodes: whole('nodes', defaultRun.nodes, minNodes, maxNodes),
     actions,
     time: whole('t', 0, 0, 2 ** 40),
+    ...(params.get('raft') === 'classic' ? { classic: true } : {}),
   };
-  return scenario === undefined ? run : { ...run, scenario, step: whole('step', 0, 0, 100) };
+  if (scenario === undefined) return run;
+  return { ...run, scenario, marks: decodeMarks(params.get('marks') ?? '') };
+}
+
+/** Step start times: whole, non-negative and increasing; anything else keeps only the first step. */
+function decodeMarks(text: string): number[] {
+  const parts = text === '' ? [] : text.split('~');
+  const marks = parts.map(Number);
+  const valid = marks.length > 0 && parts.every((p, i) => /^\d{1,13}$/.test(p) && (i === 0 || marks[i]! >= marks[i - 1]!));
+  return valid ? marks : [0];
 }

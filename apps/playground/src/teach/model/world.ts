@@ -27,6 +27,8 @@ export interface World {
 export interface WorldOptions {
   readonly seed: number;
   readonly nodes: number;
+  /** The paper's original algorithm: PreVote and CheckQuorum off. @default false */
+  readonly classic?: boolean;
 }
 
 export type WorldFactory = (options: WorldOptions) => World;

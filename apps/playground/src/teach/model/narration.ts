@@ -1,0 +1,94 @@
+/**
+ * A guided scenario laid on the timeline. Each step begins at a virtual time (a mark on the
+ * slider) and has a stopping point: the first recorded frame at which its condition holds,
+ * or its time limit. Both are facts of the recorded run, not of the play state, so pausing,
+ * resuming, rewinding or scrubbing never loses them, and the text shown is always the text
+ * of the step the display time falls in.
+ */
+import type { Frame } from './types.ts';
+
+export interface NarratedStep {
+  /** Play until this holds (checked on every recorded frame), at most `maxMs` of virtual time. */
+  readonly until?: (frame: Frame) => boolean;
+  readonly maxMs?: number;
+}
+
+/** What the narration needs of a recorded run (a `Session`). */
+export interface Timeline {
+  readonly frameStep: number;
+  frameAt(t: number): Frame;
+}
+
+export class Narration {
+  readonly #starts: number[];
+  /** Stopping points by step, found by simulating ahead; cleared whenever the run changes. */
+  readonly #stops = new Map<number, number>();
+
+  constructor(
+    readonly steps: readonly NarratedStep[],
+    starts: readonly number[] = [],
+  ) {
+    this.#starts = starts.slice(0, steps.length);
+  }
+
+  /** Virtual time at which each begun step began. */
+  get starts(): readonly number[] {
+    return this.#starts;
+  }
+
+  /** Steps begun so far. */
+  get begun(): number {
+    return this.#starts.length;
+  }
+
+  /** The step shown at time `t`: the last begun step that began at or before it (0 before any). */
+  stepAt(t: number): number {
+    let step = 0;
+    for (let i = 0; i < this.#starts.length; i++) if (this.#starts[i]! <= t) step = i;
+    return step;
+  }
+
+  /** Step `index` begins at `t`; any later steps are forgotten (the run was changed from there). */
+  begin(index: number, t: number): void {
+    this.#starts.length = index;
+    this.#starts.push(t);
+    this.#stops.clear();
+  }
+
+  /** The recorded run changed at time `t`: steps that began after it are forgotten. */
+  changedAt(t: number): void {
+    while (this.#starts.length > 1 && this.#starts[this.#starts.length - 1]! > t) this.#starts.pop();
+    this.#stops.clear();
+  }
+
+  /** Where step `index` stops: the first frame from its start at which its condition holds, else its time limit. */
+  stopOf(index: number, run: Timeline): number {
+    const cached = this.#stops.get(index);
+    if (cached !== undefined) return cached;
+    const start = this.#starts[index];
+    const step = this.steps[index];
+    if (start === undefined || step === undefined) return Infinity;
+    const maxMs = step.maxMs ?? (step.until === undefined ? 0 : 5000);
+    let stop = start + maxMs;
+    if (step.until !== undefined) {
+      for (let t = start; t < start + maxMs; t += run.frameStep) {
+        if (step.until(run.frameAt(t))) {
+          stop = t;
+          break;
+        }
+      }
+    }
+    this.#stops.set(index, stop);
+    return stop;
+  }
+
+  /**
+   * Where playing from `t` must halt: the stopping point of the step shown at `t` while `t` is
+   * before it; undefined once past it (free play).
+   */
+  haltAfter(t: number, run: Timeline): number | undefined {
+    if (this.#starts.length === 0) return undefined;
+    const stop = this.stopOf(this.stepAt(t), run);
+    return t < stop ? stop : undefined;
+  }
+}
