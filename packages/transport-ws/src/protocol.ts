@@ -202,7 +202,8 @@ export function readdressEnvelope(bytes: Uint8Array, envelope: Envelope, from: U
 
 /**
  * Close codes the relay uses. Codes in 4000–4099 mean "do not retry with the same
- * credentials"; codes in 4100–4199 mean "retry later".
+ * credentials", except 4009 (another connection took the node id: retry, and the relay admits
+ * this one again once the id is free); codes in 4100–4199 mean "retry later".
  */
 export const CloseCode = {
   /** The relay is shutting down. Retry. */
@@ -215,7 +216,11 @@ export const CloseCode = {
   unauthorized: 4001,
   /** The page's Origin is not in `allowedOrigins`. */
   forbiddenOrigin: 4003,
-  /** A newer connection joined the room with the same node id (e.g. the page reloaded); the newer one wins. */
+  /**
+   * A newer connection took this node id in the room after this one failed to answer a ping
+   * in time (a socket that died silently, or a stalled one). Retry: while the other connection
+   * lives, the relay refuses this one with `nodeIdInUse`.
+   */
   replaced: 4009,
   /** `maxRooms` reached and the room does not exist yet. Retry later. */
   tooManyRooms: 4100,
@@ -223,10 +228,20 @@ export const CloseCode = {
   roomFull: 4101,
   /** `maxConnections` reached. Retry later. */
   tooManyConnections: 4102,
+  /** `maxConnectionsPerAddress` reached for the client's address. Retry later. */
+  addressLimit: 4103,
+  /** The client's queue stayed over `maxBufferedBytes` for `stallTimeoutMs`: it does not read. Retry. */
+  slowConsumer: 4104,
+  /** The relay is at its memory budget (`maxMemoryBytes`): it refused or dropped this connection. Retry later. */
+  overloaded: 4105,
+  /** A live connection (it answered a ping) holds this node id in the room. Retry later. */
+  nodeIdInUse: 4106,
+  /** A message stayed incomplete for `stallTimeoutMs`. Retry. */
+  slowSender: 4107,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
 /** Whether a client should stop reconnecting after the relay closed with `code`. */
 export function isFatalClose(code: number): boolean {
-  return code >= 4000 && code < 4100;
+  return code >= 4000 && code < 4100 && code !== CloseCode.replaced;
 }

@@ -22,9 +22,12 @@ export function relayUrl(base: string, params: Record<string, string>): string {
 export function connectClient(
   base: string,
   params: Record<string, string>,
-  options: { origin?: string } = {},
+  options: { origin?: string; /** Another loopback address (127.x.y.z) to connect from, as another host would. */ localAddress?: string } = {},
 ): TestClient {
-  const ws = new WebSocket(relayUrl(base, params), options.origin ? { origin: options.origin } : {});
+  const ws = new WebSocket(relayUrl(base, params), {
+    ...(options.origin !== undefined && { origin: options.origin }),
+    ...(options.localAddress !== undefined && { localAddress: options.localAddress }),
+  });
   const received: Envelope[] = [];
   const waiters = new Set<() => void>();
   let resolveWelcome!: (members: string[]) => void;

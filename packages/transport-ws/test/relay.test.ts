@@ -56,19 +56,35 @@ describe('relay: rooms and forwarding', () => {
     await until(() => relay!.stats().dropped.unknownPeer === 2);
   });
 
-  it('replaces an older connection with the same node id (close code 4009)', async () => {
-    await relayWith();
+  it('keeps a node id with a connection that answers pings: a second one is refused (4106)', async () => {
+    await relayWith({ takeoverProbeMs: 500 });
+    const first = join('r', 'a');
+    await first.welcome;
+    const second = join('r', 'a');
+    expect((await second.closed).code).toBe(CloseCode.nodeIdInUse);
+    first.send('a', bytes('x'));
+    expect(relay!.rooms()).toEqual([{ room: 'r', members: ['a'] }]);
+    expect(first.ws.readyState).toBe(first.ws.OPEN);
+    expect(relay!.stats().rejected.nodeIdInUse).toBe(1);
+  });
+
+  it('replaces a connection that does not answer the takeover ping (close code 4009)', async () => {
+    await relayWith({ takeoverProbeMs: 200 });
     const old = join('r', 'a');
     await old.welcome;
     const watcher = join('r', 'w');
     await watcher.welcome;
+    // A paused socket reads nothing, so it never sees the ping it would answer.
+    (old.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
     const fresh = join('r', 'a');
     await fresh.welcome;
-    expect((await old.closed).code).toBe(CloseCode.replaced);
     await watcher.waitFor((e) => e.kind === EnvelopeKind.presence && e.peer === 'a' && e.payload[0] === 0);
     watcher.send('a', bytes('to fresh'));
     expect(text((await fresh.waitFor((e) => e.kind === EnvelopeKind.data)).payload)).toBe('to fresh');
     expect(relay!.rooms()).toEqual([{ room: 'r', members: ['w', 'a'] }]);
+    (old.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    expect((await old.closed).code).toBe(CloseCode.replaced);
+    expect(relay!.stats().disconnected.replaced).toBe(1);
   });
 
   it('drops sockets that stop answering pings and tells the room', async () => {
@@ -123,18 +139,21 @@ describe('relay: limits and close codes', () => {
     expect(relay!.stats().rejected.badRequest).toBe(3);
   });
 
-  it('limits rooms (4100), members per room (4101) and connections (4102)', async () => {
-    await relayWith({ maxRooms: 1, maxMembersPerRoom: 2, maxConnections: 3 });
+  it('limits members per room (4101) and connections (4102); refused connections free their slot at once', async () => {
+    await relayWith({ maxRooms: 2, maxMembersPerRoom: 2, maxConnections: 3 });
     await join('r', 'a').welcome;
     await join('r', 'b').welcome;
     expect((await join('r', 'c').closed).code).toBe(CloseCode.roomFull);
+    await join('q', 'held').welcome;
+    expect((await join('third', 'a').closed).code).toBe(CloseCode.tooManyConnections);
+    expect(relay!.stats().rejected).toMatchObject({ roomFull: 1, tooManyConnections: 1 });
+  });
+
+  it('limits rooms (4100)', async () => {
+    await relayWith({ maxRooms: 1 });
+    await join('r', 'a').welcome;
     expect((await join('other', 'a').closed).code).toBe(CloseCode.tooManyRooms);
-    const held = join('r', 'held');
-    const extra = join('r', 'extra');
-    expect((await extra.closed).code).toBe(CloseCode.tooManyConnections);
-    expect((await held.closed).code).toBe(CloseCode.roomFull);
-    const { rejected } = relay!.stats();
-    expect(rejected).toMatchObject({ roomFull: 2, tooManyRooms: 1, tooManyConnections: 1 });
+    expect(relay!.stats().rejected.tooManyRooms).toBe(1);
   });
 
   it('releases connection slots of handshakes that fail', async () => {

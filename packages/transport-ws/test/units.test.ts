@@ -106,8 +106,10 @@ describe('envelopes', () => {
   });
 
   it('classifies close codes', () => {
-    expect([CloseCode.unauthorized, CloseCode.replaced, CloseCode.badRequest].every(isFatalClose)).toBe(true);
-    expect([CloseCode.goingAway, CloseCode.tooBig, CloseCode.roomFull, 1006].some(isFatalClose)).toBe(false);
+    expect([CloseCode.unauthorized, CloseCode.forbiddenOrigin, CloseCode.badRequest].every(isFatalClose)).toBe(true);
+    // Replaced: another connection took the node id; the client retries and is back once the id is free.
+    const retried = [CloseCode.goingAway, CloseCode.tooBig, CloseCode.replaced, CloseCode.roomFull, CloseCode.slowConsumer, CloseCode.overloaded, CloseCode.nodeIdInUse, CloseCode.slowSender, 1006];
+    expect(retried.some(isFatalClose)).toBe(false);
   });
 });
 

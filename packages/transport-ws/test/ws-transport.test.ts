@@ -4,7 +4,7 @@ import { encodeEnvelope, EnvelopeKind } from '../src/protocol.ts';
 import { FRAME_MAGIC, FRAME_VERSION, type Message, type Transport } from '@webraft/core';
 import { runConformance, transportConformance, waitFor } from '@webraft/core/testing';
 import { startRelay, type Relay } from '../src/relay/index.ts';
-import { webSocketTransport, type RelayTransport, type WebSocketTransportOptions } from '../src/index.ts';
+import { CloseCode, webSocketTransport, type RelayStatus, type RelayTransport, type WebSocketTransportOptions } from '../src/index.ts';
 
 let relay: Relay;
 let roomCounter = 0;
@@ -197,20 +197,49 @@ describe('webSocketTransport', () => {
     await t.close();
   });
 
-  it('tells the application when a newer connection takes its node id, and stops', async () => {
+  it('tells the application while another live connection holds its node id, and joins once the id is free', async () => {
     const room = `room-${roomCounter++}`;
-    const refusals: { code: number }[] = [];
-    const first = webSocketTransport({ url: relay.url, room, nodeId: 'a', WebSocket, onRefused: (e) => refusals.push(e) });
+    const first = webSocketTransport({ url: relay.url, room, nodeId: 'a', WebSocket });
     await first.start({ message: () => undefined });
-    const second = webSocketTransport({ url: relay.url, room, nodeId: 'a', WebSocket });
+    const statuses: RelayStatus[] = [];
+    const second = webSocketTransport({ url: relay.url, room, nodeId: 'a', WebSocket, connectTimeoutMs: 500, backoff: { initialMs: 50, maxMs: 200 }, onStatus: (s) => statuses.push(s) });
     await second.start({ message: () => undefined });
-    await waitFor(() => refusals.length === 1, 3000, 'the refusal');
-    expect(refusals[0]).toMatchObject({ name: 'RelayRefusedError', code: 4009 });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(first.stats().relayConnections).toBe(1);
-    expect(relay.rooms().find((r) => r.room === room)?.members).toEqual(['a']);
+    expect(second.status).toMatchObject({ state: 'displaced', lastClose: { code: CloseCode.nodeIdInUse } });
+    expect(first.status.state).toBe('admitted');
     await first.close();
+    await waitFor(() => second.status.state === 'admitted', 5000, 'the second connection admitted');
+    expect(statuses.map((s) => s.state)).toContain('displaced');
+    expect(relay.rooms().find((r) => r.room === room)?.members).toEqual(['a']);
     await second.close();
+    expect(second.status.state).toBe('closed');
+  });
+
+  it('reports being replaced after missing the takeover ping (4009), and comes back once the id is free', async () => {
+    const room = `room-${roomCounter++}`;
+    const sockets: WebSocket[] = [];
+    class RecordedWebSocket extends WebSocket {
+      constructor(url: string) {
+        super(url);
+        sockets.push(this);
+      }
+    }
+    const statuses: RelayStatus[] = [];
+    const first = webSocketTransport({ url: relay.url, room, nodeId: 'a', WebSocket: RecordedWebSocket, backoff: { initialMs: 50, maxMs: 200 }, onStatus: (s) => statuses.push(s) });
+    await first.start({ message: () => undefined });
+    // A stalled client: it reads nothing, so it answers no ping.
+    const stalled = (sockets[0] as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    stalled.pause();
+    const usurper = new WebSocket(`${relay.url}?room=${room}&node=a`);
+    await new Promise((resolve) => usurper.once('message', resolve));
+    stalled.resume();
+    await waitFor(() => statuses.some((s) => s.state === 'displaced' && s.lastClose?.code === CloseCode.replaced), 5000, 'the eviction reported');
+    // It keeps trying: refused while the other connection lives, admitted once it is gone.
+    await waitFor(() => first.status.lastClose?.code === CloseCode.nodeIdInUse, 5000, 'a refused retry');
+    expect(first.status.state).toBe('displaced');
+    usurper.close();
+    await waitFor(() => first.status.state === 'admitted', 5000, 'back in the room');
+    expect(first.stats().relayConnections).toBe(2);
+    await first.close();
   });
 
   it('notices a relay that went silent (keepalive) and reconnects', async () => {

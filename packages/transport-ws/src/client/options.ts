@@ -1,7 +1,7 @@
 import { systemClock, type Clock, type NodeId } from '@webraft/core';
 import { FaultTable } from '../faults.ts';
 import type { BackoffOptions } from './backoff.ts';
-import type { RelayRefusedError, WebSocketConstructor } from './relay-link.ts';
+import type { RelayRefusedError, RelayStatus, WebSocketConstructor } from './relay-link.ts';
 
 export interface WebSocketTransportOptions {
   /** The relay's URL, `ws://` or `wss://`. */
@@ -38,15 +38,21 @@ export interface WebSocketTransportOptions {
   /** Fault table applied to this node's links (both directions). @default a new, empty one */
   readonly faults?: FaultTable;
   /**
-   * Called when the relay refuses this node for good after `start` (a token that expired
-   * before a reconnect, another connection taking the node id): the transport stops
-   * reconnecting. A refusal during `start` rejects `start` instead.
+   * Called when the relay refuses this node for good after `start` (say, a token that expired
+   * before a reconnect): the transport stops reconnecting. A refusal during `start` rejects
+   * `start` instead.
    */
   readonly onRefused?: (error: RelayRefusedError) => void;
+  /**
+   * Called whenever `transport.status` changes: admitted, connecting again after a drop,
+   * displaced (another connection holds this node id: 4009 or 4106; the transport keeps
+   * trying), refused for good, closed.
+   */
+  readonly onStatus?: (status: RelayStatus) => void;
 }
 
-export type ResolvedTransportOptions = Required<Omit<WebSocketTransportOptions, 'token' | 'secret' | 'onRefused'>> &
-  Pick<WebSocketTransportOptions, 'token' | 'secret' | 'onRefused'>;
+type Callbacks = 'token' | 'secret' | 'onRefused' | 'onStatus';
+export type ResolvedTransportOptions = Required<Omit<WebSocketTransportOptions, Callbacks>> & Pick<WebSocketTransportOptions, Callbacks>;
 
 /** The node was given an option it cannot work with. */
 export class TransportOptionsError extends Error {

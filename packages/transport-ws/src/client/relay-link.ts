@@ -4,7 +4,7 @@
  * WebSocket and the WebRTC transports (the latter signals through it).
  */
 import type { Clock, NodeId } from '@webraft/core';
-import { decodeEnvelope, encodeBatchEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, isFatalClose, type Envelope } from '../protocol.ts';
+import { CloseCode, decodeEnvelope, encodeBatchEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, isFatalClose, type Envelope } from '../protocol.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 
 /** The part of the WebSocket API the link uses: browsers', Deno's and `ws`'s all fit. */
@@ -37,11 +37,29 @@ export interface RelayLinkOptions {
   readonly keepAliveMs: number;
 }
 
+/** Where a node stands with the relay. */
+export interface RelayStatus {
+  /**
+   * - `connecting`: not admitted yet, or reconnecting after the connection dropped (`lastClose` says how).
+   * - `admitted`: in the room.
+   * - `displaced`: another connection holds this node id in the room: it took the id from this
+   *   one (4009) or keeps it (4106). Messages are not delivered meanwhile; the transport keeps
+   *   trying and is admitted again once the id is free.
+   * - `refused`: refused for good (4000–4099 but 4009: token, origin, bad request); no more attempts.
+   * - `closed`: `close()` was called.
+   */
+  readonly state: 'connecting' | 'admitted' | 'displaced' | 'refused' | 'closed';
+  /** How the last connection ended, if one did: the relay's close code and reason (1006: no close frame). */
+  readonly lastClose?: { readonly code: number; readonly reason: string };
+}
+
 export interface RelayLinkEvents {
   envelope(envelope: Envelope): void;
   presence(peer: NodeId, present: boolean): void;
-  /** After `start`: the relay refused the connection for good (bad token, origin, replaced); no more retries. */
+  /** After `start`: the relay refused the connection for good (bad token, origin); no more retries. */
   fatal(code: number, reason: string): void;
+  /** The status changed. */
+  status(status: RelayStatus): void;
   /** A frame from the relay could not be read. */
   malformed(detail: string): void;
 }
@@ -72,6 +90,7 @@ export class RelayLink {
   #lastHeard = 0;
   #askedAt: number | undefined;
   #firstAdmission: { resolve(): void; reject(error: Error): void } | undefined;
+  #status: RelayStatus = { state: 'connecting' };
   /** Times the link was admitted by the relay; tests and stats read it. */
   connections = 0;
 
@@ -88,6 +107,16 @@ export class RelayLink {
 
   get admitted(): boolean {
     return this.#admitted;
+  }
+
+  get status(): RelayStatus {
+    return this.#status;
+  }
+
+  #setStatus(state: RelayStatus['state'], lastClose = this.#status.lastClose): void {
+    if (state === this.#status.state && lastClose === this.#status.lastClose) return;
+    this.#status = lastClose === undefined ? { state } : { state, lastClose };
+    this.#events.status(this.#status);
   }
 
   /**
@@ -160,6 +189,7 @@ export class RelayLink {
     this.#socket?.close(1000, 'closed');
     this.#socket = undefined;
     this.#setAbsent();
+    this.#setStatus('closed');
     this.#firstAdmission?.resolve();
   }
 
@@ -254,6 +284,7 @@ export class RelayLink {
     }
     this.#admitted = true;
     this.connections++;
+    this.#setStatus('admitted');
     this.#backoff.reset();
     this.#scheduleKeepAlive();
     for (const peer of [...this.#present]) if (!members.includes(peer)) this.#setAbsent(peer);
@@ -294,12 +325,18 @@ export class RelayLink {
     this.#admitted = false;
     this.#setAbsent();
     if (this.#closed) return;
+    const lastClose = { code, reason };
     if (isFatalClose(code)) {
       this.#closed = true;
+      this.#setStatus('refused', lastClose);
       if (this.#firstAdmission !== undefined) this.#firstAdmission.reject(new RelayRefusedError(code, reason));
       else this.#events.fatal(code, reason);
       return;
     }
+    // Another connection has this node id (a reloaded page, a second tab, or someone else):
+    // keep trying, so the node is back as soon as the id is free, and say so meanwhile.
+    const displaced = code === CloseCode.replaced || code === CloseCode.nodeIdInUse;
+    this.#setStatus(displaced ? 'displaced' : 'connecting', lastClose);
     this.#retry();
   }
 

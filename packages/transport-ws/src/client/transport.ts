@@ -9,7 +9,7 @@ import type { FaultTable } from '../faults.ts';
 import { batchFrameOverhead, EnvelopeError, EnvelopeKind, maxEnvelopeOverhead, unpackBatch, type Envelope } from '../protocol.ts';
 import { createFraming, type Framing } from './framing.ts';
 import type { ResolvedTransportOptions } from './options.ts';
-import { RelayLink, RelayRefusedError } from './relay-link.ts';
+import { RelayLink, RelayRefusedError, type RelayStatus } from './relay-link.ts';
 
 export interface TransportStats {
   /** Frames handed to the relay or a direct path. */
@@ -66,6 +66,11 @@ export interface RelayTransport extends Transport {
   readonly faults: FaultTable;
   /** Peers the relay reports present in the room. */
   readonly peers: ReadonlySet<NodeId>;
+  /**
+   * Where the node stands with the relay: connecting, admitted, displaced (another connection
+   * holds its node id; it keeps trying), refused for good, or closed. `onStatus` reports changes.
+   */
+  readonly status: RelayStatus;
   stats(): TransportStats;
 }
 
@@ -121,6 +126,10 @@ export class RelayTransportImpl implements RelayTransport {
     return this.#link?.present ?? new Set();
   }
 
+  get status(): RelayStatus {
+    return this.#link?.status ?? { state: this.#closed ? 'closed' : 'connecting' };
+  }
+
   stats(): TransportStats {
     return structuredClone({ ...this.#stats, relayConnections: this.#link?.connections ?? 0 });
   }
@@ -139,6 +148,7 @@ export class RelayTransportImpl implements RelayTransport {
         fatal: (code, reason) => {
           if (!this.#closed) this.#opts.onRefused?.(new RelayRefusedError(code, reason));
         },
+        status: (status) => this.#opts.onStatus?.(status),
         malformed: (detail) => this.#reject({ reason: 'decode', detail: `from the relay: ${detail}` }),
       },
     );

@@ -33,9 +33,27 @@ export type Admission =
 const maxRoomBytes = 128;
 const encoder = new TextEncoder();
 
+/**
+ * The request's URL, or undefined when it does not parse (`//[`, say): request targets come
+ * from the network, and `new URL` throws on them.
+ */
+export function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://relay.invalid');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The path of a request target; undefined when it does not parse. */
+export function requestPath(target: string | undefined): string | undefined {
+  return requestUrl(target)?.pathname;
+}
+
 export async function admit(request: IncomingMessage, policy: AdmissionPolicy): Promise<Admission> {
-  const url = new URL(request.url ?? '/', 'http://relay.invalid');
-  if (url.pathname !== policy.path) return refuse(CloseCode.badRequest, `no relay at ${url.pathname}`);
+  const url = requestUrl(request.url);
+  if (url === undefined) return refuse(CloseCode.badRequest, 'request target does not parse');
+  if (url.pathname !== policy.path) return refuse(CloseCode.badRequest, `no relay at ${url.pathname.slice(0, 64)}`);
   const room = url.searchParams.get('room');
   const node = url.searchParams.get('node');
   if (!room || encoder.encode(room).length > maxRoomBytes) return refuse(CloseCode.badRequest, 'room missing or too long');

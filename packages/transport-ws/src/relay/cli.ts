@@ -13,8 +13,12 @@ const usage = `usage: webraft-relay [options]
   --max-rooms N            (default 1000)
   --max-members N          members per room (default 64)
   --max-connections N      (default 10000)
+  --max-connections-per-address N  (default 256; IPv6 per /64)
+  --max-handshakes-per-second-per-address N  (default 100; beyond: HTTP 429)
   --max-buffered-bytes N   per-receiver send buffer bound (default 1048576)
   --max-frames-per-second N  per member (default 20000)
+  --max-memory-bytes N     memory budget of the process (default 1073741824)
+  --stall-timeout-ms N     a queue full or a message incomplete this long drops the client (default 30000)
   --admin                  enable the admin / fault-injection API under /admin/
   --admin-token T          require "Authorization: Bearer T" for it (or env WEBRAFT_RELAY_ADMIN_TOKEN)
 `;
@@ -32,6 +36,10 @@ export async function main(argv: readonly string[]): Promise<void> {
       'max-rooms': { type: 'string' },
       'max-members': { type: 'string' },
       'max-connections': { type: 'string' },
+      'max-connections-per-address': { type: 'string' },
+      'max-handshakes-per-second-per-address': { type: 'string' },
+      'max-memory-bytes': { type: 'string' },
+      'stall-timeout-ms': { type: 'string' },
       'max-buffered-bytes': { type: 'string' },
       'max-frames-per-second': { type: 'string' },
       admin: { type: 'boolean' },
@@ -61,6 +69,10 @@ export async function main(argv: readonly string[]): Promise<void> {
     maxRooms: int('max-rooms', values['max-rooms']),
     maxMembersPerRoom: int('max-members', values['max-members']),
     maxConnections: int('max-connections', values['max-connections']),
+    maxConnectionsPerAddress: int('max-connections-per-address', values['max-connections-per-address']),
+    maxHandshakesPerSecondPerAddress: int('max-handshakes-per-second-per-address', values['max-handshakes-per-second-per-address']),
+    maxMemoryBytes: int('max-memory-bytes', values['max-memory-bytes']),
+    stallTimeoutMs: int('stall-timeout-ms', values['stall-timeout-ms']),
     maxBufferedBytes: int('max-buffered-bytes', values['max-buffered-bytes']),
     maxFramesPerSecond: int('max-frames-per-second', values['max-frames-per-second']),
     admin: values.admin || adminToken !== undefined ? { token: adminToken } : undefined,

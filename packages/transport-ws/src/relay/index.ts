@@ -1,6 +1,6 @@
 /** The relay server (Node only). Import from `@webraft/transport-ws/relay`. */
 export { startRelay, type Relay } from './server.ts';
-export type { RelayOptions } from './options.ts';
+export { RelayOptionsError, type RelayOptions } from './options.ts';
 export type { RelayStats } from './stats.ts';
 export type { AdmissionRequest } from './admission.ts';
 export { mintRoomToken, verifyRoomToken, RoomTokenError, type RoomTokenClaims, type TokenRejectReason } from '../token.ts';

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AdmissionRequest } from './admission.ts';
 
 export interface RelayOptions {
@@ -21,12 +21,44 @@ export interface RelayOptions {
   readonly maxMembersPerRoom?: number;
   /** WebSocket connections the relay holds at once. @default 10000 */
   readonly maxConnections?: number;
+  /** Connections (open or being admitted) from one client address; IPv6 addresses count per /64. @default 256 */
+  readonly maxConnectionsPerAddress?: number;
+  /**
+   * WebSocket handshakes one client address may start per second (token bucket, burst of one
+   * second). Beyond it the upgrade is answered with HTTP 429 and the socket closed. @default 100
+   */
+  readonly maxHandshakesPerSecondPerAddress?: number;
+  /**
+   * The client's address, for the per-address limits. Behind a reverse proxy every client has
+   * the proxy's address: return the one the proxy reports (e.g. from `X-Forwarded-For`).
+   * @default the socket's remote address
+   */
+  readonly clientAddress?: (request: IncomingMessage) => string | undefined;
   /** A receiver's send buffer bound: while more is queued for it, frames for it are dropped and counted. @default 1 MiB */
   readonly maxBufferedBytes?: number;
   /** Frames per second one member may send (token bucket, burst of one second). @default 20000 */
   readonly maxFramesPerSecond?: number;
   /** Frames held back by delay faults, relay-wide; more are dropped. @default 10000 */
   readonly maxDelayedFrames?: number;
+  /**
+   * The relay process's memory budget, in bytes: what the process used when the relay started
+   * plus what the relay holds for its clients (a fixed cost per connection, messages partly
+   * received, frames queued for receivers or held by delay faults) stays under it. At the
+   * budget, new connections are refused and the connections holding the most are dropped
+   * (4105), and frames that would not fit are dropped and counted. @default 1 GiB
+   */
+  readonly maxMemoryBytes?: number;
+  /**
+   * How long a connection may hold memory without progress: a receiver whose queue stays over
+   * `maxBufferedBytes` (4104), a sender whose message stays incomplete (4107). @default 30000
+   */
+  readonly stallTimeoutMs?: number;
+  /**
+   * How long the connection holding a node id has to answer a ping when a new connection asks
+   * for the same id. It keeps the id if it answers (the new one is refused with 4106), and is
+   * replaced (4009) if not. @default 2000
+   */
+  readonly takeoverProbeMs?: number;
   /** Ping period; a socket that has not answered the previous ping is dropped. @default 15000 */
   readonly pingIntervalMs?: number;
   /** When set, every room requires a token minted with this secret (`mintRoomToken`). */
@@ -47,13 +79,32 @@ export interface RelayOptions {
   readonly now?: () => number;
 }
 
-export type ResolvedRelayOptions = Required<
-  Omit<RelayOptions, 'server' | 'tokenSecret' | 'authorize' | 'allowedOrigins' | 'admin'>
-> &
-  Pick<RelayOptions, 'server' | 'tokenSecret' | 'authorize' | 'allowedOrigins' | 'admin'>;
+type Hooks = 'server' | 'tokenSecret' | 'authorize' | 'allowedOrigins' | 'admin' | 'clientAddress';
+export type ResolvedRelayOptions = Required<Omit<RelayOptions, Hooks>> & Pick<RelayOptions, Hooks>;
+
+/** An option the relay cannot work with; the message names it. */
+export class RelayOptionsError extends Error {
+  override readonly name = 'RelayOptionsError';
+}
+
+const limits = [
+  'maxFrameBytes',
+  'maxRooms',
+  'maxMembersPerRoom',
+  'maxConnections',
+  'maxConnectionsPerAddress',
+  'maxHandshakesPerSecondPerAddress',
+  'maxBufferedBytes',
+  'maxFramesPerSecond',
+  'maxDelayedFrames',
+  'maxMemoryBytes',
+  'stallTimeoutMs',
+  'takeoverProbeMs',
+  'pingIntervalMs',
+] as const;
 
 export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions {
-  return {
+  const resolved: ResolvedRelayOptions = {
     port: 8787,
     host: '127.0.0.1',
     path: '/',
@@ -61,14 +112,26 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     maxRooms: 1000,
     maxMembersPerRoom: 64,
     maxConnections: 10_000,
+    maxConnectionsPerAddress: 256,
+    maxHandshakesPerSecondPerAddress: 100,
     maxBufferedBytes: 1024 * 1024,
     maxFramesPerSecond: 20_000,
     maxDelayedFrames: 10_000,
+    maxMemoryBytes: 1024 * 1024 * 1024,
+    stallTimeoutMs: 30_000,
+    takeoverProbeMs: 2000,
     pingIntervalMs: 15_000,
     random: Math.random,
     now: Date.now,
     ...withoutUndefined(options),
   };
+  for (const name of limits) {
+    const value = resolved[name];
+    if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
+      throw new RelayOptionsError(`\`${name}\` must be a positive number, got ${String(value)}`);
+    }
+  }
+  return resolved;
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

@@ -2,19 +2,26 @@
  * The relay: one room per cluster, members identified by node id, binary envelopes
  * forwarded between members of a room. It never reads the Raft frames it carries.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { NodeId } from '@webraft/core';
-import { FaultTable } from '../faults.ts';
-import { CloseCode, decodeEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, readdressEnvelope } from '../protocol.ts';
-import { admit, type Admission } from './admission.ts';
-import { handleAdmin } from './admin.ts';
+import type { FaultTable, LinkFaultRule } from '../faults.ts';
+import { CloseCode } from '../protocol.ts';
+import { addressKey, AddressLimits } from './address-limits.ts';
+import { admit, requestPath, type Admission } from './admission.ts';
+import { handleAdmin, type AdminTarget } from './admin.ts';
+import { connectionCost, MemoryBudget } from './budget.ts';
+import { FaultRegistry } from './fault-registry.ts';
 import { resolveRelayOptions, type RelayOptions, type ResolvedRelayOptions } from './options.ts';
-import { Member, Room } from './room.ts';
 import { emptyStats, type RelayStats } from './stats.ts';
+import { cutWhenFlushed, Switchboard } from './switchboard.ts';
 
-const keepaliveReply = encodeEnvelope(EnvelopeKind.keepalive, '', new Uint8Array(0));
+/** How often queues, stalls and the budget are checked. */
+const sweepMs = 100;
+/** Refused sockets waiting for their close frame to leave; past this many, they are cut at once. */
+const maxLingering = 1024;
+const lingerMs = 250;
 
 export interface Relay {
   /** The port actually listened on. */
@@ -23,7 +30,7 @@ export interface Relay {
   readonly url: string;
   /** A snapshot of the counters. */
   stats(): RelayStats;
-  /** Fault injection for links in `room` (the same table the admin API edits). */
+  /** Fault injection for links in `room` (the same table the admin API edits); kept as long as the relay runs. */
   faults(room: string): FaultTable;
   /** Members of each room. */
   rooms(): { room: string; members: NodeId[] }[];
@@ -33,8 +40,9 @@ export interface Relay {
 
 export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const opts = resolveRelayOptions(options);
+  const budget = new MemoryBudget(opts.maxMemoryBytes, process.memoryUsage.rss());
   const server = opts.server ?? createServer();
-  const relay = new RelayServer(opts, server);
+  const relay = new RelayServer(opts, server, budget);
   if (opts.server === undefined) {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -47,28 +55,45 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   return relay;
 }
 
-class RelayServer implements Relay {
+class RelayServer implements Relay, AdminTarget {
   readonly #opts: ResolvedRelayOptions;
   readonly #server: Server;
   readonly #wss: WebSocketServer;
-  readonly #rooms = new Map<string, Room>();
-  readonly #faults = new Map<string, FaultTable>();
-  readonly #members = new Map<WebSocket, Member>();
+  readonly #budget: MemoryBudget;
+  readonly #limits: AddressLimits;
+  readonly #faults: FaultRegistry;
   readonly #stats = emptyStats();
-  readonly #pinger: ReturnType<typeof setInterval>;
-  /** Sockets being admitted plus open ones, against `maxConnections`. */
+  readonly #board: Switchboard;
+  readonly #timers: ReturnType<typeof setInterval>[];
+  /** Sockets being admitted plus admitted ones, against `maxConnections`. */
   #connections = 0;
-  #delayed = 0;
+  #lingering = 0;
   #closed = false;
 
-  constructor(opts: ResolvedRelayOptions, server: Server) {
+  constructor(opts: ResolvedRelayOptions, server: Server, budget: MemoryBudget) {
     this.#opts = opts;
     this.#server = server;
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes, perMessageDeflate: false });
+    this.#budget = budget;
+    this.#limits = new AddressLimits(opts.maxConnectionsPerAddress, opts.maxHandshakesPerSecondPerAddress);
+    this.#faults = new FaultRegistry(opts.random);
+    this.#board = new Switchboard(opts, this.#stats, budget, this.#faults);
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: opts.maxFrameBytes,
+      perMessageDeflate: false,
+      // Clients send each message in one frame; thousands of fragments or tiny chunks held per
+      // message would cost far more than the bytes they carry.
+      maxFragments: 64,
+      maxBufferedChunks: Math.max(1024, Math.ceil(opts.maxFrameBytes / 512)),
+    });
     server.on('upgrade', this.#onUpgrade);
     server.on('request', this.#onRequest);
-    this.#pinger = setInterval(this.#ping, opts.pingIntervalMs);
-    this.#pinger.unref?.();
+    this.#timers = [
+      setInterval(() => this.#board.ping(), opts.pingIntervalMs),
+      setInterval(() => this.#board.sweep(), sweepMs),
+      setInterval(() => this.#limits.prune(opts.now()), 5000),
+    ];
+    for (const timer of this.#timers) timer.unref?.();
   }
 
   get port(): number {
@@ -85,37 +110,54 @@ class RelayServer implements Relay {
 
   stats(): RelayStats {
     const { rss, heapUsed } = process.memoryUsage();
+    const budget = this.#budget;
     return structuredClone({
       ...this.#stats,
-      memory: { rssBytes: rss, heapUsedBytes: heapUsed },
+      memory: { rssBytes: rss, heapUsedBytes: heapUsed, budgetBytes: budget.limit, usedBytes: budget.used, held: budget.held },
       connections: this.#wss.clients.size,
-      rooms: this.#rooms.size,
-      members: this.#members.size,
+      rooms: this.#board.rooms.size,
+      members: [...this.#board.rooms.values()].reduce((sum, room) => sum + room.members.size, 0),
+      faultTables: this.#faults.size,
     });
   }
 
   faults(room: string): FaultTable {
-    let table = this.#faults.get(room);
-    if (table === undefined) {
-      table = new FaultTable(this.#opts.random);
-      this.#faults.set(room, table);
-    }
-    return table;
+    return this.#faults.keep(room);
+  }
+
+  faultRules(room: string): LinkFaultRule[] {
+    return this.#faults.peek(room)?.list() ?? [];
+  }
+
+  setFault(room: string, rule: LinkFaultRule): void {
+    this.#faults.table(room).set(rule.from, rule.to, rule);
+    this.#releaseFaults(room);
+  }
+
+  healFaults(room: string, a?: NodeId, b?: NodeId): void {
+    this.#faults.peek(room)?.heal(a, b);
+    this.#releaseFaults(room);
+  }
+
+  #releaseFaults(room: string): void {
+    if (!this.#board.rooms.has(room)) this.#faults.release(room);
   }
 
   rooms(): { room: string; members: NodeId[] }[] {
-    return [...this.#rooms.values()].map((r) => ({ room: r.name, members: [...r.members.keys()] }));
+    return [...this.#board.rooms.values()].map((r) => ({ room: r.name, members: [...r.members.keys()] }));
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#pinger);
+    this.#board.close();
+    for (const timer of this.#timers) clearInterval(timer);
     this.#server.off('upgrade', this.#onUpgrade);
     this.#server.off('request', this.#onRequest);
     const closing = [...this.#wss.clients].map(
       (socket) =>
         new Promise<void>((resolve) => {
+          if (socket.readyState === socket.CLOSED) return resolve();
           socket.once('close', () => resolve());
           socket.close(CloseCode.goingAway, 'relay shutting down');
           setTimeout(() => socket.terminate(), 1000).unref();
@@ -129,7 +171,7 @@ class RelayServer implements Relay {
     }
   }
 
-  readonly #onRequest = (request: IncomingMessage, response: import('node:http').ServerResponse): void => {
+  readonly #onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     if (request.url?.startsWith('/admin/') && this.#opts.admin !== undefined) {
       handleAdmin(request, response, this, this.#opts.admin.token);
       return;
@@ -144,21 +186,36 @@ class RelayServer implements Relay {
   };
 
   readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    if (this.#opts.server !== undefined && new URL(request.url ?? '/', 'http://relay.invalid').pathname !== this.#opts.path) return;
+    // On the application's server, upgrades elsewhere (or to URLs that do not parse) are its own.
+    if (this.#opts.server !== undefined && requestPath(request.url) !== this.#opts.path) return;
     socket.on('error', () => socket.destroy());
     if (this.#closed) {
       socket.destroy();
       return;
     }
-    // Counted on the raw socket, so a handshake that `ws` aborts is released too.
-    const full = this.#connections >= this.#opts.maxConnections;
-    this.#connections++;
-    socket.once('close', () => this.#connections--);
-    if (full) {
-      this.#stats.rejected.tooManyConnections++;
-      this.#accept(request, socket, head, { ok: false, code: CloseCode.tooManyConnections, reason: 'relay full' });
+    const now = this.#opts.now();
+    const address = addressKey(this.#clientAddress(request));
+    if (!this.#limits.takeHandshake(address, now)) {
+      this.#stats.rejected.handshakeRate++;
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
       return;
     }
+    // Counted on the raw socket, so a handshake that `ws` aborts is released too.
+    this.#budget.change('connections', connectionCost);
+    socket.once('close', () => this.#budget.change('connections', -connectionCost));
+    const refusal = this.#connectionRefusal(address, now);
+    if (refusal !== undefined) {
+      this.#accept(request, socket, head, refusal, () => undefined);
+      return;
+    }
+    let held = true;
+    const release = (): void => {
+      if (!held) return;
+      held = false;
+      this.#connections--;
+      this.#limits.close(address);
+    };
+    socket.once('close', release);
     admit(request, {
       path: this.#opts.path,
       allowedOrigins: this.#opts.allowedOrigins,
@@ -166,168 +223,68 @@ class RelayServer implements Relay {
       authorize: this.#opts.authorize,
       now: this.#opts.now,
     }).then(
-      (admission) => this.#accept(request, socket, head, admission),
-      () => this.#accept(request, socket, head, { ok: false, code: CloseCode.unauthorized, reason: 'admission failed' }),
+      (admission) => this.#accept(request, socket, head, admission, release),
+      () => this.#accept(request, socket, head, { ok: false, code: CloseCode.unauthorized, reason: 'admission failed' }, release),
     );
   };
 
+  #clientAddress(request: IncomingMessage): string | undefined {
+    if (this.#opts.clientAddress === undefined) return request.socket.remoteAddress;
+    try {
+      return this.#opts.clientAddress(request);
+    } catch {
+      return request.socket.remoteAddress;
+    }
+  }
+
+  /** Takes a connection slot (total, per address, budget), or says why there is none. */
+  #connectionRefusal(address: string, now: number): Admission | undefined {
+    const rejected = this.#stats.rejected;
+    if (this.#connections >= this.#opts.maxConnections) {
+      rejected.tooManyConnections++;
+      return { ok: false, code: CloseCode.tooManyConnections, reason: 'relay full' };
+    }
+    // A quarter of the room in the budget stays for messages in flight.
+    if (!this.#budget.fits(connectionCost + (this.#budget.limit - this.#budget.base) / 4)) {
+      rejected.overloaded++;
+      return { ok: false, code: CloseCode.overloaded, reason: 'relay at its memory budget' };
+    }
+    if (!this.#limits.open(address, now)) {
+      rejected.addressLimit++;
+      return { ok: false, code: CloseCode.addressLimit, reason: 'too many connections from this address' };
+    }
+    this.#connections++;
+    return undefined;
+  }
+
   /** Completes the handshake even for refused clients, so browsers can read the close code. */
-  #accept(request: IncomingMessage, socket: Duplex, head: Buffer, admission: Admission): void {
+  #accept(request: IncomingMessage, socket: Duplex, head: Buffer, admission: Admission, release: () => void): void {
     if (this.#closed || socket.destroyed) {
+      release();
       socket.destroy();
       return;
     }
+    if (!admission.ok) release();
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      if (!admission.ok) {
-        this.#countRefusal(admission.code);
-        ws.close(admission.code, admission.reason);
-        setTimeout(() => ws.terminate(), 2000).unref();
-        return;
-      }
-      this.#join(ws, admission.room, admission.node);
+      if (admission.ok) this.#board.admit(ws, socket, admission.room, admission.node, release);
+      else this.#refuse(ws, socket, admission);
     });
   }
 
-  #countRefusal(code: CloseCode): void {
+  #refuse(ws: WebSocket, socket: Duplex, refusal: Admission & { ok: false }): void {
     const r = this.#stats.rejected;
-    if (code === CloseCode.badRequest) r.badRequest++;
-    else if (code === CloseCode.unauthorized) r.unauthorized++;
-    else if (code === CloseCode.forbiddenOrigin) r.forbiddenOrigin++;
-    else if (code === CloseCode.tooManyRooms) r.tooManyRooms++;
-    else if (code === CloseCode.roomFull) r.roomFull++;
+    if (refusal.code === CloseCode.badRequest) r.badRequest++;
+    else if (refusal.code === CloseCode.unauthorized) r.unauthorized++;
+    else if (refusal.code === CloseCode.forbiddenOrigin) r.forbiddenOrigin++;
+    // Nothing it sends is read; the socket goes once the close frame is out, or soon after.
+    socket.pause();
+    ws.close(refusal.code, refusal.reason);
+    if (this.#lingering >= maxLingering) {
+      ws.terminate();
+      return;
+    }
+    this.#lingering++;
+    socket.once('close', () => this.#lingering--);
+    cutWhenFlushed(ws, socket, lingerMs);
   }
-
-  #join(ws: WebSocket, roomName: string, node: NodeId): void {
-    let room = this.#rooms.get(roomName);
-    if (room === undefined) {
-      if (this.#rooms.size >= this.#opts.maxRooms) return this.#refuse(ws, CloseCode.tooManyRooms, 'too many rooms');
-      room = new Room(roomName, this.faults(roomName));
-      this.#rooms.set(roomName, room);
-    }
-    const previous = room.members.get(node);
-    if (previous !== undefined) {
-      this.#remove(previous);
-      previous.socket.close(CloseCode.replaced, 'replaced by a newer connection');
-    } else if (room.members.size >= this.#opts.maxMembersPerRoom) {
-      if (room.members.size === 0) this.#rooms.delete(roomName);
-      return this.#refuse(ws, CloseCode.roomFull, 'room full');
-    }
-    const member = new Member(ws, room, node, this.#opts.maxFramesPerSecond, this.#opts.now());
-    const others = [...room.members.keys()];
-    room.members.set(node, member);
-    this.#members.set(ws, member);
-
-    ws.on('message', (data, isBinary) => this.#onFrame(member, data as Buffer, isBinary));
-    ws.on('pong', () => (member.alive = true));
-    ws.on('error', (error: Error & { code?: string }) => {
-      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.#stats.rejected.oversized++;
-    });
-    ws.on('close', () => this.#leave(member));
-
-    ws.send(encodeEnvelope(EnvelopeKind.welcome, '', new TextEncoder().encode(JSON.stringify(others))));
-    const joined = encodeEnvelope(EnvelopeKind.presence, node, Uint8Array.of(1));
-    for (const other of room.members.values()) if (other !== member) other.socket.send(joined);
-  }
-
-  #refuse(ws: WebSocket, code: CloseCode, reason: string): void {
-    this.#countRefusal(code);
-    ws.close(code, reason);
-  }
-
-  #leave(member: Member): void {
-    this.#remove(member);
-    if (member.room.members.size === 0 && this.#rooms.get(member.room.name) === member.room) this.#rooms.delete(member.room.name);
-  }
-
-  /** Takes `member` out of its room and tells the others; the room itself stays. */
-  #remove(member: Member): void {
-    const { room, node } = member;
-    if (this.#members.get(member.socket) !== member) return;
-    this.#members.delete(member.socket);
-    if (room.members.get(node) !== member) return;
-    room.members.delete(node);
-    const left = encodeEnvelope(EnvelopeKind.presence, node, Uint8Array.of(0));
-    for (const other of room.members.values()) other.socket.send(left);
-  }
-
-  #onFrame(member: Member, data: Buffer, isBinary: boolean): void {
-    member.alive = true;
-    if (this.#members.get(member.socket) !== member) return;
-    if (!isBinary) {
-      this.#stats.rejected.malformed++;
-      return;
-    }
-    if (!member.takeToken(this.#opts.now())) {
-      this.#stats.dropped.rateLimited++;
-      return;
-    }
-    let envelope;
-    try {
-      envelope = decodeEnvelope(data);
-    } catch (error) {
-      if (!(error instanceof EnvelopeError)) throw error;
-      this.#stats.rejected.malformed++;
-      return;
-    }
-    if (envelope.kind === EnvelopeKind.keepalive) {
-      member.socket.send(keepaliveReply);
-      return;
-    }
-    if (envelope.kind !== EnvelopeKind.data && envelope.kind !== EnvelopeKind.batch && envelope.kind !== EnvelopeKind.signal) {
-      this.#stats.rejected.malformed++;
-      return;
-    }
-    const to = envelope.peer;
-    if (to === member.node || !member.room.members.has(to)) {
-      this.#stats.dropped.unknownPeer++;
-      return;
-    }
-    const verdict = member.room.faults.decide(member.node, to);
-    if (verdict.drop) {
-      this.#stats.dropped.fault++;
-      return;
-    }
-    const frame = readdressEnvelope(data, envelope, member.idBytes);
-    if (verdict.delayMs === 0) {
-      this.#deliver(member.room, to, frame);
-      return;
-    }
-    if (this.#delayed >= this.#opts.maxDelayedFrames) {
-      this.#stats.dropped.delayQueueFull++;
-      return;
-    }
-    this.#delayed++;
-    setTimeout(() => {
-      this.#delayed--;
-      if (!this.#closed) this.#deliver(member.room, to, frame);
-    }, verdict.delayMs).unref();
-  }
-
-  #deliver(room: Room, to: NodeId, frame: Uint8Array): void {
-    const target = room.members.get(to);
-    if (target === undefined || target.socket.readyState !== target.socket.OPEN) {
-      this.#stats.dropped.unknownPeer++;
-      return;
-    }
-    // Checked before the send, so a frame larger than the bound still passes an idle socket;
-    // the queue stays under maxBufferedBytes + maxFrameBytes.
-    if (target.socket.bufferedAmount > this.#opts.maxBufferedBytes) {
-      this.#stats.dropped.backpressure++;
-      return;
-    }
-    target.socket.send(frame, { binary: true });
-    this.#stats.framesForwarded++;
-    this.#stats.bytesForwarded += frame.length;
-  }
-
-  readonly #ping = (): void => {
-    for (const member of this.#members.values()) {
-      if (!member.alive) {
-        member.socket.terminate();
-        continue;
-      }
-      member.alive = false;
-      member.socket.ping();
-    }
-  };
 }

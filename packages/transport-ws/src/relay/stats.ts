@@ -1,11 +1,24 @@
-/** Counters the relay keeps; every refused connection and every dropped frame is counted by cause. */
+import type { HeldBytes } from './budget.ts';
+
+/** Counters the relay keeps; every refused connection, dropped connection and dropped frame is counted by cause. */
 export interface RelayStats {
   /** Open WebSocket connections, admitted or being closed. */
   connections: number;
   rooms: number;
   members: number;
-  /** The relay process's memory, for watching that it stays bounded. */
-  memory: { rssBytes: number; heapUsedBytes: number };
+  /** Fault tables held: one per room, per room with rules, per name given to `faults()`. */
+  faultTables: number;
+  /** The relay process's memory, and the budget it keeps to. */
+  memory: {
+    rssBytes: number;
+    heapUsedBytes: number;
+    /** `maxMemoryBytes`. */
+    budgetBytes: number;
+    /** What the budget counts now: the process at start plus everything held below. */
+    usedBytes: number;
+    /** Held for clients, by kind: per-connection cost, partly received messages, queues to receivers, delayed frames. */
+    held: HeldBytes;
+  };
   framesForwarded: number;
   bytesForwarded: number;
   /** Frames not delivered, by cause. */
@@ -20,7 +33,11 @@ export interface RelayStats {
     fault: number;
     /** More than `maxDelayedFrames` frames were held back by delay faults. */
     delayQueueFull: number;
+    /** The frame would have taken the relay over `maxMemoryBytes`. */
+    overBudget: number;
   };
+  /** Keepalive requests answered, and those not answered because bytes for the client were already queued. */
+  keepalives: { answered: number; merged: number };
   /** Connections and frames refused, by cause. */
   rejected: {
     badRequest: number;
@@ -29,10 +46,31 @@ export interface RelayStats {
     tooManyRooms: number;
     roomFull: number;
     tooManyConnections: number;
+    /** `maxConnectionsPerAddress` reached (4103). */
+    addressLimit: number;
+    /** Handshakes over `maxHandshakesPerSecondPerAddress`, answered with HTTP 429. */
+    handshakeRate: number;
+    /** No room left in the memory budget for another connection (4105). */
+    overloaded: number;
+    /** A live connection held the node id (4106). */
+    nodeIdInUse: number;
     /** Frames larger than `maxFrameBytes` (the connection is closed with 1009). */
     oversized: number;
     /** Text frames, unreadable envelopes, or kinds a client may not send. */
     malformed: number;
+  };
+  /** Admitted connections the relay dropped, by cause. */
+  disconnected: {
+    /** Replaced by a newer connection for the same node id after missing the takeover ping (4009). */
+    replaced: number;
+    /** Queue over `maxBufferedBytes` for `stallTimeoutMs` (4104). */
+    slowConsumer: number;
+    /** A message incomplete for `stallTimeoutMs` (4107). */
+    slowSender: number;
+    /** Dropped to bring the relay back under its memory budget (4105). */
+    overBudget: number;
+    /** Missed a ping. */
+    unresponsive: number;
   };
 }
 
@@ -41,10 +79,12 @@ export function emptyStats(): RelayStats {
     connections: 0,
     rooms: 0,
     members: 0,
-    memory: { rssBytes: 0, heapUsedBytes: 0 },
+    faultTables: 0,
+    memory: { rssBytes: 0, heapUsedBytes: 0, budgetBytes: 0, usedBytes: 0, held: { connections: 0, incoming: 0, queued: 0, delayed: 0 } },
     framesForwarded: 0,
     bytesForwarded: 0,
-    dropped: { backpressure: 0, rateLimited: 0, unknownPeer: 0, fault: 0, delayQueueFull: 0 },
+    dropped: { backpressure: 0, rateLimited: 0, unknownPeer: 0, fault: 0, delayQueueFull: 0, overBudget: 0 },
+    keepalives: { answered: 0, merged: 0 },
     rejected: {
       badRequest: 0,
       unauthorized: 0,
@@ -52,8 +92,13 @@ export function emptyStats(): RelayStats {
       tooManyRooms: 0,
       roomFull: 0,
       tooManyConnections: 0,
+      addressLimit: 0,
+      handshakeRate: 0,
+      overloaded: 0,
+      nodeIdInUse: 0,
       oversized: 0,
       malformed: 0,
     },
+    disconnected: { replaced: 0, slowConsumer: 0, slowSender: 0, overBudget: 0, unresponsive: 0 },
   };
 }
