@@ -95,7 +95,11 @@ export function nodeFileSystem(): LogFileSystem {
       return true;
     },
     list: (path) => call<string[]>((cb) => fs.readdir(path, cb)),
-    readFile: (path) => call<Buffer>((cb) => fs.readFile(path, cb)),
+    // A plain Uint8Array view: entries and snapshots handed to callers are not Buffers.
+    readFile: async (path) => {
+      const bytes = await call<Buffer>((cb) => fs.readFile(path, cb));
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+    },
     create: (path) => open(path, 'wx+'),
     open: (path) => open(path, 'r+'),
     rename: (from, to) => call<void>((cb) => fs.rename(from, to, (error) => cb(error, undefined))),

@@ -3,13 +3,14 @@
  *
  * Each group of writes is one contiguous write followed by one fdatasync, and the next group
  * starts only after that sync. A crash can therefore damage only the last group of the last
- * segment, in two ways: the file ends inside a frame (the write stopped short), or whole
- * sectors of the group never reached the disk and read back as zeros. Damage that looks like
+ * segment, in two ways: the file ends inside a frame (the write stopped short), or sectors
+ * of the group never reached the disk and read back as zeros (from the group's start, the
+ * file's end before the write, to the end of that sector, and whole sectors after it). Damage that looks like
  * neither, or that has records of two groups after it (a sync completed after the damaged
  * bytes were written, so they were durable), is corruption.
  */
 import { CorruptLogError } from './errors.ts';
-import { declaredEnd, type Frame, readFrame, SEGMENT_HEADER_BYTES } from './format.ts';
+import { declaredEnd, type Frame, FRAME_BYTES, readFrame, SEGMENT_HEADER_BYTES } from './format.ts';
 
 const SECTOR = 512;
 
@@ -66,14 +67,18 @@ function framesAfter(bytes: Uint8Array, view: DataView, at: number, salt: number
   return found;
 }
 
-/** Whether a sector-aligned block of zeros overlaps [from, to): a sector that was never written. */
+/**
+ * Whether a sector that was never written overlaps [from, to): the part of a sector inside
+ * the damaged region is all zeros. A written record never starts with 16 zero bytes (its frame
+ * has a non-zero length and kind), so shorter zero runs, which data may hold, do not count.
+ */
 function hasZeroSector(bytes: Uint8Array, from: number, to: number): boolean {
-  const first = Math.floor(from / SECTOR) * SECTOR;
-  for (let sector = first; sector < to; sector += SECTOR) {
+  for (let sector = Math.floor(from / SECTOR) * SECTOR; sector < to; sector += SECTOR) {
+    const start = Math.max(sector, from);
     const end = Math.min(sector + SECTOR, bytes.length);
-    if (end - sector < SECTOR && end !== bytes.length) continue;
+    if (end - start < FRAME_BYTES) continue;
     let zero = true;
-    for (let i = sector; i < end && zero; i++) zero = bytes[i] === 0;
+    for (let i = start; i < end && zero; i++) zero = bytes[i] === 0;
     if (zero) return true;
   }
   return false;

@@ -222,9 +222,10 @@ export class FileLogStore implements LogStore {
       for (const w of queued) w.reject(this.#refusal());
       return;
     }
-    for (const w of group) w.resolve();
-    // Space comes back after the writes resolved: a failure here loses nothing and is retried after the next compaction.
+    // The space a compaction frees comes back before its write resolves. A failure here loses
+    // nothing (the files are merely still there) and is retried after the next write.
     await writer.dropUnneeded().catch(noop);
+    for (const w of group) w.resolve();
   }
 
   #exclusive<T>(task: () => Promise<T>): Promise<T> {
