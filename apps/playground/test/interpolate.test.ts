@@ -46,3 +46,12 @@ describe('interpolation between send and receive times', () => {
     expect(arcPath({ x: 0, y: 0 }, 10, 0.25)).toMatch(/A 10 10 0 0 1 10\.00 0\.00$/);
   });
 });
+
+describe('colours', () => {
+  it('text on every server colour and every term colour reads at WCAG AA contrast (4.5:1)', async () => {
+    const { contrastRatio, ink, roleColor, termColor } = await import('../src/teach/view/colors.ts');
+    for (const [role, fill] of Object.entries(roleColor)) expect(contrastRatio(ink, fill), role).toBeGreaterThanOrEqual(4.5);
+    for (let term = 0; term < 40; term++) expect(contrastRatio(ink, termColor(term)), `term ${term}`).toBeGreaterThanOrEqual(4.5);
+    expect(contrastRatio('#ffffff', '#2f9e55')).toBeLessThan(4.5);
+  });
+});

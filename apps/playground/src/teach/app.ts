@@ -58,17 +58,18 @@ export class TeachApp {
 
   /** The guided step shown at the display time. */
   get step(): number {
-    return this.narration?.stepAt(this.time) ?? 0;
+    return this.narration?.follow(this.time, this.session) ?? 0;
   }
 
   /** Shows the next step: one already recorded is replayed from its mark; a new one begins where the current one stops. */
   nextStep(): void {
     const narration = this.narration;
     if (narration === undefined || this.scenario === undefined) return;
-    const k = narration.stepAt(this.time);
+    const k = narration.follow(this.time, this.session);
     if (k + 1 >= this.scenario.steps.length) return;
     if (k + 1 < narration.begun) {
       this.time = narration.starts[k + 1]!;
+      narration.show(k + 1);
       this.playing = narration.haltAfter(this.time, this.session) !== undefined;
       this.#changed(false);
       return;
@@ -82,8 +83,7 @@ export class TeachApp {
   previousStep(): void {
     const narration = this.narration;
     if (narration === undefined) return;
-    const k = narration.stepAt(this.time);
-    this.goToStep(Math.max(0, k - 1));
+    this.goToStep(Math.max(0, narration.follow(this.time, this.session) - 1));
   }
 
   goToStep(k: number): void {
@@ -91,6 +91,7 @@ export class TeachApp {
     if (start === undefined) return;
     this.playing = false;
     this.time = start;
+    this.narration!.show(k);
     this.#changed(false);
   }
 

@@ -6,7 +6,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { chromiumLaunchOptions } from '../../../../tools/chromium.mjs';
 import { serveStatic } from './static-server.ts';
 
-export const distDir = fileURLToPath(new URL('../../dist', import.meta.url));
+/** The build under test: `dist/`, or another build given by PLAYGROUND_DIST (to run the suite against an older one). */
+export const distDir = process.env.PLAYGROUND_DIST ?? fileURLToPath(new URL('../../dist', import.meta.url));
 export const resultsDir = fileURLToPath(new URL('../../test-results/', import.meta.url));
 
 export interface Harness {

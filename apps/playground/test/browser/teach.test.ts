@@ -108,6 +108,9 @@ describe('teaching mode in the browser', () => {
     while ((await page.$$('#cluster g.message')).length === 0) await page.click('#step');
     const msg = await page.getAttribute('#cluster g.message', 'data-msg');
     await page.click(`#cluster g.message[data-msg="${msg}"]`);
+    await expect.poll(() => page.textContent('#why-title')).toContain(`message #${msg}`);
+    expect((await page.textContent('#why-text'))!.length).toBeGreaterThan(30);
+    await page.click('#drop-message');
     await page.waitForSelector(`#cluster g.message[data-msg="${msg}"]`, { state: 'detached' });
     expect((await shown(page)).hash).toContain(`.drop.${msg}`);
     const after = await shown(page);

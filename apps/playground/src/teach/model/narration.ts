@@ -23,6 +23,8 @@ export class Narration {
   readonly #starts: number[];
   /** Stopping points by step, found by simulating ahead; cleared whenever the run changes. */
   readonly #stops = new Map<number, number>();
+  /** The step whose text is shown: kept while the display time is within it, ends included. */
+  #shown = 0;
 
   constructor(
     readonly steps: readonly NarratedStep[],
@@ -48,16 +50,35 @@ export class Narration {
     return step;
   }
 
+  /**
+   * The step to show at `t`. A step's stopping point is also where the next one begins: there
+   * the step already shown stays (the end of the one just played, or the start of the one just
+   * begun); elsewhere it is the step the time falls in.
+   */
+  follow(t: number, run: Timeline): number {
+    const start = this.#starts[this.#shown];
+    if (start !== undefined && t >= start && t <= this.stopOf(this.#shown, run)) return this.#shown;
+    this.#shown = this.stepAt(t);
+    return this.#shown;
+  }
+
+  /** Shows step `index` from its start. */
+  show(index: number): void {
+    if (index < this.#starts.length) this.#shown = index;
+  }
+
   /** Step `index` begins at `t`; any later steps are forgotten (the run was changed from there). */
   begin(index: number, t: number): void {
     this.#starts.length = index;
     this.#starts.push(t);
     this.#stops.clear();
+    this.#shown = index;
   }
 
   /** The recorded run changed at time `t`: steps that began after it are forgotten. */
   changedAt(t: number): void {
     while (this.#starts.length > 1 && this.#starts[this.#starts.length - 1]! > t) this.#starts.pop();
+    this.#shown = Math.min(this.#shown, this.#starts.length - 1);
     this.#stops.clear();
   }
 
@@ -84,11 +105,11 @@ export class Narration {
 
   /**
    * Where playing from `t` must halt: the stopping point of the step shown at `t` while `t` is
-   * before it; undefined once past it (free play).
+   * before it; undefined at or past it (free play).
    */
   haltAfter(t: number, run: Timeline): number | undefined {
     if (this.#starts.length === 0) return undefined;
-    const stop = this.stopOf(this.stepAt(t), run);
+    const stop = this.stopOf(this.follow(t, run), run);
     return t < stop ? stop : undefined;
   }
 }
