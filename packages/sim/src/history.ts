@@ -16,11 +16,27 @@ export interface KvInput {
 
 export type OpType = 'ok' | 'fail' | 'info';
 
+/** The output of a `cas` that did not apply because it found `value` (`null`: the key was absent). */
+export interface CasMiss {
+  readonly applied: false;
+  readonly value: string | null;
+}
+
+export type OpOutput = string | boolean | CasMiss | null;
+
+export function isCasMiss(output: OpOutput): output is CasMiss {
+  return typeof output === 'object' && output !== null;
+}
+
 export interface HistoryOp {
   readonly client: string;
   readonly input: KvInput;
-  /** `get`: the value read (`null` if absent); `put`: `null`; `cas`: `true`. Unknown: `null`. */
-  readonly output: string | boolean | null;
+  /**
+   * `get`: the value read (`null` if absent); `put`: `null`; `cas`: `true` when it applied; a
+   * `cas` that did not apply (`fail`): `{ applied: false, value }` with the value it found, or
+   * `false` when that is not known (older histories). Unknown: `null`.
+   */
+  readonly output: OpOutput;
   readonly call: number;
   /** When the client saw the outcome (or gave up, for `info`). */
   readonly return: number;
@@ -68,7 +84,16 @@ function parseOp(item: unknown, i: number): HistoryOp {
   if (typeof ret !== 'number' || Number.isNaN(ret)) fail('return must be a number');
   if ((ret as number) < (o.call as number)) fail('return precedes call');
   const output = o.output === undefined ? null : o.output;
-  if (output !== null && typeof output !== 'string' && typeof output !== 'boolean') fail('output must be a string, boolean or null');
+  if (typeof output === 'object' && output !== null) {
+    const miss = output as Record<string, unknown>;
+    if (input.op !== 'cas') fail('only a cas output may be an object');
+    if (miss.applied !== false || (typeof miss.value !== 'string' && miss.value !== null) || Object.keys(miss).length !== 2) {
+      fail('a cas output object must be { "applied": false, "value": <string or null> }');
+    }
+    if (o.type === 'info') fail('an info operation has no known output, but this cas reports the value it found');
+  } else if (output !== null && typeof output !== 'string' && typeof output !== 'boolean') {
+    fail('output must be a string, boolean, null or a cas miss object');
+  }
   if (o.type === 'ok' && input.op === 'get' && typeof output !== 'string' && output !== null) fail('an ok get needs an output');
   const parsedInput: KvInput = {
     op: input.op as KvOp,
@@ -79,7 +104,7 @@ function parseOp(item: unknown, i: number): HistoryOp {
   return {
     client: String(o.client),
     input: parsedInput,
-    output: output as string | boolean | null,
+    output: isCasMiss(output as OpOutput) ? { applied: false, value: (output as CasMiss).value } : (output as OpOutput),
     call: o.call as number,
     return: ret as number,
     type: o.type as OpType,

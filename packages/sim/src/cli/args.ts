@@ -7,6 +7,7 @@ export interface FuzzArgs {
   readonly nodes: number | undefined;
   readonly history: string | undefined;
   readonly check: string | undefined;
+  readonly checkBudget: number | undefined;
   readonly mutant: string | undefined;
   readonly listMutants: boolean;
   readonly workers: number;
@@ -29,7 +30,10 @@ export const usage = `Usage: npm run fuzz -- [options]
   --list-mutants     list the broken cores and exit
   --workers K        worker threads (default: number of CPUs, at most the seeds)
   --history FILE     save the client history (of the first failing seed, else of seed S) as JSON
-  --check FILE       re-check a saved history for linearizability and exit
+  --check FILE       re-check a saved history for linearizability and exit:
+                     0 linearizable, 1 not linearizable, 2 unreadable, 3 undecided
+  --check-budget N   placements the --check search tries per key before it answers
+                     undecided (default 5000000)
   --trace-steps N    steps shown in a failure trace (default 60)
   --keep-going       report every failing seed instead of stopping at the first
 `;
@@ -37,7 +41,7 @@ export const usage = `Usage: npm run fuzz -- [options]
 export function parseArgs(argv: readonly string[], cpus: number): FuzzArgs {
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  const known = ['--seeds', '--from', '--ops', '--clients', '--nodes', '--history', '--check', '--mutant', '--workers', '--trace-steps'];
+  const known = ['--seeds', '--from', '--ops', '--clients', '--nodes', '--history', '--check', '--check-budget', '--mutant', '--workers', '--trace-steps'];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [name, inline] = arg.includes('=') ? (arg.split('=', 2) as [string, string]) : [arg, undefined];
@@ -59,6 +63,7 @@ export function parseArgs(argv: readonly string[], cpus: number): FuzzArgs {
     return n;
   };
   const seeds = int('--seeds', 100, 1);
+  if (values.has('--check-budget') && !values.has('--check')) throw new UsageError('--check-budget needs --check FILE');
   return {
     seeds,
     from: int('--from', 0, 0),
@@ -67,6 +72,7 @@ export function parseArgs(argv: readonly string[], cpus: number): FuzzArgs {
     nodes: values.has('--nodes') ? int('--nodes', 3, 1) : undefined,
     history: values.get('--history'),
     check: values.get('--check'),
+    checkBudget: values.has('--check-budget') ? int('--check-budget', 1, 1) : undefined,
     mutant: values.get('--mutant'),
     listMutants: flags.has('--list-mutants'),
     workers: Math.min(int('--workers', cpus, 1), seeds),

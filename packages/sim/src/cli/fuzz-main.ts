@@ -3,13 +3,13 @@
  * seed (unless --keep-going), re-runs it in this thread with tracing on and prints the
  * seed, the violated property and a step-by-step trace. Exits non-zero on any failure.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { historyFromJson, historyToJson } from '../history.ts';
-import { checkLinearizable } from '../linearizability.ts';
+import { historyToJson } from '../history.ts';
 import { formatFailure, runSeed, type FuzzOptions } from '../run.ts';
 import { parseArgs, usage, UsageError, type FuzzArgs } from './args.ts';
+import { checkHistoryFile, type CheckStreams } from './check.ts';
 import { coreFor, mutantNames } from './cores.ts';
 import type { SeedSummary, WorkerData, WorkerReply } from './fuzz-worker.ts';
 
@@ -19,6 +19,8 @@ const BATCH = 4;
 const workerBoot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(
   new URL('./fuzz-worker.ts', import.meta.url).href,
 )}); });`;
+
+const streams: CheckStreams = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) };
 
 function main(): number {
   let args: FuzzArgs;
@@ -37,24 +39,12 @@ function main(): number {
     process.stdout.write(`${mutantNames().join('\n')}\n`);
     return 0;
   }
-  if (args.check !== undefined) return checkFile(args.check);
+  if (args.check !== undefined) return checkHistoryFile(args.check, args.checkBudget, streams);
   if (args.mutant !== undefined && !mutantNames().includes(args.mutant)) {
     process.stderr.write(`unknown mutant ${args.mutant}; one of: ${mutantNames().join(', ')}\n`);
     return 2;
   }
   return -1;
-}
-
-function checkFile(file: string): number {
-  const history = historyFromJson(readFileSync(file, 'utf8'));
-  const result = checkLinearizable(history);
-  if (result.ok) {
-    process.stdout.write(`${file}: linearizable (${result.ops} operations)\n`);
-    return 0;
-  }
-  process.stdout.write(`${file}: NOT linearizable on key ${result.key}${result.undecided ? ' (undecided)' : ''}\n`);
-  process.stdout.write(`  cannot place: ${JSON.stringify(result.stuck)}\n`);
-  return 1;
 }
 
 function fuzzOptions(args: FuzzArgs): FuzzOptions {
