@@ -2,6 +2,7 @@
 // process goes away (their stdin closes).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRelay, type Relay } from '@webraft/transport-ws/relay';
 
@@ -14,6 +15,8 @@ export interface ClusterOptions {
   readonly relayPort?: number;
   /** Node i listens on httpPort + i; @default 0 (free ports) */
   readonly httpPort?: number;
+  /** Each node keeps its log in `<dataDir>/<id>` (durable across kills). @default in memory */
+  readonly dataDir?: string;
   /** Each node writes its log export here (`<id>.json`) when stopped gracefully. */
   readonly exportDir?: string;
   /** Child stderr lines (leader changes) go here. @default dropped */
@@ -29,9 +32,12 @@ export interface RunningNode {
 export interface Cluster {
   readonly relay: Relay;
   readonly room: string;
+  /** The current process of each node (a restart replaces it). */
   readonly nodes: ReadonlyMap<string, RunningNode>;
   /** SIGKILL: the process dies without a word, as in a crash. */
   kill(id: string): Promise<void>;
+  /** Starts the node's process again, on the same log directory; resolves once it serves HTTP. */
+  restart(id: string): Promise<RunningNode>;
   stop(): Promise<void>;
 }
 
@@ -39,37 +45,52 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const ids = options.ids ?? ['n1', 'n2', 'n3'];
   const room = options.room ?? 'kv';
   const relay = await startRelay({ port: options.relayPort ?? 0 });
-  const started = new Map<string, RunningNode>();
+  const nodes = new Map<string, RunningNode>();
+  const launch = async (id: string): Promise<RunningNode> => {
+    const i = ids.indexOf(id);
+    const port = options.httpPort ? options.httpPort + i : 0;
+    const child = spawn(process.execPath, [
+      '--conditions=source', '--import', 'tsx', nodeScript,
+      '--id', id, '--members', ids.join(','), '--relay', relay.url, '--room', room, '--port', String(port),
+      ...(options.dataDir === undefined ? [] : ['--data-dir', join(options.dataDir, id)]),
+      ...(options.exportDir === undefined ? [] : ['--export-dir', options.exportDir]),
+    ], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+      for (const line of text.split('\n')) if (line !== '') options.log?.(line);
+    });
+    nodes.set(id, { id, url: '', process: child });
+    const node = { id, url: await announcedUrl(child, id), process: child };
+    nodes.set(id, node);
+    return node;
+  };
   try {
-    await Promise.all(ids.map(async (id, i) => {
-      const port = options.httpPort ? options.httpPort + i : 0;
-      const child = spawn(process.execPath, [
-        '--conditions=source', '--import', 'tsx', nodeScript,
-        '--id', id, '--members', ids.join(','), '--relay', relay.url, '--room', room, '--port', String(port),
-        ...(options.exportDir === undefined ? [] : ['--export-dir', options.exportDir]),
-      ], { stdio: ['pipe', 'pipe', 'pipe'] });
-      child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-        for (const line of text.split('\n')) if (line !== '') options.log?.(line);
-      });
-      started.set(id, { id, url: '', process: child });
-      started.set(id, { id, url: await announcedUrl(child, id), process: child });
-    }));
+    await Promise.all(ids.map(launch));
   } catch (error) {
-    for (const node of started.values()) node.process.kill('SIGKILL');
+    for (const node of nodes.values()) node.process.kill('SIGKILL');
     await relay.close();
     throw error;
   }
-  const nodes = new Map(ids.map((id) => [id, started.get(id)!]));
+  const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
   const kill = async (id: string): Promise<void> => {
     const child = nodes.get(id)?.process;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    if (child === undefined || exited(child)) return;
     child.kill('SIGKILL');
     await once(child, 'exit');
+  };
+  const restart = async (id: string): Promise<RunningNode> => {
+    const child = nodes.get(id)?.process;
+    if (child !== undefined && !exited(child)) throw new Error(`node ${id} is still running`);
+    try {
+      return await launch(id);
+    } catch (error) {
+      nodes.get(id)?.process.kill('SIGKILL');
+      throw error;
+    }
   };
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
     await Promise.all([...nodes.values()].map(async ({ process: child }) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (exited(child)) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
       await once(child, 'exit');
@@ -77,7 +98,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     }));
     await relay.close();
   };
-  return { relay, room, nodes, kill, stop: () => (stopping ??= stop()) };
+  return { relay, room, nodes, kill, restart, stop: () => (stopping ??= stop()) };
 }
 
 /** Waits for the child's "<id> http://..." line. */

@@ -14,10 +14,17 @@ class HttpError extends Error {
   }
 }
 
-export function kvHandler(node: RaftNode<KvStateMachine>) {
+/** What the node read from its log at start-up, shown by GET /status. */
+export interface LoadedLog {
+  readonly term: number;
+  readonly lastIndex: number;
+  readonly commit: number;
+}
+
+export function kvHandler(node: RaftNode<KvStateMachine>, loaded: LoadedLog) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
-      const { status, body } = await route(node, req);
+      const { status, body } = await route(node, loaded, req);
       send(res, status, body);
     } catch (error) {
       const e = toHttpError(error, node);
@@ -26,12 +33,12 @@ export function kvHandler(node: RaftNode<KvStateMachine>) {
   };
 }
 
-async function route(node: RaftNode<KvStateMachine>, req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+async function route(node: RaftNode<KvStateMachine>, loaded: LoadedLog, req: IncomingMessage): Promise<{ status: number; body: unknown }> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname;
   if (req.method === 'GET' && path === '/status') {
     const s = node.status();
-    return { status: 200, body: { id: s.id, role: s.role, term: s.term, leader: s.lead, commit: s.commit, applied: s.applied, lastIndex: s.lastIndex } };
+    return { status: 200, body: { id: s.id, role: s.role, term: s.term, leader: s.lead, commit: s.commit, applied: s.applied, lastIndex: s.lastIndex, loaded } };
   }
   if (req.method === 'GET' && path === '/members') return { status: 200, body: { ...node.members(), leader: node.leader } };
   const match = /^\/kv\/([^/]+)(\/cas)?$/.exec(path);
