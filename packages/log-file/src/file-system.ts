@@ -89,7 +89,8 @@ export function nodeFileSystem(): LogFileSystem {
   const open = async (path: string, flags: string): Promise<LogFile> => new NodeFile(await call<number>((cb) => fs.open(path, flags, 0o644, cb)));
   return {
     async makeDirectory(path) {
-      const exists = await call<void>((cb) => fs.access(path, (error) => cb(error, undefined))).then(() => true, () => false);
+      // stat, not access: Deno's access asks for permission to read the user id.
+      const exists = await call<fs.Stats>((cb) => fs.stat(path, cb)).then(() => true, () => false);
       if (exists) return false;
       await call<string | undefined>((cb) => fs.mkdir(path, { recursive: true }, cb));
       return true;

@@ -1,0 +1,26 @@
+// The conformance suite on real files in Deno and Bun (the npm packages' binaries), from the
+// same sources: test/runtimes/conformance.ts prints "N passed, M failed".
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+const here = fileURLToPath(new URL('..', import.meta.url));
+const script = 'test/runtimes/conformance.ts';
+const run = promisify(execFile);
+
+const runtimes = {
+  deno: [process.execPath, [require.resolve('deno/bin.cjs'), 'run', '--conditions=source', '--allow-read', '--allow-write', '--allow-env', script]],
+  bun: [join(dirname(require.resolve('@oven/bun-linux-x64/package.json')), 'bin', 'bun'), ['--conditions=source', script]],
+} as const;
+
+it.each(Object.keys(runtimes) as (keyof typeof runtimes)[])('LogStore conformance in %s', async (runtime) => {
+  const [command, args] = runtimes[runtime];
+  const { stdout } = await run(command, [...args], { cwd: here, timeout: 60_000 }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+    throw new Error(`${runtime} failed: ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+  });
+  expect(stdout).toMatch(/^16 passed, 0 failed$/m);
+}, 90_000);
