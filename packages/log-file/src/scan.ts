@@ -5,12 +5,13 @@
  * starts only after that sync. A crash can therefore damage only the last group of the last
  * segment, in two ways: the file ends inside a frame (the write stopped short), or sectors
  * of the group never reached the disk and read back as zeros (from the group's start, the
- * file's end before the write, to the end of that sector, and whole sectors after it). Damage that looks like
- * neither, or that has records of two groups after it (a sync completed after the damaged
- * bytes were written, so they were durable), is corruption.
+ * file's end before the write, to the end of that sector, and whole sectors after it).
+ * Damage that looks like neither, or that has records of two groups after it, or of one group
+ * other than the one its own frame names (a sync completed after the damaged bytes were
+ * written, so they were durable), is corruption.
  */
 import { CorruptLogError } from './errors.ts';
-import { declaredEnd, type Frame, FRAME_BYTES, readFrame, SEGMENT_HEADER_BYTES } from './format.ts';
+import { BATCH, CHECKPOINT, declaredEnd, type Frame, FRAME_BYTES, readFrame, SEGMENT_HEADER_BYTES } from './format.ts';
 
 const SECTOR = 512;
 
@@ -46,6 +47,12 @@ function isTornTail(bytes: Uint8Array, view: DataView, at: number, salt: number)
   const after = framesAfter(bytes, view, at, salt);
   const groups = new Set(after.map((f) => f.group));
   if (groups.size > 1) return false;
+  // A damaged record whose frame still names an earlier group than the records after it was
+  // synced before they were written.
+  if (after.length > 0 && at + FRAME_BYTES <= bytes.length) {
+    const kind = view.getUint32(at + 8, true);
+    if ((kind === CHECKPOINT || kind === BATCH) && view.getUint32(at + 4, true) !== after[0]!.group) return false;
+  }
   const regionEnd = after[0]?.offset ?? bytes.length;
   const shortWrite = after.length === 0 && declaredEnd(bytes, view, at) > bytes.length;
   return shortWrite || hasZeroSector(bytes, at, regionEnd);

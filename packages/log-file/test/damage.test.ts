@@ -122,3 +122,24 @@ it(`a flipped bit is corruption naming the file and record, unless it lies in th
   }
   expect(errors).toBeGreaterThan(TRIALS.length * 0.9);
 });
+
+it('a zeroed sector in a synced group followed by the next group is corruption, not a torn tail', async () => {
+  const dir = join(scratch.dir, 'synced-sector');
+  const store = fileLogStore({ dir });
+  await store.load();
+  const payload = (index: number, bytes: number) => [{ index, term: 1, type: 'normal' as const, data: new Uint8Array(bytes).fill(index) }];
+  await store.write({ entries: payload(1, 100) });
+  await store.write({ entries: payload(2, 3000) });
+  const segment = join(dir, segments(dir)[0]!);
+  const secondEnds = statSync(segment).size;
+  await store.write({ entries: payload(3, 100) });
+  await store.close();
+  // A whole sector inside entry 2's data (synced with its own group) reads back as zeros.
+  const bytes = readFileSync(segment);
+  const sector = Math.floor((secondEnds - 1024) / 512) * 512;
+  bytes.fill(0, sector, sector + 512);
+  writeFileSync(segment, bytes);
+  const reopened = fileLogStore({ dir });
+  await expect(reopened.load()).rejects.toMatchObject({ name: 'CorruptLogError', file: segments(dir)[0] });
+  await reopened.close();
+});
