@@ -76,8 +76,8 @@ function render(): void {
   const r = tab.report;
   const slot = tab.slot?.toUpperCase() ?? '?';
   $('me-line').innerHTML = tab.crashed
-    ? `This tab is node <b>${slot}</b> — <span class="badge" style="background:#888">crashed</span>`
-    : `This tab is node <b>${slot}</b> — ${r === undefined ? 'starting…' : `${r.role === 'preCandidate' ? 'pre-candidate' : r.role}, term ${r.term}, commit ${r.commit}`}${tab.isolated ? ' <span class="badge" style="background:#e0473c">isolated</span>' : ''}`;
+    ? `This tab is node <b>${slot}</b> — <span class="badge" style="background:#c9ced6">crashed</span>`
+    : `This tab is node <b>${slot}</b> — ${r === undefined ? 'starting…' : `${r.role === 'preCandidate' ? 'pre-candidate' : r.role}, term ${r.term}, commit ${r.commit}`}${tab.isolated ? ' <span class="badge" style="background:#f4a29a">isolated</span>' : ''}`;
   $('isolate').textContent = tab.isolated ? 'Reconnect this tab' : 'Isolate this tab';
   $<HTMLButtonElement>('crash').disabled = tab.crashed;
   $<HTMLButtonElement>('restart').disabled = !tab.crashed;

@@ -81,9 +81,9 @@ export function drawTodos(items: readonly Todo[]): string {
   return items
     .map(
       (t) =>
-        `<li data-id="${esc(t.id)}" class="${t.done ? 'done' : ''}"><input type="checkbox" ${t.done ? 'checked' : ''} data-toggle="${esc(t.id)}"/>` +
+        `<li data-id="${esc(t.id)}" class="${t.done ? 'done' : ''}"><input type="checkbox" ${t.done ? 'checked' : ''} data-toggle="${esc(t.id)}" aria-label="Done: ${esc(t.text)}"/>` +
         `<span class="text">${esc(t.text)}</span><span class="by">${t.by === '' ? '' : `via ${up(t.by)}`}</span>` +
-        `<button data-remove="${esc(t.id)}" title="Remove">✕</button></li>`,
+        `<button data-remove="${esc(t.id)}" title="Remove" aria-label="Remove: ${esc(t.text)}"><span aria-hidden="true">✕</span></button></li>`,
     )
     .join('');
 }

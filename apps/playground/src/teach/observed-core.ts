@@ -174,6 +174,10 @@ class ObservedCore implements RaftCore {
     }
   }
 
+  bootstrap(snapshot: Snapshot): void {
+    this.core.bootstrap(snapshot);
+  }
+
   campaign(): void {
     const before = stateOf(this.core.status(), 0);
     this.core.campaign();

@@ -10,7 +10,10 @@ export interface OpenOptions {
 }
 
 export async function openTeach(h: Harness, hash: string, options: OpenOptions = {}): Promise<{ page: Page; errors: string[] }> {
-  const page = await h.browser.newPage({ viewport: { width: options.width ?? 1400, height: options.height ?? 950 }, colorScheme: options.colorScheme ?? 'light' });
+  // A context of its own (axe-core needs one that is not the browser's implicit context), closed with the page.
+  const context = await h.browser.newContext({ viewport: { width: options.width ?? 1400, height: options.height ?? 950 }, colorScheme: options.colorScheme ?? 'light' });
+  const page = await context.newPage();
+  page.once('close', () => void context.close());
   const errors = watchErrors(page, 'teach');
   await page.goto(`${h.url}${hash}`);
   await page.waitForSelector('#cluster g.node');
