@@ -3,7 +3,8 @@
 // LogWrite per entry, with the hard state), 16-byte and 1 KiB entries, one write at a time
 // and 1,000 in flight; each write's latency runs from `write()` to its resolution (durable).
 // Beside it, under the one-at-a-time name with `peer`, the floor measured in the same run: a
-// loop writing the same bytes with Node's fs and fdatasync after each, one sync per entry.
+// loop writing the same bytes with Node's fs and fdatasync after each, one sync per entry; the
+// two take turns every 100 entries, so both meet the same disk.
 import * as fs from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,10 +16,12 @@ import { type BenchResult, bestOf, cpuSince, envInfo, heapMB, onlyPrefix, percen
 const only = onlyPrefix();
 const wanted = (name: string): boolean => name.startsWith(only) || only.startsWith(name);
 const ROUNDS = 3;
+/** One-at-a-time runs alternate between the floor and the store every this many entries. */
+const CHUNK = 100;
 const FLOOR_PEER = 'node:fs write + fdatasync per entry';
 const sizes = [
-  { bytes: 16, label: '16B', serial: 1500, inflightTotal: 100_000 },
-  { bytes: 1024, label: '1KiB', serial: 1500, inflightTotal: 50_000 },
+  { bytes: 16, label: '16B', serial: 2000, inflightTotal: 100_000 },
+  { bytes: 1024, label: '1KiB', serial: 2000, inflightTotal: 50_000 },
 ];
 const root = mkdtempSync(join(tmpdir(), 'bench-file-'));
 let runs = 0;
@@ -36,60 +39,83 @@ function batchOf(index: number, data: Uint8Array): LogWrite {
   return { entries: [{ index, term: 1, type: 'normal', data }], hardState: { term: 1, vote: 'n1', commit: index - 1 } };
 }
 
+/** Runs the `total` writes of `issue` with `inflight` outstanding; each write's latency in µs. */
+async function drive(total: number, inflight: number, issue: (i: number) => Promise<void>, latencies: number[]): Promise<void> {
+  let next = 0;
+  let done = 0;
+  await new Promise<void>((resolve, reject) => {
+    const start = (): void => {
+      const i = next++;
+      const at = performance.now();
+      issue(i).then(() => {
+        latencies.push((performance.now() - at) * 1000);
+        if (++done === total) return resolve();
+        if (next < total) start();
+      }, reject);
+    };
+    for (let k = 0; k < Math.min(inflight, total); k++) start();
+  });
+}
+
+function measured(total: number, seconds: number, cpuSeconds: number, latencies: number[], peakHeapMB: number): Measured {
+  return { opsPerSec: total / seconds, ...percentiles(latencies), cpuSeconds, peakHeapMB: Math.round(peakHeapMB * 10) / 10 };
+}
+
 /** `total` appends through a FileLogStore with `inflight` writes outstanding at any time. */
 async function appendToStore(bytes: number, total: number, inflight: number): Promise<Measured> {
   const dir = join(root, `store-${runs++}`);
   const store = fileLogStore({ dir });
   await store.load();
   const data = new Uint8Array(bytes).fill(7);
-  const latencies = new Float64Array(total);
-  let next = 1;
-  let peakHeap = heapMB();
+  const latencies: number[] = [];
   const cpu = process.cpuUsage();
   const started = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    let done = 0;
-    const issue = (): void => {
-      const index = next++;
-      const at = performance.now();
-      store.write(batchOf(index, data)).then(() => {
-        latencies[index - 1] = (performance.now() - at) * 1000;
-        if (++done === total) return resolve();
-        if (done % 5000 === 0) peakHeap = Math.max(peakHeap, heapMB());
-        if (next <= total) issue();
-      }, reject);
-    };
-    for (let i = 0; i < Math.min(inflight, total); i++) issue();
-  });
+  await drive(total, inflight, (i) => store.write(batchOf(i + 1, data)), latencies);
   const seconds = (performance.now() - started) / 1000;
   const cpuSeconds = cpuSince(cpu);
+  const peak = heapMB();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
-  return { opsPerSec: total / seconds, ...percentiles(Array.from(latencies)), cpuSeconds, peakHeapMB: Math.round(peakHeap * 10) / 10 };
+  return measured(total, seconds, cpuSeconds, latencies, peak);
 }
 
 const call = (start: (callback: (error: NodeJS.ErrnoException | null) => void) => void): Promise<void> =>
   new Promise((resolve, reject) => start((error) => (error ? reject(error) : resolve())));
 
-/** The floor: the entry's bytes written and fdatasynced, one entry at a time. */
-async function syncLoop(bytes: number, total: number): Promise<Measured> {
-  const path = join(root, `floor-${runs++}`);
+/**
+ * One write at a time, the floor and the store taking turns every `CHUNK` entries, so that both
+ * meet the same disk: a shared machine's disk slows down and speeds up by the second.
+ */
+async function serialPair(bytes: number, total: number): Promise<{ floor: Measured; store: Measured }> {
+  const path = join(root, `floor-${runs}`);
+  const dir = join(root, `store-${runs++}`);
   const fd = fs.openSync(path, 'w+');
+  const store = fileLogStore({ dir });
+  await store.load();
   const data = new Uint8Array(bytes).fill(7);
-  const latencies = new Float64Array(total);
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  for (let i = 0; i < total; i++) {
-    const at = performance.now();
-    await call((cb) => fs.write(fd, data, 0, bytes, i * bytes, (error) => cb(error)));
-    await call((cb) => fs.fdatasync(fd, cb));
-    latencies[i] = (performance.now() - at) * 1000;
+  const sides = {
+    floor: { seconds: 0, cpu: 0, latencies: [] as number[], issue: (i: number) => call((cb) => fs.write(fd, data, 0, bytes, i * bytes, (error) => cb(error))).then(() => call((cb) => fs.fdatasync(fd, cb))) },
+    store: { seconds: 0, cpu: 0, latencies: [] as number[], issue: (i: number) => store.write(batchOf(i + 1, data)) },
+  };
+  for (let from = 0; from < total; from += CHUNK) {
+    for (const side of [sides.floor, sides.store]) {
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      const count = Math.min(CHUNK, total - from);
+      await drive(count, 1, (k) => side.issue(from + k), side.latencies);
+      side.seconds += (performance.now() - started) / 1000;
+      side.cpu += cpuSince(cpu);
+    }
   }
-  const seconds = (performance.now() - started) / 1000;
-  const cpuSeconds = cpuSince(cpu);
   fs.closeSync(fd);
+  await store.close();
   rmSync(path);
-  return { opsPerSec: total / seconds, ...percentiles(Array.from(latencies)), cpuSeconds, peakHeapMB: Math.round(heapMB() * 10) / 10 };
+  rmSync(dir, { recursive: true, force: true });
+  const heap = heapMB();
+  return {
+    floor: measured(total, sides.floor.seconds, sides.floor.cpu, sides.floor.latencies, heap),
+    store: measured(total, sides.store.seconds, sides.store.cpu, sides.store.latencies, heap),
+  };
 }
 
 function fastest(runs: readonly Measured[]): Measured & { rounds: number } {
@@ -116,12 +142,12 @@ try {
     const windowName = `file.append.${size.label}.1000`;
     const figures: Record<string, number> = {};
     if (wanted(serialName)) {
-      // Interleaved, so both see the same neighbours on a shared machine; the best of each is kept.
       const floors: Measured[] = [];
       const serials: Measured[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        floors.push(await syncLoop(size.bytes, size.serial));
-        serials.push(await appendToStore(size.bytes, size.serial, 1));
+        const pair = await serialPair(size.bytes, size.serial);
+        floors.push(pair.floor);
+        serials.push(pair.store);
       }
       const floor = fastest(floors);
       const serial = fastest(serials);
