@@ -12,6 +12,8 @@ export const resultsDir = fileURLToPath(new URL('../../test-results/', import.me
 
 export interface Harness {
   readonly url: string;
+  /** Paths the browser asked for that the build does not have. */
+  readonly missing: readonly string[];
   readonly browser: Browser;
   close(): Promise<void>;
 }
@@ -27,6 +29,7 @@ export async function startHarness(base = '/'): Promise<Harness> {
   const browser = await chromium.launch(chromiumLaunchOptions() as Parameters<typeof chromium.launch>[0]);
   return {
     url,
+    missing: server.missing,
     browser,
     async close() {
       await browser.close();
