@@ -26,6 +26,22 @@ export class StoreLockedError extends LogStoreClosedError {
   }
 }
 
+/**
+ * `load()`: the lock names another process and this one cannot tell whether it still runs
+ * (in Deno: no `--allow-run`). The lock is left alone rather than taken from a live owner.
+ */
+export class LockCheckFailedError extends LogStoreClosedError {
+  constructor(
+    readonly dir: string,
+    readonly owner: LockOwner,
+    cause: unknown,
+  ) {
+    super(`log directory ${dir} is locked by ${owner.runtime} process ${owner.pid}, and whether it still runs cannot be checked (${(cause as Error)?.message ?? String(cause)})`);
+    this.name = 'LockCheckFailedError';
+    this.cause = cause;
+  }
+}
+
 /** The store was closed (by `close()`) before the operation. */
 export class StoreClosedError extends LogStoreClosedError {
   constructor(readonly dir: string) {

@@ -5,6 +5,7 @@ export type { TornTail } from './replay.ts';
 export {
   CorruptLogError,
   DiskFullError,
+  LockCheckFailedError,
   StoreClosedError,
   StoreFailedError,
   StoreLockedError,

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import process from 'node:process';
-import { type LockOwner, StoreLockedError } from './errors.ts';
+import { LockCheckFailedError, type LockOwner, StoreLockedError } from './errors.ts';
 import type { LogFileSystem } from './file-system.ts';
 import { LOCK_FILE } from './format.ts';
 import { ignoreMissing } from './snapshot-file.ts';
@@ -15,6 +15,7 @@ import { ignoreMissing } from './snapshot-file.ts';
 /** Where the lock learns who this process is and whether another one still runs: a seam for tests. */
 export interface LockHost {
   self(): Promise<LockOwner>;
+  /** Throws when it cannot tell; the lock is then left to its owner (LockCheckFailedError). */
   isRunning(owner: LockOwner): Promise<boolean>;
 }
 
@@ -35,10 +36,15 @@ export function processLockHost(): LockHost {
       try {
         process.kill(owner.pid, 0);
       } catch (error) {
-        // EPERM: the process exists but belongs to another user.
-        if ((error as { code?: unknown }).code !== 'EPERM') return false;
+        const code = (error as { code?: unknown }).code;
+        if (code === 'ESRCH') return false;
+        // EPERM: the process exists but belongs to another user. Anything else (Deno without
+        // --allow-run) answers nothing about the process.
+        if (code !== 'EPERM') throw error;
       }
-      return owner.start === '' || startTime(owner.pid) === owner.start;
+      // Another start time under the same pid: the owner died and the pid was reused.
+      const now = startTime(owner.pid);
+      return owner.start === '' || now === '' || now === owner.start;
     },
   };
 }
@@ -88,7 +94,7 @@ export async function acquireLock(files: LogFileSystem, dir: string, host: LockH
       const text = await readText(files, path);
       if (text === undefined) continue;
       const owner = parseRecord(text);
-      if (owner !== undefined && (await isAlive(owner, record, host))) throw new StoreLockedError(dir, owner);
+      if (owner !== undefined && (await isAlive(owner, record, host, dir))) throw new StoreLockedError(dir, owner);
       await breakStaleLock(files, path, `${dir}/${LOCK_FILE}.${token}.stale.tmp`, text);
     }
     throw new StoreLockedError(dir, { pid: 0, start: '', runtime: 'unknown (the lock changed hands while it was being taken)' });
@@ -97,10 +103,14 @@ export async function acquireLock(files: LogFileSystem, dir: string, host: LockH
   }
 }
 
-async function isAlive(owner: LockRecord, me: LockRecord, host: LockHost): Promise<boolean> {
+async function isAlive(owner: LockRecord, me: LockRecord, host: LockHost, dir: string): Promise<boolean> {
   // This very process: alive only if one of its stores still holds that lock (not one abandoned by a crash).
   if (owner.pid === me.pid && owner.start === me.start) return liveTokens.has(owner.token);
-  return host.isRunning(owner);
+  try {
+    return await host.isRunning(owner);
+  } catch (error) {
+    throw new LockCheckFailedError(dir, owner, error);
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { fileLogStore, StoreLockedError } from '../src/index.ts';
+import { fileLogStore, LockCheckFailedError, StoreLockedError } from '../src/index.ts';
 import { entries, scratchDirectory } from './helpers.ts';
 
 let scratch: ReturnType<typeof scratchDirectory>;
@@ -77,4 +77,17 @@ it('a lock abandoned by a store of this process that never closed is taken over'
   await store.load();
   expect(lockOf().token).not.toBe(token);
   await store.close();
+});
+
+it('a lock whose owner cannot be checked is left alone', async () => {
+  writeFileSync(lockFile(), JSON.stringify({ pid: 999_999, start: '', runtime: 'deno', token: 'other' }));
+  const refusal = new Error('Requires run access');
+  const store = fileLogStore({
+    dir: scratch.dir,
+    lockHost: { self: async () => ({ pid: process.pid, start: '', runtime: 'node' }), isRunning: async () => Promise.reject(refusal) },
+  });
+  const error = await store.load().catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(LockCheckFailedError);
+  expect(error).toMatchObject({ code: 'closed', owner: { pid: 999_999 }, cause: refusal });
+  expect(lockOf().token).toBe('other');
 });
