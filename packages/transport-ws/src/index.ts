@@ -2,7 +2,7 @@ export { webSocketTransport, webRTCTransport, type WebRTCTransport, type WebRTCT
 export type { RelayTransport, TransportStats } from './client/transport.ts';
 export { TransportOptionsError, type WebSocketTransportOptions } from './client/options.ts';
 export type { WebRTCMeshOptions } from './client/mesh.ts';
-export { RelayRefusedError, type RelayStatus, type WebSocketConstructor, type WebSocketLike } from './client/relay-link.ts';
+export { RelayConnectionError, RelayRefusedError, type RelayStatus, type WebSocketConstructor, type WebSocketLike } from './client/relay-link.ts';
 export type { BackoffOptions } from './client/backoff.ts';
 export { adaptWrtc, type WrtcLike } from './client/wrtc.ts';
 export { FaultTable, FaultRuleError, parseLinkFaultRule, type LinkFault, type LinkFaultRule, type FaultVerdict } from './faults.ts';

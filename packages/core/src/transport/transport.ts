@@ -8,6 +8,24 @@ export interface TransportHandlers {
   rejected?(rejection: Rejection & { readonly from?: NodeId }): void;
   /** A peer can (no longer) be reached; the leader then probes it instead of streaming. */
   reachability?(peer: NodeId, reachable: boolean): void;
+  /**
+   * The transport's own connection (to a relay, say) changed, or one more attempt to
+   * (re)connect failed: each report carries the cause. Transports with nothing to connect to
+   * (in-memory, BroadcastChannel) never call it; every transport works without it.
+   */
+  status?(status: TransportStatus): void;
+}
+
+/** How a transport's own connection stands, as reported through {@link TransportHandlers.status}. */
+export interface TransportStatus {
+  /**
+   * - `connecting`: peers cannot be reached through it yet, or not again yet; it keeps trying.
+   * - `connected`: it reaches the peers that are there.
+   * - `failed`: it gave up for good (`error` says why) and sends and receives nothing more.
+   */
+  readonly state: 'connecting' | 'connected' | 'failed';
+  /** Why the last attempt failed or the connection was lost; absent while `connected`. */
+  readonly error?: Error;
 }
 
 /**

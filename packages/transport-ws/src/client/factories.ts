@@ -1,16 +1,24 @@
-import type SimplePeer from '@thaunknown/simple-peer/lite.js';
 import type { NodeId, TransportHandlers } from '@webraft/core';
 import { WebRTCMesh, type WebRTCMeshOptions } from './mesh.ts';
+import { loadSimplePeer, type SimplePeerConstructor } from './peer-connection.ts';
 import { resolveTransportOptions, TransportOptionsError, type ResolvedTransportOptions, type WebSocketTransportOptions } from './options.ts';
 import { RelayTransportImpl, type DirectContext, type DirectPaths, type RelayTransport } from './transport.ts';
+import { UnusableTransport } from './unusable.ts';
 
 /**
  * A transport through a webraft relay. Works in browsers, Deno and Node (pass `WebSocket`
  * from `ws` on Node 20). Reconnects with exponential backoff and jitter; reports peers'
- * presence in the room through `handlers.reachability`.
+ * presence in the room through `handlers.reachability`, and its connection (with the cause of
+ * every failed attempt) through `handlers.status`, `onStatus` and `status`. Options it cannot
+ * work with make `start()` reject with a {@link TransportOptionsError} naming the option.
  */
 export function webSocketTransport(options: WebSocketTransportOptions): RelayTransport {
-  return new RelayTransportImpl(resolveTransportOptions(options));
+  try {
+    return new RelayTransportImpl(resolveTransportOptions(options));
+  } catch (error) {
+    if (error instanceof TransportOptionsError) return new UnusableTransport(options?.nodeId, error);
+    throw error;
+  }
 }
 
 export interface WebRTCTransportOptions extends WebSocketTransportOptions, WebRTCMeshOptions {}
@@ -28,17 +36,24 @@ export interface WebRTCTransport extends RelayTransport {
  * too large for it.
  */
 export function webRTCTransport(options: WebRTCTransportOptions): WebRTCTransport {
-  const hasGlobalRTC = typeof (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection === 'function';
-  if (options.wrtc === undefined && !hasGlobalRTC) {
-    throw new TransportOptionsError('no WebRTC here: pass the `wrtc` option (e.g. adaptWrtc(node-datachannel/polyfill))');
+  const factory = 'webRTCTransport';
+  try {
+    const resolved = resolveTransportOptions(options, factory, true);
+    const hasGlobalRTC = typeof (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection === 'function';
+    if (options.wrtc === undefined && !hasGlobalRTC) {
+      throw new TransportOptionsError('wrtc', 'there is no WebRTC here: pass one (e.g. adaptWrtc(await import("node-datachannel/polyfill")))', factory);
+    }
+    return new WebRTCTransportImpl(resolved, options);
+  } catch (error) {
+    if (error instanceof TransportOptionsError) return new UnusableTransport(options?.nodeId, error);
+    throw error;
   }
-  return new WebRTCTransportImpl(resolveTransportOptions(options), options);
 }
 
 class WebRTCTransportImpl extends RelayTransportImpl implements WebRTCTransport {
   readonly #meshOptions: WebRTCMeshOptions;
   #mesh: WebRTCMesh | undefined;
-  #Peer: typeof SimplePeer | undefined;
+  #Peer: SimplePeerConstructor | undefined;
 
   constructor(options: ResolvedTransportOptions, meshOptions: WebRTCMeshOptions) {
     super(options);
@@ -53,10 +68,8 @@ class WebRTCTransportImpl extends RelayTransportImpl implements WebRTCTransport 
     this.#mesh?.closeChannel(peer);
   }
 
-  // simple-peer is loaded only here, so code that uses just the WebSocket transport (a Web
-  // Worker, say, where its dependencies do not even load) never evaluates it.
   override async start(handlers: TransportHandlers): Promise<void> {
-    this.#Peer ??= (await import('@thaunknown/simple-peer/lite.js')).default;
+    this.#Peer ??= await loadSimplePeer();
     await super.start(handlers);
   }
 

@@ -5,9 +5,9 @@
  * side for a fresh one with a `hello`, which is how a reloaded page gets reconnected.
  * Channels outlive the relay connection: a relay restart does not break them.
  */
-import type SimplePeer from '@thaunknown/simple-peer/lite.js';
 import type { NodeId } from '@webraft/core';
 import { Backoff, type BackoffOptions } from './backoff.ts';
+import type { SimplePeer, SimplePeerConstructor } from './peer-connection.ts';
 import type { DirectContext, DirectPaths } from './transport.ts';
 import type { WrtcLike } from './wrtc.ts';
 
@@ -42,7 +42,7 @@ const decoder = new TextDecoder();
 export class WebRTCMesh implements DirectPaths {
   readonly #ctx: DirectContext;
   readonly #opts: WebRTCMeshOptions;
-  readonly #Peer: typeof SimplePeer;
+  readonly #Peer: SimplePeerConstructor;
   readonly #connections = new Map<NodeId, Connection>();
   readonly #retries = new Map<NodeId, { backoff: Backoff; timer: unknown }>();
   #closed = false;
@@ -50,7 +50,7 @@ export class WebRTCMesh implements DirectPaths {
   constructor(
     context: DirectContext,
     options: WebRTCMeshOptions,
-    Peer: typeof SimplePeer,
+    Peer: SimplePeerConstructor,
   ) {
     this.#ctx = context;
     this.#opts = options;

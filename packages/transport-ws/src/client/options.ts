@@ -1,6 +1,7 @@
 import { systemClock, type Clock, type NodeId } from '@webraft/core';
 import { FaultTable } from '../faults.ts';
 import type { BackoffOptions } from './backoff.ts';
+import { checkTransportOptions, TransportOptionsError } from './option-checks.ts';
 import type { RelayRefusedError, RelayStatus, WebSocketConstructor } from './relay-link.ts';
 
 export interface WebSocketTransportOptions {
@@ -54,18 +55,18 @@ export interface WebSocketTransportOptions {
 type Callbacks = 'token' | 'secret' | 'onRefused' | 'onStatus';
 export type ResolvedTransportOptions = Required<Omit<WebSocketTransportOptions, Callbacks>> & Pick<WebSocketTransportOptions, Callbacks>;
 
-/** The node was given an option it cannot work with. */
-export class TransportOptionsError extends Error {
-  override readonly name = 'TransportOptionsError';
-}
+export { TransportOptionsError };
 
-export function resolveTransportOptions(options: WebSocketTransportOptions): ResolvedTransportOptions {
+/**
+ * The options with their defaults; throws a {@link TransportOptionsError} naming the first
+ * option `factory` cannot work with (`mesh`: the WebRTC options too).
+ */
+export function resolveTransportOptions(options: WebSocketTransportOptions, factory = 'webSocketTransport', mesh = false): ResolvedTransportOptions {
+  checkTransportOptions(options, factory, mesh);
   const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (WebSocket === undefined) {
-    throw new TransportOptionsError('no global WebSocket here: pass the `WebSocket` option (e.g. from the `ws` package)');
+    throw new TransportOptionsError('WebSocket', 'there is no global WebSocket here (Node 20): pass `WebSocket` from the `ws` package', factory);
   }
-  if (!options.nodeId) throw new TransportOptionsError('`nodeId` is required');
-  if (!options.room) throw new TransportOptionsError('`room` is required');
   const random = options.random ?? Math.random;
   return {
     ...options,

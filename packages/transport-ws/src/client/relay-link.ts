@@ -51,6 +51,12 @@ export interface RelayStatus {
   readonly state: 'connecting' | 'admitted' | 'displaced' | 'refused' | 'closed';
   /** How the last connection ended, if one did: the relay's close code and reason (1006: no close frame). */
   readonly lastClose?: { readonly code: number; readonly reason: string };
+  /**
+   * Why the node is not admitted, when something went wrong: a {@link RelayConnectionError}
+   * while it keeps trying (relay unreachable, connection lost, token function failed, node id
+   * held elsewhere), a {@link RelayRefusedError} once refused. Absent while admitted.
+   */
+  readonly error?: Error;
 }
 
 export interface RelayLinkEvents {
@@ -62,6 +68,25 @@ export interface RelayLinkEvents {
   status(status: RelayStatus): void;
   /** A frame from the relay could not be read. */
   malformed(detail: string): void;
+}
+
+/**
+ * An attempt to reach the relay failed, or the connection to it was lost; the link keeps
+ * trying. Names the relay's URL (as given: never with the room token) and, where the WebSocket
+ * tells (`ws` and Deno do, browsers do not), the network error.
+ */
+export class RelayConnectionError extends Error {
+  override readonly name = 'RelayConnectionError';
+  constructor(
+    message: string,
+    /** The relay URL from the options. */
+    readonly url: string,
+    /** The close code, when a connection was closed. */
+    readonly code?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 /** The relay closed the connection with a code that retrying cannot fix. */
@@ -113,9 +138,9 @@ export class RelayLink {
     return this.#status;
   }
 
-  #setStatus(state: RelayStatus['state'], lastClose = this.#status.lastClose): void {
-    if (state === this.#status.state && lastClose === this.#status.lastClose) return;
-    this.#status = lastClose === undefined ? { state } : { state, lastClose };
+  #setStatus(state: RelayStatus['state'], lastClose = this.#status.lastClose, error?: Error): void {
+    if (state === this.#status.state && lastClose === this.#status.lastClose && error === this.#status.error) return;
+    this.#status = { state, ...(lastClose !== undefined && { lastClose }), ...(error !== undefined && { error }) };
     this.#events.status(this.#status);
   }
 
@@ -134,7 +159,7 @@ export class RelayLink {
         else resolve();
       };
       this.#firstAdmission = { resolve: () => settle(), reject: (error) => settle(error) };
-      void this.#connect();
+      this.#attempt();
     });
   }
 
@@ -193,13 +218,24 @@ export class RelayLink {
     this.#firstAdmission?.resolve();
   }
 
+  /** One connection attempt; whatever goes wrong in it is reported and retried, never thrown. */
+  #attempt(): void {
+    this.#connect().catch((error: unknown) => this.#attemptFailed(`could not connect to the relay at ${this.#opts.url}: ${describe(error)}`, error));
+  }
+
+  #attemptFailed(message: string, cause: unknown): void {
+    if (this.#closed) return;
+    this.#setStatus('connecting', undefined, new RelayConnectionError(message, this.#opts.url, undefined, { cause }));
+    this.#retry();
+  }
+
   async #connect(): Promise<void> {
     if (this.#closed) return;
     let token: string | undefined;
     try {
       token = typeof this.#opts.token === 'function' ? await this.#opts.token() : this.#opts.token;
-    } catch {
-      this.#retry();
+    } catch (error) {
+      this.#attemptFailed(`the token function failed: ${describe(error)}`, error);
       return;
     }
     if (this.#closed) return;
@@ -211,8 +247,8 @@ export class RelayLink {
     let socket: WebSocketLike;
     try {
       socket = new this.#opts.WebSocket(url.toString());
-    } catch {
-      this.#retry();
+    } catch (error) {
+      this.#attemptFailed(`could not open a WebSocket to the relay at ${this.#opts.url}: ${describe(error)}`, error);
       return;
     }
     // `ws` (Node) can hand over the received bytes as they are; the standard API copies
@@ -230,11 +266,14 @@ export class RelayLink {
       this.#askedAt = undefined;
       this.#onMessage(event.data);
     });
-    socket.addEventListener('close', (event: { code: number; reason: string }) => {
-      if (this.#socket === socket) this.#onClose(event.code, event.reason);
+    // An error is always followed by a close event, which does the work; the error says why.
+    let failure: { detail: string; cause: unknown } | undefined;
+    socket.addEventListener('error', (event: unknown) => {
+      failure ??= errorEventDetail(event);
     });
-    // Errors are always followed by a close event, which does the work.
-    socket.addEventListener('error', () => undefined);
+    socket.addEventListener('close', (event: { code: number; reason: string }) => {
+      if (this.#socket === socket) this.#onClose(event.code, event.reason, failure);
+    });
   }
 
   #onMessage(data: unknown): void {
@@ -318,7 +357,8 @@ export class RelayLink {
     this.#keepAliveTimer = this.#opts.clock.setTimeout(check, this.#opts.keepAliveMs / 2);
   }
 
-  #onClose(code: number, reason: string): void {
+  #onClose(code: number, reason: string, failure?: { detail: string; cause: unknown }): void {
+    const wasAdmitted = this.#admitted;
     this.#opts.clock.clearTimeout(this.#keepAliveTimer);
     this.#askedAt = undefined;
     this.#socket = undefined;
@@ -328,21 +368,36 @@ export class RelayLink {
     const lastClose = { code, reason };
     if (isFatalClose(code)) {
       this.#closed = true;
-      this.#setStatus('refused', lastClose);
-      if (this.#firstAdmission !== undefined) this.#firstAdmission.reject(new RelayRefusedError(code, reason));
+      const refused = new RelayRefusedError(code, reason);
+      this.#setStatus('refused', lastClose, refused);
+      if (this.#firstAdmission !== undefined) this.#firstAdmission.reject(refused);
       else this.#events.fatal(code, reason);
       return;
     }
     // Another connection has this node id (a reloaded page, a second tab, or someone else):
     // keep trying, so the node is back as soon as the id is free, and say so meanwhile.
     const displaced = code === CloseCode.replaced || code === CloseCode.nodeIdInUse;
-    this.#setStatus(displaced ? 'displaced' : 'connecting', lastClose);
+    const error = new RelayConnectionError(this.#closeMessage(wasAdmitted, code, reason, failure), this.#opts.url, code, { cause: failure?.cause });
+    this.#setStatus(displaced ? 'displaced' : 'connecting', lastClose, error);
     this.#retry();
+  }
+
+  /** What a close means to someone wondering why the node does not reach its peers. */
+  #closeMessage(wasAdmitted: boolean, code: number, reason: string, failure: { detail: string } | undefined): string {
+    const relay = `the relay at ${this.#opts.url}`;
+    const closed = `${code}${reason ? `: ${reason}` : ''}`;
+    if (code === CloseCode.replaced || code === CloseCode.nodeIdInUse) {
+      return `another connection holds node id ${this.#opts.nodeId} in room ${this.#opts.room} at ${relay} (${closed})`;
+    }
+    if (wasAdmitted) return `lost ${relay} (${failure?.detail ?? closed})`;
+    // 1006 without an error event: the socket closed without a handshake and without a word.
+    if (failure !== undefined) return `cannot reach ${relay}: ${failure.detail}`;
+    return code === 1006 ? `cannot reach ${relay} (the connection closed before the relay answered)` : `${relay} did not admit this node (${closed})`;
   }
 
   #retry(): void {
     if (this.#closed) return;
-    this.#retryTimer = this.#opts.clock.setTimeout(() => void this.#connect(), this.#backoff.next());
+    this.#retryTimer = this.#opts.clock.setTimeout(() => this.#attempt(), this.#backoff.next());
   }
 
   #setPresent(peer: NodeId): void {
@@ -357,4 +412,15 @@ export class RelayLink {
       if (this.#present.delete(p)) this.#events.presence(p, false);
     }
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** What a WebSocket `error` event says: `ws` and Deno carry the error, browsers say nothing. */
+function errorEventDetail(event: unknown): { detail: string; cause: unknown } | undefined {
+  const { error, message } = (event ?? {}) as { error?: unknown; message?: unknown };
+  if (error instanceof Error && error.message !== '') return { detail: error.message, cause: error };
+  return typeof message === 'string' && message !== '' ? { detail: message, cause: error } : undefined;
 }

@@ -4,7 +4,7 @@
  * directions of this node's links; every frame refused on the way in is reported through
  * `handlers.rejected` and counted.
  */
-import type { Clock, Message, NodeId, Rejection, Transport, TransportHandlers } from '@webraft/core';
+import type { Clock, Message, NodeId, Rejection, Transport, TransportHandlers, TransportStatus } from '@webraft/core';
 import type { FaultTable } from '../faults.ts';
 import { batchFrameOverhead, EnvelopeError, EnvelopeKind, maxEnvelopeOverhead, unpackBatch, type Envelope } from '../protocol.ts';
 import { createFraming, type Framing } from './framing.ts';
@@ -148,7 +148,10 @@ export class RelayTransportImpl implements RelayTransport {
         fatal: (code, reason) => {
           if (!this.#closed) this.#opts.onRefused?.(new RelayRefusedError(code, reason));
         },
-        status: (status) => this.#opts.onStatus?.(status),
+        status: (status) => {
+          this.#opts.onStatus?.(status);
+          if (!this.#closed) this.#handlers?.status?.(toTransportStatus(status));
+        },
         malformed: (detail) => this.#reject({ reason: 'decode', detail: `from the relay: ${detail}` }),
       },
     );
@@ -336,5 +339,21 @@ export class RelayTransportImpl implements RelayTransport {
     if (this.#closed) return;
     this.#stats.rejected++;
     this.#handlers?.rejected?.(rejection);
+  }
+}
+
+/**
+ * The relay's view of the node, in the terms every transport reports in (`handlers.status`):
+ * displaced counts as connecting (the link keeps trying), refused as failed. A closed transport
+ * reports nothing: whoever closed it knows.
+ */
+function toTransportStatus(status: RelayStatus): TransportStatus {
+  switch (status.state) {
+    case 'admitted':
+      return { state: 'connected' };
+    case 'refused':
+      return { state: 'failed', ...(status.error !== undefined && { error: status.error }) };
+    default:
+      return { state: 'connecting', ...(status.error !== undefined && { error: status.error }) };
   }
 }
