@@ -32,4 +32,4 @@ await Promise.all(nodes.map((node) => node.start()));
 await nodes[1]!.propose({ set: 'greeting', value: 'hello' }); // any node: followers forward
 const value = await nodes[2]!.read((kv) => kv.data.get('greeting')); // linearizable
 console.log(`greeting = ${value}, leader: ${nodes[0]!.leader}`);
-await Promise.all(nodes.map((node) => node.stop()));
+await Promise.all(nodes.map((node) => node.stop())); // stops their timers: the program can end
