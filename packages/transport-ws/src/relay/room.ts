@@ -20,8 +20,12 @@ export class Member {
   roomyAt: number;
   /** Presence changes waiting for room in the queue; the latest per peer. */
   readonly pendingPresence = new Map<NodeId, boolean>();
+  /** When the relay last answered a keepalive from the member. */
+  keepaliveAnsweredAt = -Infinity;
   /** The message being received, as far as it has come. */
-  readonly incoming = new PartialMessage();
+  readonly incoming: PartialMessage;
+  /** Its socket is paused until the relay has room for the message it announced. */
+  waiting = false;
   #tokens: number;
   #refilledAt: number;
   #probe: Promise<boolean> | undefined;
@@ -33,9 +37,11 @@ export class Member {
     readonly roomName: string,
     readonly node: NodeId,
     private readonly framesPerSecond: number,
+    maxFrameBytes: number,
     now: number,
   ) {
     this.idBytes = new TextEncoder().encode(node);
+    this.incoming = new PartialMessage(maxFrameBytes);
     this.#tokens = framesPerSecond;
     this.#refilledAt = now;
     this.roomyAt = now;

@@ -15,7 +15,7 @@ import { connectionCost, MemoryBudget } from './budget.ts';
 import { FaultRegistry } from './fault-registry.ts';
 import { resolveRelayOptions, type RelayOptions, type ResolvedRelayOptions } from './options.ts';
 import { emptyStats, type RelayStats } from './stats.ts';
-import { cutWhenFlushed, Switchboard } from './switchboard.ts';
+import { closeGracefully, Switchboard } from './switchboard.ts';
 
 /** How often queues, stalls and the budget are checked. */
 const sweepMs = 100;
@@ -159,6 +159,8 @@ class RelayServer implements Relay, AdminTarget {
         new Promise<void>((resolve) => {
           if (socket.readyState === socket.CLOSED) return resolve();
           socket.once('close', () => resolve());
+          // Sockets already closing were refused or dropped: nothing more to tell them.
+          if (socket.readyState !== socket.OPEN) return socket.terminate();
           socket.close(CloseCode.goingAway, 'relay shutting down');
           setTimeout(() => socket.terminate(), 1000).unref();
         }),
@@ -276,15 +278,13 @@ class RelayServer implements Relay, AdminTarget {
     if (refusal.code === CloseCode.badRequest) r.badRequest++;
     else if (refusal.code === CloseCode.unauthorized) r.unauthorized++;
     else if (refusal.code === CloseCode.forbiddenOrigin) r.forbiddenOrigin++;
-    // Nothing it sends is read; the socket goes once the close frame is out, or soon after.
-    socket.pause();
-    ws.close(refusal.code, refusal.reason);
     if (this.#lingering >= maxLingering) {
+      ws.close(refusal.code, refusal.reason);
       ws.terminate();
       return;
     }
     this.#lingering++;
     socket.once('close', () => this.#lingering--);
-    cutWhenFlushed(ws, socket, lingerMs);
+    closeGracefully(ws, socket, refusal.code, refusal.reason, lingerMs);
   }
 }

@@ -19,20 +19,25 @@ import type { RelayStats } from './stats.ts';
 const keepaliveReply = encodeEnvelope(EnvelopeKind.keepalive, '', new Uint8Array(0));
 /** How long a refused or dropped client gets to read its close frame before the socket is cut. */
 const closeGraceMs = 1000;
+/** Keepalives within this long of the last reply get none of their own. */
+const keepaliveReplyMs = 1000;
+/** A message that got no bytes for this long, while others wait for room, is dropped to make it. */
+const stalledMessageMs = 1000;
 
 /**
- * Cuts the socket once its close frame has left (or after `graceMs` if the client does not
- * read): the relay stopped reading it, so it would not see the client's reply to the close.
+ * Closes with `code`: the close frame goes out after whatever is queued, then the TCP stream
+ * ends (a FIN, so a client that reads gets everything and the code), and the socket is cut
+ * after `graceMs` in any case. Nothing more is read from the client: what it still sends
+ * stays in the network, not in the relay's memory.
  */
-export function cutWhenFlushed(ws: WebSocket, raw: Duplex, graceMs: number): void {
-  const cut = (): void => {
-    clearTimeout(timer);
-    setImmediate(() => ws.terminate());
-  };
+export function closeGracefully(ws: WebSocket, raw: Duplex, code: number, reason: string, graceMs: number): void {
+  raw.pause();
+  raw.removeAllListeners('data');
+  if (ws.readyState === ws.OPEN) ws.close(code, reason);
+  raw.end();
   const timer = setTimeout(() => ws.terminate(), graceMs);
   timer.unref();
-  if (raw.writableLength === 0) cut();
-  else raw.once('drain', cut);
+  raw.once('close', () => clearTimeout(timer));
 }
 
 export class Switchboard {
@@ -43,6 +48,8 @@ export class Switchboard {
   readonly #backedUp = new Set<Member>();
   /** Members in the middle of receiving a message. */
   readonly #receiving = new Set<Member>();
+  /** Members not read until the budget has room for the message they announced. */
+  readonly #waiting = new Set<Member>();
   #delayed = 0;
   #closed = false;
 
@@ -55,7 +62,7 @@ export class Switchboard {
 
   /** Takes an admitted connection: it joins its room once its node id is free. */
   admit(ws: WebSocket, raw: Duplex, roomName: string, node: NodeId, release: () => void): void {
-    const member = new Member(ws, raw, roomName, node, this.opts.maxFramesPerSecond, this.opts.now());
+    const member = new Member(ws, raw, roomName, node, this.opts.maxFramesPerSecond, this.opts.maxFrameBytes, this.opts.now());
     this.members.add(member);
     // Before `ws` reads the chunk, so the budget sees a message grow before `ws` holds it.
     raw.prependListener('data', (chunk: Buffer) => this.#onChunk(member, chunk));
@@ -120,15 +127,10 @@ export class Switchboard {
     if (member.leaving) return;
     member.leaving = true;
     this.#remove(member);
-    // Nothing more is read from it, so nothing more is buffered for it.
-    member.raw.pause();
+    if (graceMs > 0) return closeGracefully(member.socket, member.raw, code, reason, graceMs);
     if (member.socket.readyState === member.socket.OPEN) member.socket.close(code, reason);
-    if (graceMs === 0) {
-      member.socket.terminate();
-      this.#forget(member);
-    } else {
-      cutWhenFlushed(member.socket, member.raw, graceMs);
-    }
+    member.socket.terminate();
+    this.#forget(member);
   }
 
   /** Returns what the budget counts for `member`; called once it is gone or its socket is cut. */
@@ -136,6 +138,7 @@ export class Switchboard {
     this.budget.change('incoming', -member.incoming.held);
     member.incoming.held = 0;
     this.#receiving.delete(member);
+    this.#waiting.delete(member);
     this.budget.change('queued', -member.queued);
     member.queued = 0;
     this.#backedUp.delete(member);
@@ -162,11 +165,49 @@ export class Switchboard {
   #onChunk(member: Member, chunk: Buffer): void {
     if (member.leaving) return;
     const delta = member.incoming.read(chunk, this.opts.now());
-    if (delta === 0) return;
-    this.budget.change('incoming', delta);
-    if (member.incoming.held > 0) this.#receiving.add(member);
-    else this.#receiving.delete(member);
-    if (delta > 0 && this.budget.over) this.shed();
+    if (delta !== 0) {
+      this.budget.change('incoming', delta);
+      if (member.incoming.held > 0) this.#receiving.add(member);
+      else this.#receiving.delete(member);
+    }
+    if (this.budget.over && member.incoming.unread > 0) this.#wait(member);
+  }
+
+  /**
+   * Stops reading a member whose message announced more than the budget has room for: its
+   * bytes wait in the network, not here. Reading resumes once there is room.
+   */
+  #wait(member: Member): void {
+    this.budget.change('incoming', -member.incoming.setAside());
+    member.waiting = true;
+    member.socket.pause();
+    this.#waiting.add(member);
+    this.#makeRoom();
+  }
+
+  /**
+   * Makes room for waiting members, the smallest message first: drops the connections whose
+   * message stalled (nothing read for a second) — they hold memory without using it — then
+   * resumes the waiting members that fit.
+   */
+  #makeRoom(): void {
+    if (this.#waiting.size === 0) return;
+    const waiting = [...this.#waiting].sort((a, b) => a.incoming.unread - b.incoming.unread);
+    const stalledBefore = this.opts.now() - stalledMessageMs;
+    const stalled = [...this.#receiving]
+      .filter((m) => !m.waiting && !m.leaving && m.incoming.progressAt <= stalledBefore)
+      .sort((a, b) => a.incoming.progressAt - b.incoming.progressAt);
+    for (const member of waiting) {
+      if (member.leaving) continue;
+      while (!this.budget.fits(member.incoming.unread) && stalled.length > 0) {
+        this.drop(stalled.shift()!, CloseCode.overloaded, 'relay over its memory budget', 'overBudget');
+      }
+      if (!this.budget.fits(member.incoming.unread)) return;
+      this.#waiting.delete(member);
+      member.waiting = false;
+      this.budget.change('incoming', member.incoming.takeBack());
+      member.socket.resume();
+    }
   }
 
   #onFrame(member: Member, data: Buffer, isBinary: boolean): void {
@@ -190,7 +231,7 @@ export class Switchboard {
       this.stats.rejected.malformed++;
       return;
     }
-    if (envelope.kind === EnvelopeKind.keepalive) return this.#answerKeepalive(member);
+    if (envelope.kind === EnvelopeKind.keepalive) return this.#answerKeepalive(member, now);
     if (envelope.kind !== EnvelopeKind.data && envelope.kind !== EnvelopeKind.batch && envelope.kind !== EnvelopeKind.signal) {
       this.stats.rejected.malformed++;
       return;
@@ -224,12 +265,16 @@ export class Switchboard {
     }, verdict.delayMs).unref();
   }
 
-  /** Any bytes already queued for the client tell it the relay is there as well as a reply would. */
-  #answerKeepalive(member: Member): void {
-    if (this.#observe(member) > 0) {
+  /**
+   * Any bytes already queued for the client tell it the relay is there as well as a reply
+   * would, and so does a reply less than a second old: a client asks after seconds of silence.
+   */
+  #answerKeepalive(member: Member, now: number): void {
+    if (now - member.keepaliveAnsweredAt < keepaliveReplyMs || this.#observe(member) > 0) {
       this.stats.keepalives.merged++;
       return;
     }
+    member.keepaliveAnsweredAt = now;
     member.socket.send(keepaliveReply);
     this.stats.keepalives.answered++;
     this.#observe(member);
@@ -315,6 +360,7 @@ export class Switchboard {
         this.drop(member, CloseCode.slowSender, 'slow sender: message incomplete', 'slowSender');
       }
     }
+    this.#makeRoom();
     if (this.budget.over) this.shed();
   }
 
