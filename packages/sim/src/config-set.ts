@@ -1,7 +1,7 @@
 /**
- * The search's memo: a set of configurations, each a short sequence of 32-bit integers (state,
- * cut, bitset words). Open addressing over one growing integer pool, so a search of millions of
- * configurations makes no garbage and no strings.
+ * The search's memo: a set of configurations, each a short sequence of 32-bit integers. Open
+ * addressing over one growing integer pool, so millions of configurations make no strings and
+ * no object per entry.
  */
 export class ConfigSet {
   /** Per slot: 1 + offset of the key in `pool`, or 0 when empty. */
@@ -12,21 +12,16 @@ export class ConfigSet {
   private used = 0;
   private count = 0;
 
-  get size(): number {
-    return this.count;
-  }
-
-  /** Adds the key `a, b, words[from..to]`; false when it was already there. */
-  add(a: number, b: number, words: Int32Array, from: number, to: number): boolean {
-    let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x632be5ab, 0xc2b2ae35);
-    for (let w = from; w <= to; w++) h = Math.imul(h ^ (words[w] as number), 0x27d4eb2f) + 0x165667b1;
+  /** Adds `key[0..length)`; false when it was already there. */
+  add(key: Int32Array, length: number): boolean {
+    let h = 0x9e3779b9 ^ length;
+    for (let k = 0; k < length; k++) h = Math.imul(h ^ (key[k] as number), 0x27d4eb2f) + 0x165667b1;
     h ^= h >>> 15;
-    const length = to - from + 3;
     const mask = this.slots.length - 1;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const at = this.slots[slot] as number;
       if (at === 0) break;
-      if (this.hashes[slot] === h && this.equals(at - 1, length, a, b, words, from)) return false;
+      if (this.hashes[slot] === h && this.equals(at - 1, key, length)) return false;
     }
     if (this.used + length + 1 > this.pool.length) {
       const bigger = new Int32Array(Math.max(this.pool.length * 2, this.used + length + 1));
@@ -34,21 +29,18 @@ export class ConfigSet {
       this.pool = bigger;
     }
     const offset = this.used;
-    const pool = this.pool;
-    pool[offset] = length;
-    pool[offset + 1] = a;
-    pool[offset + 2] = b;
-    for (let w = from; w <= to; w++) pool[offset + 3 + w - from] = words[w] as number;
+    this.pool[offset] = length;
+    this.pool.set(key.subarray(0, length), offset + 1);
     this.used += length + 1;
     this.insert(h, offset);
     if (++this.count * 2 > this.slots.length) this.grow();
     return true;
   }
 
-  private equals(offset: number, length: number, a: number, b: number, words: Int32Array, from: number): boolean {
+  private equals(offset: number, key: Int32Array, length: number): boolean {
     const pool = this.pool;
-    if (pool[offset] !== length || pool[offset + 1] !== a || pool[offset + 2] !== b) return false;
-    for (let k = 3; k <= length; k++) if (pool[offset + k] !== words[from + k - 3]) return false;
+    if (pool[offset] !== length) return false;
+    for (let k = 0; k < length; k++) if (pool[offset + 1 + k] !== key[k]) return false;
     return true;
   }
 

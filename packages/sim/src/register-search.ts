@@ -5,8 +5,9 @@
  * call is not after the earliest return among the required operations not yet placed) and is
  * legal in the current state, and backtracks when none is. On top of it:
  * - Lowe's memo: a configuration (set of placed operations, state) is explored once. The set is
- *   keyed as a cut plus the bits above it: every operation before `cut` (in call order) is
- *   placed, so only the few words from the cut to the highest placed operation enter the key.
+ *   keyed as a cut, the optional operations below it still open, and the bits above it: every
+ *   required operation before `cut` (in call order) is placed, so only a few words enter the
+ *   key however long the history, even while an unknown write stays open a long time.
  * - The memo does not tell apart values that no operation left reads ("dead" values): from any
  *   of them the search can only go on with a blind write (put), after which the states agree.
  * - Forced moves: a read that sees the current value is placed at once and nothing else is
@@ -87,9 +88,17 @@ class RegisterSearch {
   /** Per value id: operations not yet placed that read it. */
   private readonly readers: Int32Array;
   private readonly optionalWriters: number[][];
+  /**
+   * Optional operations not placed, in index order, as a doubly linked list (head `n`) that
+   * placements undone in reverse order restore.
+   */
+  private readonly openNext: Int32Array;
+  private readonly openPrev: Int32Array;
   private readonly seen = new ConfigSet();
+  /** Scratch for memo keys. */
+  private readonly key: Int32Array;
   private state = 0;
-  /** Every operation before it (in call order) is placed. */
+  /** Every required operation before it (in call order) is placed. */
   private cut = 0;
   /** Index in `byReturn` of the first required operation not placed. */
   private firstReturn = 0;
@@ -109,10 +118,25 @@ class RegisterSearch {
     this.requiredLeft = this.byReturn.length;
     this.readers = new Int32Array(values);
     this.optionalWriters = Array.from({ length: values }, () => []);
+    this.openNext = new Int32Array(this.n + 1);
+    this.openPrev = new Int32Array(this.n + 1);
+    let last = this.n;
     ops.forEach((op, i) => {
       if (op.reads >= 0) (this.readers[op.reads] as number)++;
-      if (!op.required && op.writes >= 0) (this.optionalWriters[op.writes] as number[]).push(i);
+      if (op.required) return;
+      if (op.writes >= 0) (this.optionalWriters[op.writes] as number[]).push(i);
+      this.openNext[last] = i;
+      this.openPrev[i] = last;
+      last = i;
     });
+    this.openNext[last] = this.n;
+    this.openPrev[this.n] = last;
+    this.key = new Int32Array(this.n + this.words.length + 3);
+    this.advanceCut();
+  }
+
+  private advanceCut(): void {
+    while (this.cut < this.n && (this.placed[this.cut] === 1 || !(this.ops[this.cut] as RegisterOp).required)) this.cut++;
   }
 
   run(maxSteps: number): SearchOutcome {
@@ -156,7 +180,7 @@ class RegisterSearch {
       for (const p of absorbed) this.place(p, setAside);
       this.place(i, setAside);
       if (op.writes !== KEEP) this.state = op.writes;
-      while (this.cut < this.n && this.placed[this.cut] === 1) this.cut++;
+      this.advanceCut();
       while (this.firstReturn < this.byReturn.length && this.placed[this.byReturn[this.firstReturn] as number] === 1) this.firstReturn++;
       const expansion = this.requiredLeft === 0 ? { candidates: [], absorbable: [] } : this.expand();
       const child = this.frame(i, absorbed, setAside, state, cut, firstReturn, high, expansion ?? NOTHING);
@@ -179,16 +203,19 @@ class RegisterSearch {
     return { op, absorbed, setAside, prevState, prevCut, prevFirstReturn, prevHigh, candidates, absorbable, next: 0 };
   }
 
-  private mark(i: number, on: boolean): void {
-    const words = this.words;
-    this.placed[i] = on ? 1 : 0;
-    words[i >> 5] = on ? (words[i >> 5] as number) | (1 << (i & 31)) : (words[i >> 5] as number) & ~(1 << (i & 31));
-    if (on && i > this.high) this.high = i;
+  private mark(i: number): void {
+    this.placed[i] = 1;
+    this.words[i >> 5] = (this.words[i >> 5] as number) | (1 << (i & 31));
+    if (i > this.high) this.high = i;
+    if (!(this.ops[i] as RegisterOp).required) {
+      this.openNext[this.openPrev[i] as number] = this.openNext[i] as number;
+      this.openPrev[this.openNext[i] as number] = this.openPrev[i] as number;
+    }
   }
 
   /** Placing `i` removes one reader of what it reads; optional writers left without readers are set aside. */
   private place(i: number, setAside: number[]): void {
-    this.mark(i, true);
+    this.mark(i);
     if ((this.ops[i] as RegisterOp).required) this.requiredLeft--;
     const pending = [i];
     while (pending.length > 0) {
@@ -198,7 +225,7 @@ class RegisterSearch {
       if (left > 1) continue;
       for (const w of this.optionalWriters[value] as number[]) {
         if (this.placed[w] === 1 || left - ((this.ops[w] as RegisterOp).reads === value ? 1 : 0) > 0) continue;
-        this.mark(w, true);
+        this.mark(w);
         setAside.push(w);
         pending.push(w);
       }
@@ -210,6 +237,10 @@ class RegisterSearch {
     this.placed[i] = 0;
     this.words[i >> 5] = (this.words[i >> 5] as number) & ~(1 << (i & 31));
     if (op.required) this.requiredLeft++;
+    else {
+      this.openNext[this.openPrev[i] as number] = i;
+      this.openPrev[this.openNext[i] as number] = i;
+    }
     if (op.reads >= 0) (this.readers[op.reads] as number)++;
   }
 
@@ -226,13 +257,24 @@ class RegisterSearch {
 
   /** What may be placed next in the current configuration, or undefined when it was explored before. */
   private expand(): Expansion | undefined {
-    const { ops, placed, readers, state } = this;
-    if (!this.seen.add((readers[state] as number) > 0 ? state : -1, this.cut, this.words, this.cut >> 5, this.high >> 5)) return undefined;
+    const { ops, placed, readers, state, cut, n, key, openNext } = this;
+    let length = 0;
+    key[length++] = (readers[state] as number) > 0 ? state : -1;
+    key[length++] = cut;
+    for (let i = openNext[n] as number; i < cut; i = openNext[i] as number) key[length++] = i;
+    key[length++] = -1;
+    for (let w = cut >> 5; w <= this.high >> 5; w++) key[length++] = this.words[w] as number;
+    if (!this.seen.add(key, length)) return undefined;
     const first = this.byReturn[this.firstReturn] as number;
     const minReturn = (ops[first] as RegisterOp).ret;
     const candidates: number[] = [];
     const absorbable: number[] = [];
-    for (let i = this.cut; i < this.n; i++) {
+    // Open optional operations below the cut were called before it, so they may all come next.
+    for (let i = openNext[n] as number; i < cut; i = openNext[i] as number) {
+      const op = ops[i] as RegisterOp;
+      if ((op.reads === ANY || op.reads === state) && op.writes !== state) candidates.push(i);
+    }
+    for (let i = cut; i < n; i++) {
       const op = ops[i] as RegisterOp;
       // Equal times are concurrent: an operation called when another returns may precede it.
       if (op.call > minReturn) break;

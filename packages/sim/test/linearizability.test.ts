@@ -144,6 +144,14 @@ describe('linearizability checker: linearizable histories', () => {
     expect(verdict(h)).toBe('linearizable');
   });
 
+  it('unknown writes still open far behind the search keep their configurations apart', () => {
+    // Trying 'a' then 'b' first leaves no 'a' for the last read; trying 'b' alone must still be searched.
+    const h = [op('u', put('x', 'a'), null, 0, 1, 'info'), op('v', put('x', 'b'), null, 0, 1, 'info'), op('r', get('x'), 'b', 5, 6)];
+    for (let i = 0; i < 40; i++) h.push(op('w', put('x', `p${i}`), null, 10 + 20 * i, 15 + 20 * i), op('r', get('x'), `p${i}`, 16 + 20 * i, 19 + 20 * i));
+    h.push(op('w', put('x', 'z'), null, 1000, 1010), op('r', get('x'), 'a', 1020, 1030));
+    expect(verdict(h)).toBe('linearizable');
+  });
+
   it('a long outage full of unknown writes stays fast', () => {
     const h: HistoryOp[] = [op('a', put('x', 'start'), null, 0, 1)];
     for (let i = 0; i < 400; i++) h.push(op(`c${i % 6}`, put('x', `lost${i}`), null, 10 + i, 5000 + i, 'info'));
