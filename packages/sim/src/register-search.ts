@@ -19,7 +19,7 @@
  * - Writes are tried in order of return, since the earliest to return must be placed first.
  * - An optional (`info`) write is tried only while some operation not yet placed reads what it
  *   writes: once none does, leaving it out is as good as any place for it, so it is set aside
- *   (placed with no effect), which keeps the cut moving.
+ *   (placed with no effect), which keeps the list of open ones in the memo key short.
  */
 
 import { ConfigSet } from './config-set.ts';
