@@ -145,5 +145,8 @@ export function explainRequest(m: Message): string {
     case 'member':
     case 'memberResp':
       return `${from} asks about membership of ${name(m.subject)} (thesis §4).`;
+    default:
+      // A message type newer than these texts: say what it is rather than nothing.
+      return `A ${(m as Message).type} message from ${from} to ${to}.`;
   }
 }

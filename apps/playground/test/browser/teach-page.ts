@@ -13,7 +13,8 @@ export async function openTeach(h: Harness, hash: string, options: OpenOptions =
   // A context of its own (axe-core needs one that is not the browser's implicit context), closed with the page.
   const context = await h.browser.newContext({ viewport: { width: options.width ?? 1400, height: options.height ?? 950 }, colorScheme: options.colorScheme ?? 'light' });
   const page = await context.newPage();
-  page.once('close', () => void context.close());
+  // When the browser closes first, the context is gone with it and closing it again fails.
+  page.once('close', () => void context.close().catch(() => undefined));
   const errors = watchErrors(page, 'teach');
   await page.goto(`${h.url}${hash}`);
   await page.waitForSelector('#cluster g.node');
