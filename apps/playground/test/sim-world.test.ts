@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentLeader, leaders, logsAgree, maxCommit, nodeById } from '../src/teach/model/queries.ts';
+import { currentLeader, leaders, logsAgree, majorityMatch, maxCommit, nodeById } from '../src/teach/model/queries.ts';
 import { Session } from '../src/teach/model/session.ts';
 import { simWorld } from '../src/teach/sim-world.ts';
 
@@ -128,5 +128,31 @@ describe('the event log of the teaching world', () => {
     const answer = s.eventsUntil(4000).find((e) => e.kind === 'client');
     expect(answer).toMatchObject({ node: follower.id, text: expect.stringMatching(/^applied x=1 \(index \d+\) and answered the client$/) });
     expect(answer!.time).toBeGreaterThan(3000);
+  });
+});
+
+describe('rules and the leader’s view', () => {
+  it('classic Raft has no pre-candidates, and with the same seed PreVote has them', () => {
+    const roles = (classic: boolean) => {
+      const s = new Session(simWorld, { seed: 12, nodes: 5, classic });
+      const seen = new Set<string>();
+      for (let t = 0; t <= 3000; t += 5) for (const n of s.frameAt(t).nodes) seen.add(n.role);
+      return seen;
+    };
+    expect(roles(true).has('preCandidate')).toBe(false);
+    expect(roles(true).has('candidate')).toBe(true);
+    expect(roles(false).has('preCandidate')).toBe(true);
+  });
+
+  it('a leader shows nextIndex and matchIndex for every other member, and only a leader does', () => {
+    const s = session(13);
+    const leader = currentLeader(s.frameAt(3000))!;
+    s.act({ t: 3000, kind: 'request', node: leader.id });
+    const f = s.frameAt(3500);
+    const view = nodeById(f, leader.id)!.progress!;
+    expect(Object.keys(view).sort()).toEqual(f.nodes.map((n) => n.id).filter((id) => id !== leader.id).sort());
+    for (const p of Object.values(view)) expect(p).toEqual({ match: maxCommit(f), next: maxCommit(f) + 1 });
+    for (const n of f.nodes.filter((v) => v.id !== leader.id)) expect(n.progress).toBeUndefined();
+    expect(majorityMatch(f, nodeById(f, leader.id)!)).toBe(maxCommit(f));
   });
 });

@@ -89,18 +89,33 @@ function stateOf(s: RaftStatus, electionElapsed: number): CoreState {
 const differs = (a: CoreState, b: RaftStatus) => a.role !== b.role || a.term !== b.term || a.vote !== b.vote || a.lead !== b.lead || a.commit !== b.commit;
 
 class ObservedCore implements RaftCore {
+  /**
+   * The core's status as last read; dropped by every call that may change it. `status()` copies
+   * the leader's whole progress table, and a tick that changes nothing visible leaves no Ready,
+   * so most ticks need not read it at all.
+   */
+  #known: RaftStatus | undefined;
+
   constructor(
     private readonly core: RaftCore,
     private readonly o: NodeObserver,
   ) {}
 
+  #status(): RaftStatus {
+    return (this.#known ??= this.core.status());
+  }
+
+  #refresh(): RaftStatus {
+    return (this.#known = this.core.status());
+  }
+
   step(message: Message): Rejection | undefined {
     const o = this.o;
-    const before = stateOf(this.core.status(), o.electionElapsed);
+    const before = stateOf(this.#status(), o.electionElapsed);
     const decision = message.type === 'vote' ? decideVote(o.id, before, message, o.rules) : undefined;
     if (message.type === 'app' || message.type === 'heartbeat') o.contacts.set(message.from, { message, before });
     const rejection = this.core.step(message);
-    const after = this.core.status();
+    const after = this.#refresh();
     if (decision !== undefined && message.type === 'vote') {
       if (decision.outcome === 'granted' && !message.pre) o.restart();
       if (decision.outcome === 'ignored') o.notices.push({ text: `ignored ${name(message.from)}'s ${message.pre ? 'pre-vote' : 'vote request'}`, why: decision.text });
@@ -121,7 +136,7 @@ class ObservedCore implements RaftCore {
 
   tick(): void {
     const o = this.o;
-    const before = this.core.status();
+    const before = this.#status();
     o.electionElapsed += 1;
     if (before.role === 'leader') {
       if (o.electionElapsed >= o.rules.electionTicks) o.electionElapsed = 0;
@@ -129,7 +144,8 @@ class ObservedCore implements RaftCore {
     const elapsed = o.electionElapsed;
     if (before.role !== 'leader' && isVoter(before) && elapsed >= o.timer.timeoutTicks) o.restart();
     this.core.tick();
-    if (differs(stateOf(before, 0), this.core.status())) o.changed({ kind: 'timer', elapsed });
+    // A change of role, term, vote, leader or commit always leaves a Ready behind.
+    if (this.core.hasReady() && differs(stateOf(before, 0), this.#refresh())) o.changed({ kind: 'timer', elapsed });
   }
 
   ready(): Ready {
@@ -175,43 +191,53 @@ class ObservedCore implements RaftCore {
   }
 
   bootstrap(snapshot: Snapshot): void {
+    this.#known = undefined;
     this.core.bootstrap(snapshot);
   }
 
   campaign(): void {
-    const before = stateOf(this.core.status(), 0);
+    const before = stateOf(this.#status(), 0);
     this.core.campaign();
-    if (differs(before, this.core.status())) this.o.changed({ kind: 'campaign' });
+    if (differs(before, this.#refresh())) this.o.changed({ kind: 'campaign' });
   }
 
   propose(data: Uint8Array): ProposeOutcome {
+    this.#known = undefined;
     return this.core.propose(data);
   }
   proposeConfChange(change: ConfChange): ProposeOutcome {
+    this.#known = undefined;
     return this.core.proposeConfChange(change);
   }
   readIndex(context: Uint8Array): void {
+    this.#known = undefined;
     this.core.readIndex(context);
   }
   transferLeadership(to: NodeId): void {
+    this.#known = undefined;
     this.core.transferLeadership(to);
   }
   reportUnreachable(peer: NodeId): void {
+    this.#known = undefined;
     this.core.reportUnreachable(peer);
   }
   hasReady(): boolean {
     return this.core.hasReady();
   }
   advance(ready: Ready): void {
+    this.#known = undefined;
     this.core.advance(ready);
   }
   persisted(seq: number): void {
+    this.#known = undefined;
     this.core.persisted(seq);
   }
   compact(snapshot: Snapshot, keepEntries?: number): void {
+    this.#known = undefined;
     this.core.compact(snapshot, keepEntries);
   }
   appliedTo(index: number): void {
+    this.#known = undefined;
     this.core.appliedTo(index);
   }
   status(): RaftStatus {
