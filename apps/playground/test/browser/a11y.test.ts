@@ -7,6 +7,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contrastRatio } from '../../src/teach/view/colors.ts';
 import { startHarness, watchErrors, type Harness } from './harness.ts';
 import { openTeach, waitIdle } from './teach-page.ts';
 
@@ -116,6 +117,25 @@ describe('accessibility', () => {
     await page.keyboard.press(' ');
     expect(await page.evaluate(() => document.body.dataset.playing)).toBe('true');
     await page.close();
+  });
+
+  it('text drawn on every server reads at WCAG AA contrast (4.5:1), in both themes', async () => {
+    // Seed 3 at 235 ms: a pre-candidate, followers; at 3 s a leader; n2 crashed at 2 s.
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const hash of ['#seed=3&nodes=5&t=235', '#seed=3&nodes=5&actions=2000.crash.n2&t=3000']) {
+        const { page } = await openTeach(h, hash, { colorScheme });
+        const pairs = await page.$$eval('#cluster g.node', (nodes) =>
+          nodes.flatMap((g) => {
+            const fill = getComputedStyle(g.querySelector('circle.body')!).fill;
+            return [...g.querySelectorAll('text.node-name, text.node-term')].map((t) => ({ role: g.getAttribute('data-role'), fill, text: getComputedStyle(t).fill }));
+          }),
+        );
+        const hex = (rgb: string) => `#${rgb.match(/\d+/g)!.slice(0, 3).map((c) => Number(c).toString(16).padStart(2, '0')).join('')}`;
+        expect(new Set(pairs.map((p) => p.role)).size).toBeGreaterThanOrEqual(2);
+        for (const p of pairs) expect(contrastRatio(hex(p.text), hex(p.fill)), `${colorScheme} ${p.role}: ${p.text} on ${p.fill}`).toBeGreaterThanOrEqual(4.5);
+        await page.close();
+      }
+    }
   });
 
   it('timeline buttons are announced by words, and the narration is a live region', async () => {
