@@ -9,6 +9,7 @@ import type { FaultTable } from '../faults.ts';
 import { batchFrameOverhead, EnvelopeError, EnvelopeKind, maxEnvelopeOverhead, unpackBatch, type Envelope } from '../protocol.ts';
 import { createFraming, type Framing } from './framing.ts';
 import type { ResolvedTransportOptions } from './options.ts';
+import { Quarantine } from './quarantine.ts';
 import { RelayLink, RelayRefusedError, type RelayStatus } from './relay-link.ts';
 
 export interface TransportStats {
@@ -31,6 +32,11 @@ export interface TransportStats {
   };
   /** Incoming frames refused (also reported through `handlers.rejected`). */
   rejected: number;
+  /**
+   * Incoming envelopes dropped unread: their sender had 32 frames refused within a second,
+   * and its frames are not read for 5 s after (a member never sends such frames).
+   */
+  quarantined: number;
   /** Times the relay admitted this node (1 + reconnects). */
   relayConnections: number;
   /** Frames sent over direct WebRTC channels, and over the relay. */
@@ -97,9 +103,11 @@ export class RelayTransportImpl implements RelayTransport {
     received: 0,
     dropped: { notConnected: 0, backpressure: 0, oversized: 0, fault: 0, encode: 0 },
     rejected: 0,
+    quarantined: 0,
     viaDirect: 0,
     viaRelay: 0,
   };
+  readonly #quarantine = new Quarantine();
   #link: RelayLink | undefined;
   #direct: DirectPaths | undefined;
   #handlers: TransportHandlers | undefined;
@@ -284,6 +292,7 @@ export class RelayTransportImpl implements RelayTransport {
   }
 
   #inboundBatch(from: NodeId, payload: Uint8Array): void {
+    if (this.#quarantined(from)) return;
     let frames: Uint8Array[];
     try {
       frames = unpackBatch(payload);
@@ -296,7 +305,7 @@ export class RelayTransportImpl implements RelayTransport {
   }
 
   #inbound(from: NodeId, frame: Uint8Array): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#quarantined(from)) return;
     const verdict = this.faults.decide(from, this.id);
     if (verdict.drop) {
       this.#stats.dropped.fault++;
@@ -335,9 +344,20 @@ export class RelayTransportImpl implements RelayTransport {
     this.#handlers.message(message);
   }
 
+  #quarantined(from: NodeId): boolean {
+    if (!this.#quarantine.holds(from, this.#opts.clock.now())) return false;
+    this.#stats.quarantined++;
+    return true;
+  }
+
   #reject(rejection: Rejection & { readonly from?: NodeId }): void {
     if (this.#closed) return;
     this.#stats.rejected++;
+    const { from } = rejection;
+    if (from !== undefined && this.#quarantine.refused(from, this.#opts.clock.now())) {
+      const { maxRefused, quietMs } = this.#quarantine;
+      rejection = { ...rejection, detail: `${rejection.detail} (${maxRefused} frames from ${from} refused within a second: its frames go unread for ${quietMs / 1000} s)` };
+    }
     this.#handlers?.rejected?.(rejection);
   }
 }

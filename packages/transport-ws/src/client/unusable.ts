@@ -40,6 +40,7 @@ export class UnusableTransport implements WebRTCTransport {
       received: 0,
       dropped: { notConnected: 0, backpressure: 0, oversized: 0, fault: 0, encode: 0 },
       rejected: 0,
+      quarantined: 0,
       relayConnections: 0,
       viaDirect: 0,
       viaRelay: 0,

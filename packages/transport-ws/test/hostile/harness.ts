@@ -242,3 +242,27 @@ export async function spawnAttack(attack: string, url: string, options: Record<s
     clearTimeout(timer);
   };
 }
+
+/** Runs the fuzz schedule of `seed` against `target` in a child process; resolves with the steps it ran once it is done. */
+export async function spawnFuzz(target: object, seed: number, durationMs: number): Promise<string[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/hostile/attacker.ts', 'fuzz', JSON.stringify(target), String(seed), String(durationMs)], {
+    cwd: packageDir,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const kill = (): void => void child.kill('SIGKILL');
+  process.once('exit', kill);
+  const steps: string[] = [];
+  let buffered = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop()!;
+    for (const line of lines) if (line.startsWith('step ')) steps.push(line.slice(5));
+  });
+  const timer = setTimeout(kill, durationMs + 20_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timer);
+  process.off('exit', kill);
+  if (code !== 0) throw new Error(`the fuzzer exited with ${code} after: ${steps.join('; ')}`);
+  return steps;
+}
