@@ -45,8 +45,8 @@ function loadFromUrl(): void {
   }
 }
 
-/** The server, link or message an event is about, if any. */
-function clusterTarget(target: EventTarget | null): void {
+/** Selecting in the picture: a message shows its why, a server its actions, a link is cut or healed. */
+function activate(target: EventTarget | null): void {
   const el = target instanceof Element ? target : null;
   const message = el?.closest<SVGElement>('[data-msg]');
   if (message != null) {
@@ -69,11 +69,11 @@ function clusterTarget(target: EventTarget | null): void {
 }
 
 const cluster = $('cluster');
-cluster.addEventListener('click', (event) => clusterTarget(event.target));
+cluster.addEventListener('click', (event) => activate(event.target));
 cluster.addEventListener('keydown', (event) => {
   if (event.key !== 'Enter' && event.key !== ' ') return;
   event.preventDefault();
-  clusterTarget(event.target);
+  activate(event.target);
 });
 
 $('node-actions').addEventListener('click', (event) => {

@@ -2,7 +2,9 @@
  * The teaching world on `@webraft/sim`: the real core, the simulator's network, stores and
  * clocks. This adapter turns learner actions into simulator actions and the simulator's
  * state into frames, and writes the event log a learner reads (role, term, vote and commit
- * changes, found by comparing nodes after each simulator step).
+ * changes, found by comparing nodes after each simulator step; refusals the observers saw),
+ * each line and each message with the rule behind it. It is the only file that talks to the
+ * simulator; `observed-core.ts` watches each core the simulator builds.
  */
 import { decodeConfChange, RawNode, type ConfChange, type Entry, type Message, type NodeId, type RaftCore } from '@webraft/core';
 import { decodeCommand, describeMessage, Simulation, type Packet, type SimNode } from '@webraft/sim';

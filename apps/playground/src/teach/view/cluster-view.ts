@@ -7,7 +7,7 @@
  */
 import { arcPath, messagePoint, messageProgress, messagesInFlight, ringLayout, timerLeft, type Point } from '../model/interpolate.ts';
 import { linkKey, type Frame, type MessageView, type NodeView } from '../model/types.ts';
-import { messageColor, roleColor, roleLabel } from './colors.ts';
+import { ink, messageColor, roleColor, roleLabel } from './colors.ts';
 
 export const viewBox = { width: 560, height: 470 };
 const center: Point = { x: viewBox.width / 2, y: viewBox.height / 2 };
@@ -152,8 +152,8 @@ export class ClusterView {
         g.innerHTML =
           `<circle r="${r + arcGap}" class="timer-track"/><path class="timer-arc" d=""/>` +
           `<circle r="${r}" fill="${roleColor[node.role]}" class="body"/>` +
-          `<text y="-5" class="node-name">${name(node.id)}</text>` +
-          `<text y="12" class="node-term">term ${node.term}</text>` +
+          `<text y="-5" class="node-name" fill="${ink}">${name(node.id)}</text>` +
+          `<text y="12" class="node-term" fill="${ink}">term ${node.term}</text>` +
           `<text x="${at.x}" y="${at.y}" text-anchor="${at.anchor}" class="node-role">${esc(roleLabel[node.role])}${node.learner ? ' (learner)' : ''}${node.member ? '' : ' · removed'}</text>` +
           (vote === '' ? '' : `<text x="${at.x}" y="${at.y + 14}" text-anchor="${at.anchor}" class="node-vote">${vote}</text>`);
       }, seen);
