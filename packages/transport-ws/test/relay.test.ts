@@ -307,3 +307,47 @@ describe('relay: admin and fault injection', () => {
     expect(await (await fetch(`${base}/rooms`, { headers: auth })).json()).toEqual([{ room: 'r', members: ['a', 'b'] }]);
   });
 });
+
+describe('relay: what it sends on its own', () => {
+  it('merges presence for a member whose queue is full: the latest state of each peer, once there is room', async () => {
+    await relayWith({ maxBufferedBytes: 16 * 1024, maxFramesPerSecond: 1e9 });
+    const slow = join('r', 'slow');
+    await slow.welcome;
+    const flooder = join('r', 'flooder');
+    await flooder.welcome;
+    const stream = (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    stream.pause();
+    const chunk = new Uint8Array(64 * 1024);
+    for (let i = 0; i < 200; i++) flooder.send('slow', chunk);
+    await until(() => relay!.stats().dropped.backpressure > 0, 5000, 'the queue full');
+    // Ten joins and leaves of one peer, and one that stays.
+    for (let i = 0; i < 10; i++) {
+      const c = join('r', 'churner');
+      await c.welcome;
+      c.ws.close();
+      await c.closed;
+    }
+    await join('r', 'stayer').welcome;
+    stream.resume();
+    await slow.waitFor((e) => e.kind === EnvelopeKind.presence && e.peer === 'stayer', 5000);
+    await until(() => slow.received.some((e) => e.kind === EnvelopeKind.presence && e.peer === 'churner' && e.payload[0] === 0), 5000, 'the churner gone');
+    const churns = slow.received.filter((e) => e.kind === EnvelopeKind.presence && e.peer === 'churner');
+    expect(churns.length).toBeLessThan(20);
+    expect(churns.at(-1)!.payload[0]).toBe(0);
+  });
+
+  it('drops a member whose queue stays full with slowConsumer (4104) after stallTimeoutMs', async () => {
+    await relayWith({ maxBufferedBytes: 16 * 1024, maxFramesPerSecond: 1e9, stallTimeoutMs: 300 });
+    const slow = join('r', 'slow');
+    await slow.welcome;
+    const flooder = join('r', 'flooder');
+    await flooder.welcome;
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const chunk = new Uint8Array(64 * 1024);
+    for (let i = 0; i < 200; i++) flooder.send('slow', chunk);
+    await until(() => relay!.stats().disconnected.slowConsumer === 1, 5000, 'the slow consumer dropped');
+    await flooder.waitFor((e) => e.kind === EnvelopeKind.presence && e.peer === 'slow' && e.payload[0] === 0);
+    // Its queue counts until its socket is cut, a grace period later.
+    await until(() => relay!.stats().memory.held.queued === 0, 3000, 'its queue returned');
+  });
+});

@@ -109,12 +109,17 @@ export interface Cluster {
 
 export const clusterSecret = 'cluster secret';
 
-/** Three RaftNodes in this process, in `room` of the relay at `url`, with a cluster secret. */
-export async function startCluster(url: string, room = 'cluster', extra: Partial<WebSocketTransportOptions> = {}): Promise<Cluster> {
+/** Three RaftNodes in this process, in `room` of the relay at `url`, with a cluster secret; `extra` options for all, or per node id. */
+export async function startCluster(
+  url: string,
+  room = 'cluster',
+  extra: Partial<WebSocketTransportOptions> | ((id: string) => Partial<WebSocketTransportOptions>) = {},
+): Promise<Cluster> {
   const ids = ['n1', 'n2', 'n3'];
   const nodes: ClusterNode[] = [];
   for (const id of ids) {
-    const transport = webSocketTransport({ url, room, nodeId: id, WebSocket, secret: clusterSecret, backoff: { initialMs: 50, maxMs: 500 }, ...extra });
+    const options = typeof extra === 'function' ? extra(id) : extra;
+    const transport = webSocketTransport({ url, room, nodeId: id, WebSocket, secret: clusterSecret, backoff: { initialMs: 50, maxMs: 500 }, ...options });
     const raft = await RaftNode.create({ id, members: ids, stateMachine: new Kv(), log: new MemoryLogStore(), transport, tickMs: 20, snapshotEvery: 5000 });
     nodes.push({ id, raft, transport });
   }

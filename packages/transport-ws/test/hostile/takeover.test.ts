@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { waitFor } from '@webraft/core/testing';
-import { CloseCode, startRelay, type Relay } from '../../src/relay/index.ts';
+import { CloseCode, mintRoomToken, startRelay, type Relay } from '../../src/relay/index.ts';
 import { openClient, relayUrl, streamOf } from './attacks.ts';
 import { Load, startCluster, type Cluster } from './harness.ts';
 
@@ -70,5 +70,25 @@ describe('a stranger asking for a member’s node id', () => {
     stranger.close();
     await waitFor(() => n1.transport.status.state === 'admitted', 10_000, 'n1 back in the room');
     await committedEverywhere(cluster, 'b');
+  }, 30_000);
+});
+
+describe('room tokens bound to node ids', () => {
+  it('admit a user only as its own node: not as a member, even one that stalled', async () => {
+    const secret = 'relay secret';
+    relay = await startRelay({ port: 0, tokenSecret: secret, takeoverProbeMs: 300 });
+    const tokenFor = (node: string) => mintRoomToken(secret, { room: 'cluster', node, expiresAt: Date.now() + 60_000 });
+    const sockets = recordingSockets();
+    cluster = await startCluster(relay.url, 'cluster', (id) => ({ WebSocket: sockets.WebSocket, token: () => tokenFor(id) }));
+    const mallory = await tokenFor('mallory');
+    // Mallory's token admits mallory, and only mallory.
+    (await openClient(relayUrl(relay.url, 'cluster', 'mallory', mallory))).terminate();
+    const stalled = streamOf(sockets.of('n1'));
+    stalled.pause();
+    await expect(openClient(relayUrl(relay.url, 'cluster', 'n1', mallory))).rejects.toThrow(`closed with ${CloseCode.unauthorized}`);
+    stalled.resume();
+    expect(cluster.nodes[0]!.transport.status.state).toBe('admitted');
+    await committedEverywhere(cluster, 'bound');
+    expect(relay.stats().disconnected.replaced).toBe(0);
   }, 30_000);
 });
