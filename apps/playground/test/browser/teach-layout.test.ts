@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shot, startHarness, type Harness } from './harness.ts';
-import { boxes, openTeach, overlap, scrubTo } from './teach-page.ts';
+import { boxes, openTeach, overlap, scrubTo, waitIdle } from './teach-page.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -50,6 +50,13 @@ describe('layout', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     const svg = (await page.locator('#cluster').boundingBox())!;
     expect(svg.width).toBeGreaterThan(340);
+    await page.selectOption('#speed', '10000');
+    await page.selectOption('#scenario', 'log-repair');
+    await waitIdle(page);
+    await page.click('#next-step');
+    await waitIdle(page);
+    await page.click('#cluster g.node[data-node="n1"] circle.body');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot(page, 'teach-390px');
     expect(errors).toEqual([]);
     await page.close();
