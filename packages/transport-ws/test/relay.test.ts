@@ -214,6 +214,22 @@ describe('relay: limits and close codes', () => {
     expect(framesForwarded).toBeGreaterThanOrEqual(100);
   });
 
+  it('reads a member that sends more than maxBytesPerSecond no faster than that, and drops nothing', async () => {
+    await relayWith({ maxBytesPerSecond: 1024 * 1024, maxFramesPerSecond: 1e9 });
+    const a = join('r', 'a');
+    await a.welcome;
+    const b = join('r', 'b');
+    await b.welcome;
+    const started = Date.now();
+    const chunk = new Uint8Array(64 * 1024);
+    for (let i = 0; i < 48; i++) a.send('b', chunk);
+    await until(() => b.received.filter((e) => e.kind === EnvelopeKind.data).length === 48, 10_000, 'all 3 MiB delivered');
+    // One second's worth at once, the other two at 1 MiB/s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+    expect(relay!.stats().throttled).toBeGreaterThan(0);
+    expect(relay!.stats().dropped.rateLimited).toBe(0);
+  });
+
   it('bounds a slow receiver’s queue: frames past maxBufferedBytes are dropped and counted', async () => {
     await relayWith({ maxBufferedBytes: 64 * 1024, maxFramesPerSecond: 1e9 });
     const fast = join('r', 'fast');

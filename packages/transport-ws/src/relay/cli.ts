@@ -17,6 +17,7 @@ const usage = `usage: webraft-relay [options]
   --max-handshakes-per-second-per-address N  (default 100; beyond: HTTP 429)
   --max-buffered-bytes N   per-receiver send buffer bound (default 1048576)
   --max-frames-per-second N  per member (default 20000)
+  --max-bytes-per-second N   per member; over it the member is not read for a while (default 67108864)
   --max-memory-bytes N     memory budget of the process (default 1073741824)
   --stall-timeout-ms N     a queue full or a message incomplete this long drops the client (default 30000)
   --admin                  enable the admin / fault-injection API under /admin/
@@ -42,6 +43,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       'stall-timeout-ms': { type: 'string' },
       'max-buffered-bytes': { type: 'string' },
       'max-frames-per-second': { type: 'string' },
+      'max-bytes-per-second': { type: 'string' },
       admin: { type: 'boolean' },
       'admin-token': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -75,6 +77,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     stallTimeoutMs: int('stall-timeout-ms', values['stall-timeout-ms']),
     maxBufferedBytes: int('max-buffered-bytes', values['max-buffered-bytes']),
     maxFramesPerSecond: int('max-frames-per-second', values['max-frames-per-second']),
+    maxBytesPerSecond: int('max-bytes-per-second', values['max-bytes-per-second']),
     admin: values.admin || adminToken !== undefined ? { token: adminToken } : undefined,
   };
   const relay = await startRelay(options);

@@ -36,8 +36,14 @@ export interface RelayOptions {
   readonly clientAddress?: (request: IncomingMessage) => string | undefined;
   /** A receiver's send buffer bound: while more is queued for it, frames for it are dropped and counted. @default 1 MiB */
   readonly maxBufferedBytes?: number;
-  /** Frames per second one member may send (token bucket, burst of one second). @default 20000 */
+  /** Frames per second one member may send (token bucket, burst of one second); more are dropped. @default 20000 */
   readonly maxFramesPerSecond?: number;
+  /**
+   * Bytes per second one member may send (token bucket, burst of one second). Over it the
+   * relay stops reading the member's socket until its budget refills: the network slows the
+   * sender down, and nothing is dropped. @default 64 MiB
+   */
+  readonly maxBytesPerSecond?: number;
   /** Frames held back by delay faults, relay-wide; more are dropped. @default 10000 */
   readonly maxDelayedFrames?: number;
   /**
@@ -96,6 +102,7 @@ const limits = [
   'maxHandshakesPerSecondPerAddress',
   'maxBufferedBytes',
   'maxFramesPerSecond',
+  'maxBytesPerSecond',
   'maxDelayedFrames',
   'maxMemoryBytes',
   'stallTimeoutMs',
@@ -116,6 +123,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     maxHandshakesPerSecondPerAddress: 100,
     maxBufferedBytes: 1024 * 1024,
     maxFramesPerSecond: 20_000,
+    maxBytesPerSecond: 64 * 1024 * 1024,
     maxDelayedFrames: 10_000,
     maxMemoryBytes: 1024 * 1024 * 1024,
     stallTimeoutMs: 30_000,

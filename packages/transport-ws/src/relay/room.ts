@@ -26,8 +26,12 @@ export class Member {
   readonly incoming: PartialMessage;
   /** Its socket is paused until the relay has room for the message it announced. */
   waiting = false;
-  #tokens: number;
-  #refilledAt: number;
+  /** Frames it may send (`maxFramesPerSecond`); over it they are dropped. */
+  readonly frames: TokenBucket;
+  /** Bytes it may send (`maxBytesPerSecond`); over it its socket is not read until paid back. */
+  readonly bytes: TokenBucket;
+  /** Its socket is paused until its byte budget refills. */
+  throttled = false;
   #probe: Promise<boolean> | undefined;
 
   constructor(
@@ -36,25 +40,14 @@ export class Member {
     readonly raw: Duplex,
     readonly roomName: string,
     readonly node: NodeId,
-    private readonly framesPerSecond: number,
-    maxFrameBytes: number,
+    limits: { readonly maxFramesPerSecond: number; readonly maxBytesPerSecond: number; readonly maxFrameBytes: number },
     now: number,
   ) {
     this.idBytes = new TextEncoder().encode(node);
-    this.incoming = new PartialMessage(maxFrameBytes);
-    this.#tokens = framesPerSecond;
-    this.#refilledAt = now;
+    this.incoming = new PartialMessage(limits.maxFrameBytes);
+    this.frames = new TokenBucket(limits.maxFramesPerSecond, now);
+    this.bytes = new TokenBucket(limits.maxBytesPerSecond, now);
     this.roomyAt = now;
-  }
-
-  /** Takes one frame from the member's budget; false when it is spent. */
-  takeToken(now: number): boolean {
-    const elapsed = Math.max(0, now - this.#refilledAt);
-    this.#refilledAt = now;
-    this.#tokens = Math.min(this.framesPerSecond, this.#tokens + (elapsed * this.framesPerSecond) / 1000);
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
   }
 
   /** Pings the client; resolves true once it answers, false if it closes or `timeoutMs` passes first. */
@@ -76,6 +69,41 @@ export class Member {
       this.socket.ping();
     });
     return this.#probe;
+  }
+}
+
+/** A token bucket that holds one second's worth. */
+export class TokenBucket {
+  #tokens: number;
+  #refilledAt: number;
+
+  constructor(
+    readonly perSecond: number,
+    now: number,
+  ) {
+    this.#tokens = perSecond;
+    this.#refilledAt = now;
+  }
+
+  /** Takes one token; false when there is none. */
+  take(now: number): boolean {
+    this.#refill(now);
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  /** Takes `count` tokens, into debt if need be; returns the ms until the debt is paid (0: none). */
+  spend(count: number, now: number): number {
+    this.#refill(now);
+    this.#tokens -= count;
+    return this.#tokens >= 0 ? 0 : Math.ceil((-this.#tokens * 1000) / this.perSecond);
+  }
+
+  #refill(now: number): void {
+    const elapsed = Math.max(0, now - this.#refilledAt);
+    this.#refilledAt = now;
+    this.#tokens = Math.min(this.perSecond, this.#tokens + (elapsed * this.perSecond) / 1000);
   }
 }
 

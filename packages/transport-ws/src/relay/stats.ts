@@ -36,7 +36,9 @@ export interface RelayStats {
     /** The frame would have taken the relay over `maxMemoryBytes`. */
     overBudget: number;
   };
-  /** Keepalive requests answered, and those not answered because bytes for the client were already queued. */
+  /** Times a member's socket was paused for sending over `maxBytesPerSecond`. */
+  throttled: number;
+  /** Keepalive requests answered, and those merged: not answered because bytes for the client were queued or a reply had just gone. */
   keepalives: { answered: number; merged: number };
   /** Connections and frames refused, by cause. */
   rejected: {
@@ -84,6 +86,7 @@ export function emptyStats(): RelayStats {
     framesForwarded: 0,
     bytesForwarded: 0,
     dropped: { backpressure: 0, rateLimited: 0, unknownPeer: 0, fault: 0, delayQueueFull: 0, overBudget: 0 },
+    throttled: 0,
     keepalives: { answered: 0, merged: 0 },
     rejected: {
       badRequest: 0,

@@ -19,8 +19,11 @@ import type { RelayStats } from './stats.ts';
 const keepaliveReply = encodeEnvelope(EnvelopeKind.keepalive, '', new Uint8Array(0));
 /** How long a refused or dropped client gets to read its close frame before the socket is cut. */
 const closeGraceMs = 1000;
-/** Keepalives within this long of the last reply get none of their own. */
-const keepaliveReplyMs = 1000;
+/**
+ * Keepalives within this long of the last reply get none of their own: a client asks only
+ * after `keepAliveMs` of silence (tests use 50 ms), so one asking faster is flooding.
+ */
+const keepaliveReplyMs = 20;
 /** A message that got no bytes for this long, while others wait for room, is dropped to make it. */
 const stalledMessageMs = 1000;
 
@@ -62,7 +65,7 @@ export class Switchboard {
 
   /** Takes an admitted connection: it joins its room once its node id is free. */
   admit(ws: WebSocket, raw: Duplex, roomName: string, node: NodeId, release: () => void): void {
-    const member = new Member(ws, raw, roomName, node, this.opts.maxFramesPerSecond, this.opts.maxFrameBytes, this.opts.now());
+    const member = new Member(ws, raw, roomName, node, this.opts, this.opts.now());
     this.members.add(member);
     // Before `ws` reads the chunk, so the budget sees a message grow before `ws` holds it.
     raw.prependListener('data', (chunk: Buffer) => this.#onChunk(member, chunk));
@@ -164,13 +167,30 @@ export class Switchboard {
 
   #onChunk(member: Member, chunk: Buffer): void {
     if (member.leaving) return;
-    const delta = member.incoming.read(chunk, this.opts.now());
+    const now = this.opts.now();
+    const delta = member.incoming.read(chunk, now);
     if (delta !== 0) {
       this.budget.change('incoming', delta);
       if (member.incoming.held > 0) this.#receiving.add(member);
       else this.#receiving.delete(member);
     }
     if (this.budget.over && member.incoming.unread > 0) this.#wait(member);
+    const debtMs = member.bytes.spend(chunk.length, now);
+    if (debtMs > 0 && !member.throttled) this.#throttle(member, debtMs);
+  }
+
+  /**
+   * Stops reading a member that sent more than `maxBytesPerSecond` until its budget is back:
+   * the network holds its bytes back, and the relay spends nothing on them meanwhile.
+   */
+  #throttle(member: Member, ms: number): void {
+    this.stats.throttled++;
+    member.throttled = true;
+    member.socket.pause();
+    setTimeout(() => {
+      member.throttled = false;
+      if (!member.waiting && !member.leaving) member.socket.resume();
+    }, ms).unref();
   }
 
   /**
@@ -206,7 +226,7 @@ export class Switchboard {
       this.#waiting.delete(member);
       member.waiting = false;
       this.budget.change('incoming', member.incoming.takeBack());
-      member.socket.resume();
+      if (!member.throttled) member.socket.resume();
     }
   }
 
@@ -219,7 +239,7 @@ export class Switchboard {
       return;
     }
     const now = this.opts.now();
-    if (!member.takeToken(now)) {
+    if (!member.frames.take(now)) {
       this.stats.dropped.rateLimited++;
       return;
     }
@@ -267,7 +287,7 @@ export class Switchboard {
 
   /**
    * Any bytes already queued for the client tell it the relay is there as well as a reply
-   * would, and so does a reply less than a second old: a client asks after seconds of silence.
+   * would, and so does a reply sent moments ago: a flood of keepalives gets at most 50 replies a second.
    */
   #answerKeepalive(member: Member, now: number): void {
     if (now - member.keepaliveAnsweredAt < keepaliveReplyMs || this.#observe(member) > 0) {

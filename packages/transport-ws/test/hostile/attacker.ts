@@ -5,12 +5,13 @@
  * stdin; a fuzz run prints each step as it starts, then `done`.
  */
 import { createInterface } from 'node:readline';
-import { halfSentMessages, keepaliveFlood, type StopAttack } from './attacks.ts';
+import { halfSentMessages, keepaliveFlood, stalledReceiver, type StopAttack } from './attacks.ts';
 import { runFuzz, schedule, type FuzzTarget } from './fuzzer.ts';
 
 const attacks: Record<string, (url: string, options: Record<string, number>) => Promise<StopAttack>> = {
   keepaliveFlood: async (url, options) => (await keepaliveFlood(url, options)).stop,
   halfSentMessages: (url, options) => halfSentMessages(url, options),
+  stalledReceiver: async (url, options) => (await stalledReceiver(url, options)).stop,
 };
 
 const [name, ...args] = process.argv.slice(2) as [string, ...string[]];

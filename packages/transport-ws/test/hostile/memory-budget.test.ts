@@ -15,7 +15,7 @@ let cluster: Cluster;
 let load: Load;
 
 beforeAll(async () => {
-  relay = await spawnRelay(['--max-memory-bytes', String(budget), '--max-frame-bytes', String(MiB), '--stall-timeout-ms', '3000']);
+  relay = await spawnRelay(['--max-memory-bytes', String(budget), '--max-bytes-per-second', String(16 * MiB), '--max-frame-bytes', String(MiB), '--stall-timeout-ms', '3000']);
   cluster = await startCluster(relay.url);
   load = new Load(cluster);
   load.start();
