@@ -381,7 +381,7 @@ export class Switchboard {
       }
     }
     this.#makeRoom();
-    if (this.budget.over) this.shed();
+    if (this.budget.over) this.#shed();
   }
 
   /**
@@ -389,7 +389,7 @@ export class Switchboard {
    * the connections holding the most (a message partly received, a queue over its bound)
    * first. They are the ones an attack fills; a client that reads and writes at pace holds little.
    */
-  shed(): void {
+  #shed(): void {
     const lowWater = this.budget.limit - (this.budget.limit - this.budget.base) / 10;
     const heavy = [...this.#receiving, ...[...this.#backedUp].filter((m) => m.queued > this.opts.maxBufferedBytes)];
     const held = (m: Member): number => m.incoming.held + m.queued;
@@ -403,7 +403,8 @@ export class Switchboard {
   /** Drops members that missed the last ping, and pings the others. */
   ping(): void {
     for (const member of this.members) {
-      if (member.leaving) continue;
+      // A member the relay stopped reading cannot answer; `stallTimeoutMs` bounds its wait.
+      if (member.leaving || member.waiting || member.throttled) continue;
       if (!member.alive) {
         this.stats.disconnected.unresponsive++;
         member.leaving = true;

@@ -103,10 +103,11 @@ export async function keepaliveFlood(base: string, { clients = 1, perSecond = 15
 
 /** A pair in a room of their own: one floods the other, which never reads. */
 export async function stalledReceiver(base: string, { perSecond = 5000, bytes = 8 * 1024 } = {}): Promise<{ stop: StopAttack; receiver: WebSocket; closed: Promise<number> }> {
-  const receiver = await openClient(relayUrl(base, 'stall', 'receiver'));
+  const room = `stall-${Math.random().toString(36).slice(2)}`;
+  const receiver = await openClient(relayUrl(base, room, 'receiver'));
   const closed = new Promise<number>((resolve) => receiver.once('close', (code) => resolve(code)));
   streamOf(receiver).pause();
-  const sender = await openClient(relayUrl(base, 'stall', 'sender'));
+  const sender = await openClient(relayUrl(base, room, 'sender'));
   const frame = encodeEnvelope(EnvelopeKind.data, 'receiver', new Uint8Array(bytes).fill(7));
   const stop = paced(perSecond, (count) => {
     if (sender.readyState !== sender.OPEN) return;
