@@ -23,7 +23,7 @@ export type { SessionProposeOptions } from './node/client-session.ts';
 export type * from './node/options.ts';
 export * from './node/errors.ts';
 export { ReplayedApplyError } from './node/applier.ts';
-export { jsonCodec, bytesCodec } from './node/codecs.ts';
+export { jsonCodec, bytesCodec, JsonCodecError, type JsonCodecOptions } from './node/codecs.ts';
 export { systemClock } from './node/clock.ts';
 export { broadcastChannelTransport } from './transport/broadcast-channel.ts';
 export type {

@@ -89,7 +89,8 @@ describe('createReplicatedStore', () => {
   it('keeps state unchanged on every replica when the reducer throws, and reports the error', async () => {
     const { stores, leader } = await memoryCluster();
     await leader.dispatch({ add: 1 });
-    await expect(leader.dispatch({ add: Number.NaN })).rejects.toThrow(/finite/);
+    // A string, not NaN: the JSON codec refuses NaN before it is proposed, and the point here is a reducer that throws.
+    await expect(leader.dispatch({ add: 'two' as unknown as number })).rejects.toThrow(/finite/);
     await leader.dispatch({ add: 1 });
     for (const store of stores) expect((await store.read()).history).toEqual([1, 1]);
   });
