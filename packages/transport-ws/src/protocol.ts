@@ -238,6 +238,12 @@ export const CloseCode = {
   nodeIdInUse: 4106,
   /** A message stayed incomplete for `stallTimeoutMs`. Retry. */
   slowSender: 4107,
+  /**
+   * The relay shares its rooms with other relays through Redis and has lost Redis (or could
+   * not renew its lease there): it cannot see the rest of the room, so it closes its clients
+   * rather than split the room. Retry, preferably at another relay.
+   */
+  clusterUnavailable: 4108,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 

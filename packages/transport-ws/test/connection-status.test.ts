@@ -38,6 +38,8 @@ describe('bad options', () => {
     ['url', { url: 'not a url' }, /"not a url" is not a URL/],
     ['url', { url: 'ftp://127.0.0.1:9000/' }, /ws:\/\/ or wss:\/\/.*ftp:/],
     ['url', { url: 42 }, /a string/],
+    ['url', { url: [] }, /at least one relay/],
+    ['url[1]', { url: ['ws://127.0.0.1:9/', 'http://127.0.0.1:9/'] }, /ws:\/\/ or wss:\/\/.*http:/],
     ['room', { room: '' }, /non-empty string/],
     ['room', { room: 'r'.repeat(129) }, /128 bytes/],
     ['nodeId', { nodeId: undefined }, /non-empty string/],
@@ -62,7 +64,7 @@ describe('bad options', () => {
     const error = await started.then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(TransportOptionsError);
     expect(error).toMatchObject({ name: 'TransportOptionsError', option });
-    expect((error as Error).message).toMatch(new RegExp(`^webSocketTransport option \`${option.replace('.', '\\.')}\``));
+    expect((error as Error).message).toMatch(new RegExp(`^webSocketTransport option \`${option.replace(/[.[\]]/g, '\\$&')}\``));
     expect((error as Error).message).toMatch(detail);
     expect(reports).toEqual([{ state: 'failed', error }]);
     expect(transport.status).toEqual({ state: 'refused', error });
@@ -159,7 +161,7 @@ describe('a relay that goes away', () => {
     const { reports, started } = startCollecting(transport);
     await started;
     expect(reports).toEqual([{ state: 'connected' }]);
-    expect(transport.status).toEqual({ state: 'admitted' });
+    expect(transport.status).toEqual({ state: 'admitted', url: relay.url });
     const { port, url } = relay;
     await relay.close();
     await waitFor(() => reports.length >= 2, 5000, 'the loss');
@@ -170,5 +172,22 @@ describe('a relay that goes away', () => {
     expect(reports.at(-1)).toEqual({ state: 'connected' });
     await transport.close();
     await again.close();
+  });
+});
+
+describe('a list of relays', () => {
+  it('tries the next relay when one cannot be reached, and moves on when its relay goes away', async () => {
+    const [first, second] = await Promise.all([startRelay({ port: 0 }), startRelay({ port: 0 })]);
+    const dead = `ws://127.0.0.1:${await closedPort()}/`;
+    const transport = webSocketTransport({ ...base, url: [dead, first.url, second.url], backoff: { initialMs: 20, maxMs: 50 } });
+    const { reports, started } = startCollecting(transport);
+    await started;
+    expect(transport.status).toMatchObject({ state: 'admitted', url: first.url });
+    expect(reports[0]).toMatchObject({ state: 'connecting', error: { name: 'RelayConnectionError', url: dead } });
+    await first.close();
+    await waitFor(() => transport.status.state === 'admitted' && transport.status.url === second.url, 5000, 'admitted at the second relay');
+    expect(second.rooms()).toEqual([{ room: 'r', members: ['a'] }]);
+    await transport.close();
+    await second.close();
   });
 });

@@ -44,6 +44,20 @@ const relayUrl: Check = (value) => {
   return undefined;
 };
 
+/** One relay URL, or a non-empty list of them (each checked, and named by its place in the list). */
+function checkRelayUrls(value: unknown, factory: string): void {
+  if (!Array.isArray(value)) {
+    const problem = typeof value === 'string' ? relayUrl(value) : `must be a string like "ws://127.0.0.1:8787/" or a list of such strings, got ${kind(value)}`;
+    if (problem !== undefined) throw new TransportOptionsError('url', problem, factory);
+    return;
+  }
+  if (value.length === 0) throw new TransportOptionsError('url', 'must name at least one relay, got an empty list', factory);
+  value.forEach((url: unknown, i) => {
+    const problem = relayUrl(url);
+    if (problem !== undefined) throw new TransportOptionsError(`url[${i}]`, problem, factory);
+  });
+}
+
 const id =
   (maxBytes: number): Check =>
   (value) => {
@@ -103,7 +117,6 @@ const backoffChecks: Record<string, Check> = {
 };
 
 const transportChecks: Record<string, Check> = {
-  url: relayUrl,
   room: id(maxRoomBytes),
   nodeId: id(maxPeerIdBytes),
   token: optional(token),
@@ -144,6 +157,7 @@ function checkAll(options: Record<string, unknown>, checks: Record<string, Check
 export function checkTransportOptions(options: unknown, factory: string, mesh = false): void {
   if (typeof options !== 'object' || options === null) throw new TransportOptionsError('options', `must be an object, got ${kind(options)}`, factory);
   const given = options as Record<string, unknown>;
+  checkRelayUrls(given.url, factory);
   checkAll(given, transportChecks, factory);
   if (given.backoff !== undefined) checkAll(given.backoff as Record<string, unknown>, backoffChecks, factory, 'backoff.');
   if (given.WebSocket !== undefined) checkAll(given, { WebSocket: webSocketClass }, factory);

@@ -5,8 +5,11 @@ import { checkTransportOptions, TransportOptionsError } from './option-checks.ts
 import type { RelayRefusedError, RelayStatus, WebSocketConstructor } from './relay-link.ts';
 
 export interface WebSocketTransportOptions {
-  /** The relay's URL, `ws://` or `wss://`. */
-  readonly url: string;
+  /**
+   * The relay's URL, `ws://` or `wss://`; or several relays sharing rooms (through Redis): the
+   * node connects to the first, and after a failed attempt or a lost connection tries the next.
+   */
+  readonly url: string | readonly string[];
   /** The room: one per cluster. */
   readonly room: string;
   readonly nodeId: NodeId;

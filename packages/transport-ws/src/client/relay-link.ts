@@ -20,7 +20,8 @@ export interface WebSocketLike {
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 export interface RelayLinkOptions {
-  readonly url: string;
+  /** Relays to try, in turn: each new attempt after a failed one or a lost connection goes to the next. */
+  readonly urls: readonly string[];
   readonly room: string;
   readonly nodeId: NodeId;
   /** A room token, or a function fetching a fresh one before every connection attempt. */
@@ -49,6 +50,8 @@ export interface RelayStatus {
    * - `closed`: `close()` was called.
    */
   readonly state: 'connecting' | 'admitted' | 'displaced' | 'refused' | 'closed';
+  /** The relay's URL (as given): the one the node is admitted to, or the last one it tried. */
+  readonly url?: string;
   /** How the last connection ended, if one did: the relay's close code and reason (1006: no close frame). */
   readonly lastClose?: { readonly code: number; readonly reason: string };
   /**
@@ -79,7 +82,7 @@ export class RelayConnectionError extends Error {
   override readonly name = 'RelayConnectionError';
   constructor(
     message: string,
-    /** The relay URL from the options. */
+    /** The URL of the relay tried, as given in the options. */
     readonly url: string,
     /** The close code, when a connection was closed. */
     readonly code?: number,
@@ -116,6 +119,8 @@ export class RelayLink {
   #askedAt: number | undefined;
   #firstAdmission: { resolve(): void; reject(error: Error): void } | undefined;
   #status: RelayStatus = { state: 'connecting' };
+  /** Which of `urls` the current or next attempt goes to. */
+  #urlIndex = 0;
   /** Times the link was admitted by the relay; tests and stats read it. */
   connections = 0;
 
@@ -138,9 +143,15 @@ export class RelayLink {
     return this.#status;
   }
 
+  /** The relay of the current (or next) attempt. */
+  get #url(): string {
+    return this.#opts.urls[this.#urlIndex]!;
+  }
+
   #setStatus(state: RelayStatus['state'], lastClose = this.#status.lastClose, error?: Error): void {
-    if (state === this.#status.state && lastClose === this.#status.lastClose && error === this.#status.error) return;
-    this.#status = { state, ...(lastClose !== undefined && { lastClose }), ...(error !== undefined && { error }) };
+    const url = this.#url;
+    if (state === this.#status.state && lastClose === this.#status.lastClose && error === this.#status.error && url === this.#status.url) return;
+    this.#status = { state, url, ...(lastClose !== undefined && { lastClose }), ...(error !== undefined && { error }) };
     this.#events.status(this.#status);
   }
 
@@ -220,12 +231,12 @@ export class RelayLink {
 
   /** One connection attempt; whatever goes wrong in it is reported and retried, never thrown. */
   #attempt(): void {
-    this.#connect().catch((error: unknown) => this.#attemptFailed(`could not connect to the relay at ${this.#opts.url}: ${describe(error)}`, error));
+    this.#connect().catch((error: unknown) => this.#attemptFailed(`could not connect to the relay at ${this.#url}: ${describe(error)}`, error));
   }
 
   #attemptFailed(message: string, cause: unknown): void {
     if (this.#closed) return;
-    this.#setStatus('connecting', undefined, new RelayConnectionError(message, this.#opts.url, undefined, { cause }));
+    this.#setStatus('connecting', undefined, new RelayConnectionError(message, this.#url, undefined, { cause }));
     this.#retry();
   }
 
@@ -239,7 +250,7 @@ export class RelayLink {
       return;
     }
     if (this.#closed) return;
-    const url = new URL(this.#opts.url);
+    const url = new URL(this.#url);
     url.searchParams.set('room', this.#opts.room);
     url.searchParams.set('node', this.#opts.nodeId);
     if (token !== undefined) url.searchParams.set('token', token);
@@ -248,7 +259,7 @@ export class RelayLink {
     try {
       socket = new this.#opts.WebSocket(url.toString());
     } catch (error) {
-      this.#attemptFailed(`could not open a WebSocket to the relay at ${this.#opts.url}: ${describe(error)}`, error);
+      this.#attemptFailed(`could not open a WebSocket to the relay at ${this.#url}: ${describe(error)}`, error);
       return;
     }
     // `ws` (Node) can hand over the received bytes as they are; the standard API copies
@@ -377,14 +388,14 @@ export class RelayLink {
     // Another connection has this node id (a reloaded page, a second tab, or someone else):
     // keep trying, so the node is back as soon as the id is free, and say so meanwhile.
     const displaced = code === CloseCode.replaced || code === CloseCode.nodeIdInUse;
-    const error = new RelayConnectionError(this.#closeMessage(wasAdmitted, code, reason, failure), this.#opts.url, code, { cause: failure?.cause });
+    const error = new RelayConnectionError(this.#closeMessage(wasAdmitted, code, reason, failure), this.#url, code, { cause: failure?.cause });
     this.#setStatus(displaced ? 'displaced' : 'connecting', lastClose, error);
     this.#retry();
   }
 
   /** What a close means to someone wondering why the node does not reach its peers. */
   #closeMessage(wasAdmitted: boolean, code: number, reason: string, failure: { detail: string } | undefined): string {
-    const relay = `the relay at ${this.#opts.url}`;
+    const relay = `the relay at ${this.#url}`;
     const closed = `${code}${reason ? `: ${reason}` : ''}`;
     if (code === CloseCode.replaced || code === CloseCode.nodeIdInUse) {
       return `another connection holds node id ${this.#opts.nodeId} in room ${this.#opts.room} at ${relay} (${closed})`;
@@ -395,8 +406,10 @@ export class RelayLink {
     return code === 1006 ? `cannot reach ${relay} (the connection closed before the relay answered)` : `${relay} did not admit this node (${closed})`;
   }
 
+  /** The next attempt, after a backoff, goes to the next relay of the list: one that failed or was lost is likely down. */
   #retry(): void {
     if (this.#closed) return;
+    this.#urlIndex = (this.#urlIndex + 1) % this.#opts.urls.length;
     this.#retryTimer = this.#opts.clock.setTimeout(() => this.#attempt(), this.#backoff.next());
   }
 

@@ -145,8 +145,9 @@ export class RelayTransportImpl implements RelayTransport {
   async start(handlers: TransportHandlers): Promise<void> {
     if (this.#link !== undefined || this.#closed) return;
     this.#handlers = handlers;
+    const { url } = this.#opts;
     const link = new RelayLink(
-      { ...this.#opts, nodeId: this.id },
+      { ...this.#opts, urls: typeof url === 'string' ? [url] : url, nodeId: this.id },
       {
         envelope: (envelope) => this.#onEnvelope(envelope),
         presence: (peer, present) => {

@@ -1,7 +1,7 @@
 /**
  * The relay's memory budget. What it holds for its clients is counted as it comes and goes —
  * a fixed cost per open socket, the bytes of messages partly received, the bytes queued to
- * receivers, the frames held back by delay faults — and added to what the process used when
+ * receivers, the frames held back by delay faults or on their way to other relays — and added to what the process used when
  * the relay started. Frames that would not fit are dropped; at the limit the relay refuses
  * new connections and drops the ones holding the most.
  */
@@ -26,10 +26,12 @@ export interface HeldBytes {
   incoming: number;
   queued: number;
   delayed: number;
+  /** Frames for members of other relays, handed to Redis and not yet acknowledged. */
+  cluster: number;
 }
 
 export class MemoryBudget {
-  readonly held: HeldBytes = { connections: 0, incoming: 0, queued: 0, delayed: 0 };
+  readonly held: HeldBytes = { connections: 0, incoming: 0, queued: 0, delayed: 0, cluster: 0 };
   /** The process's memory when the relay started, plus {@link processReserve}. */
   readonly base: number;
   #total = 0;

@@ -20,6 +20,10 @@ const usage = `usage: webraft-relay [options]
   --max-bytes-per-second N   per member; over it the member is not read for a while (default 67108864)
   --max-memory-bytes N     memory budget of the process (default 1073741824)
   --stall-timeout-ms N     a queue full or a message incomplete this long drops the client (default 30000)
+  --redis URL              share rooms with the relays using this Redis, e.g. redis://127.0.0.1:6379
+                           (or env WEBRAFT_RELAY_REDIS); without it the relay closes its clients (4108)
+  --redis-prefix P         prefix of the Redis keys and channels (default webraft:)
+  --redis-lease-ms N       the relay's lease in Redis (default 10000)
   --admin                  enable the admin / fault-injection API under /admin/
   --admin-token T          require "Authorization: Bearer T" for it (or env WEBRAFT_RELAY_ADMIN_TOKEN)
 `;
@@ -44,6 +48,9 @@ export async function main(argv: readonly string[]): Promise<void> {
       'max-buffered-bytes': { type: 'string' },
       'max-frames-per-second': { type: 'string' },
       'max-bytes-per-second': { type: 'string' },
+      redis: { type: 'string' },
+      'redis-prefix': { type: 'string' },
+      'redis-lease-ms': { type: 'string' },
       admin: { type: 'boolean' },
       'admin-token': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -61,6 +68,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   };
   const secret = values['token-secret'] ?? process.env.WEBRAFT_RELAY_SECRET;
   const adminToken = values['admin-token'] ?? process.env.WEBRAFT_RELAY_ADMIN_TOKEN;
+  const redis = values.redis ?? process.env.WEBRAFT_RELAY_REDIS;
   const options: RelayOptions = {
     port: int('port', values.port),
     host: values.host,
@@ -78,12 +86,16 @@ export async function main(argv: readonly string[]): Promise<void> {
     maxBufferedBytes: int('max-buffered-bytes', values['max-buffered-bytes']),
     maxFramesPerSecond: int('max-frames-per-second', values['max-frames-per-second']),
     maxBytesPerSecond: int('max-bytes-per-second', values['max-bytes-per-second']),
+    redis,
+    redisPrefix: values['redis-prefix'],
+    redisLeaseMs: int('redis-lease-ms', values['redis-lease-ms']),
     admin: values.admin || adminToken !== undefined ? { token: adminToken } : undefined,
   };
   const relay = await startRelay(options);
   process.stderr.write(
     `webraft relay listening on ${relay.url}` +
-      `${secret ? ' (room tokens required)' : ''}${options.admin ? ' (admin API on)' : ''}\n`,
+      `${secret ? ' (room tokens required)' : ''}${options.admin ? ' (admin API on)' : ''}` +
+      `${redis ? ` (sharing rooms through Redis at ${redis.replace(/\/\/[^@/]*@/, '//***@')}, relay ${relay.stats().cluster?.relayId})` : ''}\n`,
   );
   const stop = (): void => {
     relay.close().then(() => process.exit(0));

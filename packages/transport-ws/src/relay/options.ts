@@ -79,13 +79,27 @@ export interface RelayOptions {
    * port may cut links — only for local testing.
    */
   readonly admin?: { readonly token?: string };
+  /**
+   * Share rooms with other relays through the Redis at this URL (`redis://[user:password@]host:port[/db]`,
+   * or `rediss://` for TLS): the members of a room may then be connected to different relays.
+   * Without Redis the relay cannot see the rest of a room, so while it has lost Redis it closes
+   * its clients and refuses new ones with 4108 (`clusterUnavailable`). @default none: rooms are this relay's own
+   */
+  readonly redis?: string;
+  /** Prefix of every Redis key and channel the relays use, so several clusters can share one Redis. @default 'webraft:' */
+  readonly redisPrefix?: string;
+  /**
+   * A relay's lease in Redis, renewed every fifth of it. A relay that could not renew it for
+   * half of it detaches (4108 to its clients); the others forget its members once it lapses. @default 10000
+   */
+  readonly redisLeaseMs?: number;
   /** Random source of drop-rate and jitter faults. @default Math.random */
   readonly random?: () => number;
   /** Wall clock, for token expiry and rate limits. @default Date.now */
   readonly now?: () => number;
 }
 
-type Hooks = 'server' | 'tokenSecret' | 'authorize' | 'allowedOrigins' | 'admin' | 'clientAddress';
+type Hooks = 'server' | 'tokenSecret' | 'authorize' | 'allowedOrigins' | 'admin' | 'clientAddress' | 'redis';
 export type ResolvedRelayOptions = Required<Omit<RelayOptions, Hooks>> & Pick<RelayOptions, Hooks>;
 
 /** An option the relay cannot work with; the message names it. */
@@ -108,6 +122,7 @@ const limits = [
   'stallTimeoutMs',
   'takeoverProbeMs',
   'pingIntervalMs',
+  'redisLeaseMs',
 ] as const;
 
 export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions {
@@ -129,6 +144,8 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     stallTimeoutMs: 30_000,
     takeoverProbeMs: 2000,
     pingIntervalMs: 15_000,
+    redisPrefix: 'webraft:',
+    redisLeaseMs: 10_000,
     random: Math.random,
     now: Date.now,
     ...withoutUndefined(options),
@@ -139,7 +156,25 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
       throw new RelayOptionsError(`\`${name}\` must be a positive number, got ${String(value)}`);
     }
   }
+  if (resolved.redis !== undefined) checkRedisUrl(resolved.redis);
+  if (typeof resolved.redisPrefix !== 'string' || resolved.redisPrefix.length > 64) {
+    throw new RelayOptionsError(`\`redisPrefix\` must be a string of at most 64 characters, got ${JSON.stringify(resolved.redisPrefix)}`);
+  }
+  if (resolved.redisLeaseMs < 500) throw new RelayOptionsError(`\`redisLeaseMs\` must be at least 500, got ${resolved.redisLeaseMs}`);
   return resolved;
+}
+
+function checkRedisUrl(value: unknown): void {
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) {
+    const shown = typeof value === 'string' ? JSON.stringify(value.replace(/\/\/[^@/]*@/, '//***@')) : String(value);
+    throw new RelayOptionsError(`\`redis\` must be a URL like redis://127.0.0.1:6379 or rediss://host:port, got ${shown}`);
+  }
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { NodeId } from '@webraft/core';
 import type { FaultTable } from '../faults.ts';
+import type { RoomEvent } from './cluster/link.ts';
 import { PartialMessage } from './partial-message.ts';
 
 /** One admitted connection: a node of a room, in it or waiting to take its id. */
@@ -108,11 +109,36 @@ export class TokenBucket {
 }
 
 export class Room {
+  /** Members connected to this relay. */
   readonly members = new Map<NodeId, Member>();
+  /** With a cluster: members connected to other relays, each with the relay holding it. */
+  readonly remote = new Map<NodeId, string>();
+  /** With a cluster: the version of the room's membership `remote` reflects. */
+  version = 0;
+  /** With a cluster: changes that arrived before the room's membership was read, applied after it. */
+  backlog: RoomEvent[] | undefined;
+  /** Resolves once the room's membership is known (with a cluster: read from Redis); rejects if it cannot be. */
+  synced: Promise<void> = Promise.resolve();
+  /** Connections on their way in: taking their node id, or waiting for the membership. */
+  joining = 0;
+  /** The switchboard let go of the room (it emptied, or the relay lost Redis). */
+  closed = false;
 
   constructor(
     readonly name: string,
     /** Kept by the relay per room name, so faults set before members join still apply. */
     readonly faults: FaultTable,
   ) {}
+
+  /** Whether `node` is in the room, here or at another relay. */
+  has(node: NodeId): boolean {
+    return this.members.has(node) || this.remote.has(node);
+  }
+
+  /** Every member's node id, here and at other relays. */
+  nodes(): NodeId[] {
+    const nodes = [...this.members.keys()];
+    for (const node of this.remote.keys()) if (!this.members.has(node)) nodes.push(node);
+    return nodes;
+  }
 }

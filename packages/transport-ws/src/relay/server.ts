@@ -12,9 +12,10 @@ import { addressKey, AddressLimits } from './address-limits.ts';
 import { admit, requestPath, type Admission } from './admission.ts';
 import { handleAdmin, type AdminTarget } from './admin.ts';
 import { connectionCost, MemoryBudget } from './budget.ts';
+import { connectCluster, type RedisCluster } from './cluster/redis-cluster.ts';
 import { FaultRegistry } from './fault-registry.ts';
 import { resolveRelayOptions, type RelayOptions, type ResolvedRelayOptions } from './options.ts';
-import { emptyStats, type RelayStats } from './stats.ts';
+import { emptyClusterStats, emptyStats, type RelayStats } from './stats.ts';
 import { closeGracefully, Switchboard } from './switchboard.ts';
 
 /** How often queues, stalls and the budget are checked. */
@@ -43,6 +44,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const budget = new MemoryBudget(opts.maxMemoryBytes, process.memoryUsage.rss());
   const server = opts.server ?? createServer();
   const relay = new RelayServer(opts, server, budget);
+  if (opts.redis !== undefined) {
+    try {
+      await relay.joinCluster(opts.redis);
+    } catch (error) {
+      await relay.close();
+      throw error;
+    }
+  }
   if (opts.server === undefined) {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -65,6 +74,7 @@ class RelayServer implements Relay, AdminTarget {
   readonly #stats = emptyStats();
   readonly #board: Switchboard;
   readonly #timers: ReturnType<typeof setInterval>[];
+  #cluster: RedisCluster | undefined;
   /** Sockets being admitted plus admitted ones, against `maxConnections`. */
   #connections = 0;
   #lingering = 0;
@@ -96,6 +106,13 @@ class RelayServer implements Relay, AdminTarget {
     for (const timer of this.#timers) timer.unref?.();
   }
 
+  /** Shares rooms with the relays using the same Redis; rejects with `RelayClusterError` if Redis cannot be reached. */
+  async joinCluster(url: string): Promise<void> {
+    const stats = (this.#stats.cluster = emptyClusterStats());
+    this.#cluster = await connectCluster({ url, prefix: this.#opts.redisPrefix, leaseMs: this.#opts.redisLeaseMs }, this.#board, stats, this.#budget);
+    this.#board.cluster = this.#cluster;
+  }
+
   get port(): number {
     const address = this.#server.address();
     return typeof address === 'object' && address !== null ? address.port : this.#opts.port;
@@ -111,6 +128,9 @@ class RelayServer implements Relay, AdminTarget {
   stats(): RelayStats {
     const { rss, heapUsed } = process.memoryUsage();
     const budget = this.#budget;
+    if (this.#stats.cluster !== undefined) {
+      this.#stats.cluster.remoteMembers = [...this.#board.rooms.values()].reduce((sum, room) => sum + room.remote.size, 0);
+    }
     return structuredClone({
       ...this.#stats,
       memory: { rssBytes: rss, heapUsedBytes: heapUsed, budgetBytes: budget.limit, usedBytes: budget.used, held: budget.held },
@@ -167,6 +187,7 @@ class RelayServer implements Relay, AdminTarget {
     );
     await Promise.all(closing);
     this.#wss.close();
+    await this.#cluster?.close();
     if (this.#opts.server === undefined) {
       this.#server.closeAllConnections();
       await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -181,6 +202,11 @@ class RelayServer implements Relay, AdminTarget {
     // On the application's own server, every other request is the application's.
     if (this.#opts.server !== undefined) return;
     if (request.url === '/healthz') {
+      // A load balancer sends no one to a relay that cannot see the rest of its rooms.
+      if (this.#cluster !== undefined && !this.#cluster.attached) {
+        response.writeHead(503, { 'content-type': 'text/plain' }).end('redis unavailable\n');
+        return;
+      }
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }

@@ -1,31 +1,28 @@
 /**
- * Rooms, their members, and the frames between them. Everything sent to a client is bounded:
- * frames from peers are dropped while its queue is over `maxBufferedBytes` or the relay is at
- * its memory budget; what the relay says itself is merged (a keepalive is not answered while
- * bytes for the client are already queued; presence changes wait, the latest per peer, for
- * room in the queue). A client whose queue stays full, or whose message stays incomplete, for
- * `stallTimeoutMs` is disconnected with a code saying so.
+ * Rooms, their members, and the frames between them: who may take a node id, who is told of
+ * whom, where a frame goes. What the relay reads from clients is paced by `Intake`, what it
+ * sends them is bounded by `Outbox`.
+ *
+ * With a cluster (Redis), a room's members may be connected to other relays: the room's
+ * membership is read from Redis and followed through its changes, a node id is taken in Redis
+ * (a live holder at another relay is probed there, as one here would be), and frames for a
+ * member of another relay go to that relay.
  */
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { NodeId } from '@webraft/core';
 import { CloseCode, decodeEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, readdressEnvelope } from '../protocol.ts';
 import type { MemoryBudget } from './budget.ts';
+import { ClusterUnavailableError, type ClusterHandler, type ClusterLink, type RoomEvent } from './cluster/link.ts';
 import type { FaultRegistry } from './fault-registry.ts';
+import { Intake, type Drop } from './intake.ts';
 import type { ResolvedRelayOptions } from './options.ts';
+import { Outbox } from './outbox.ts';
 import { Member, Room } from './room.ts';
 import type { RelayStats } from './stats.ts';
 
-const keepaliveReply = encodeEnvelope(EnvelopeKind.keepalive, '', new Uint8Array(0));
 /** How long a refused or dropped client gets to read its close frame before the socket is cut. */
 const closeGraceMs = 1000;
-/**
- * Keepalives within this long of the last reply get none of their own: a client asks only
- * after `keepAliveMs` of silence (tests use 50 ms), so one asking faster is flooding.
- */
-const keepaliveReplyMs = 20;
-/** A message that got no bytes for this long, while others wait for room, is dropped to make it. */
-const stalledMessageMs = 1000;
 
 /**
  * Closes with `code`: the close frame goes out after whatever is queued, then the TCP stream
@@ -43,16 +40,14 @@ export function closeGracefully(ws: WebSocket, raw: Duplex, code: number, reason
   raw.once('close', () => clearTimeout(timer));
 }
 
-export class Switchboard {
+export class Switchboard implements ClusterHandler {
   readonly rooms = new Map<string, Room>();
   /** Admitted connections, in a room or waiting to take their node id. */
   readonly members = new Set<Member>();
-  /** Members with bytes queued in their socket at the last look. */
-  readonly #backedUp = new Set<Member>();
-  /** Members in the middle of receiving a message. */
-  readonly #receiving = new Set<Member>();
-  /** Members not read until the budget has room for the message they announced. */
-  readonly #waiting = new Set<Member>();
+  /** With `redis`: the other relays sharing rooms with this one. Set once, before the relay takes connections. */
+  cluster: ClusterLink | undefined;
+  readonly #intake: Intake;
+  readonly #outbox: Outbox;
   #delayed = 0;
   #closed = false;
 
@@ -61,14 +56,18 @@ export class Switchboard {
     private readonly stats: RelayStats,
     private readonly budget: MemoryBudget,
     private readonly faults: FaultRegistry,
-  ) {}
+  ) {
+    const drop: Drop = (member, code, reason, cause) => this.drop(member, code, reason, cause);
+    this.#intake = new Intake(opts, stats, budget, drop);
+    this.#outbox = new Outbox(opts, stats, budget, drop);
+  }
 
   /** Takes an admitted connection: it joins its room once its node id is free. */
   admit(ws: WebSocket, raw: Duplex, roomName: string, node: NodeId, release: () => void): void {
     const member = new Member(ws, raw, roomName, node, this.opts, this.opts.now());
     this.members.add(member);
     // Before `ws` reads the chunk, so the budget sees a message grow before `ws` holds it.
-    raw.prependListener('data', (chunk: Buffer) => this.#onChunk(member, chunk));
+    raw.prependListener('data', (chunk: Buffer) => this.#intake.chunk(member, chunk));
     raw.once('close', () => {
       release();
       this.#forget(member);
@@ -83,29 +82,186 @@ export class Switchboard {
   }
 
   async #join(member: Member, release: () => void): Promise<void> {
-    for (;;) {
-      const holder = this.rooms.get(member.roomName)?.members.get(member.node);
-      if (holder === undefined) break;
-      const answered = await holder.probe(this.opts.takeoverProbeMs);
-      if (member.leaving || this.#closed || member.socket.readyState !== member.socket.OPEN) return;
-      if (holder.room?.members.get(member.node) !== holder) continue;
-      if (answered) return this.refuse(member, CloseCode.nodeIdInUse, 'node id in use by a live connection', release);
-      this.drop(holder, CloseCode.replaced, 'replaced by a newer connection', 'replaced');
+    if (this.cluster !== undefined && !this.cluster.attached) {
+      return this.refuse(member, CloseCode.clusterUnavailable, 'relay not connected to Redis', release);
     }
     let room = this.rooms.get(member.roomName);
     if (room === undefined) {
       if (this.rooms.size >= this.opts.maxRooms) return this.refuse(member, CloseCode.tooManyRooms, 'too many rooms', release);
-      room = new Room(member.roomName, this.faults.table(member.roomName));
-      this.rooms.set(member.roomName, room);
-    } else if (room.members.size >= this.opts.maxMembersPerRoom) {
+      room = this.#openRoom(member.roomName);
+    }
+    room.joining++;
+    try {
+      await room.synced;
+      if (await this.#takeId(member, room, release)) this.#enter(member, room, release);
+    } catch (error) {
+      if (!(error instanceof ClusterUnavailableError)) throw error;
+      if (!this.#abandoned(member, room)) this.refuse(member, CloseCode.clusterUnavailable, 'relay not connected to Redis', release);
+    } finally {
+      room.joining--;
+      this.#closeIfEmpty(room);
+    }
+  }
+
+  /**
+   * Takes the member's node id in its room, from a holder that misses a ping (here, or at
+   * another relay); true once it is the member's. A holder that answers keeps it: the member
+   * is refused (4106).
+   */
+  async #takeId(member: Member, room: Room, release: () => void): Promise<boolean> {
+    let takeFrom: string | undefined;
+    for (;;) {
+      if (this.#abandoned(member, room)) return false;
+      const holder = room.members.get(member.node);
+      if (holder !== undefined) {
+        const answered = await holder.probe(this.opts.takeoverProbeMs);
+        if (this.#abandoned(member, room)) return false;
+        if (room.members.get(member.node) !== holder) continue;
+        if (answered) return this.#refused(member, CloseCode.nodeIdInUse, 'node id in use by a live connection', release);
+        this.drop(holder, CloseCode.replaced, 'replaced by a newer connection', 'replaced');
+        continue;
+      }
+      const cluster = this.cluster;
+      if (cluster === undefined) return true;
+      const claim = await cluster.claim(room.name, member.node, this.opts.maxMembersPerRoom, takeFrom);
+      if (this.#abandoned(member, room)) {
+        if (claim.outcome === 'claimed' && !room.members.has(member.node)) cluster.release(room.name, member.node);
+        return false;
+      }
+      if (claim.outcome === 'full') return this.#refused(member, CloseCode.roomFull, 'room full', release);
+      if (claim.outcome === 'held') {
+        const answered = await cluster.probe(claim.relay, room.name, member.node, this.opts.takeoverProbeMs);
+        if (this.#abandoned(member, room)) return false;
+        if (answered) return this.#refused(member, CloseCode.nodeIdInUse, 'node id in use by a live connection at another relay', release);
+        takeFrom = claim.relay;
+        continue;
+      }
+      // Taken from this relay again since (another connection here, or one at another relay): start over.
+      if (room.members.has(member.node) || (room.version >= claim.version && room.remote.has(member.node))) continue;
+      return true;
+    }
+  }
+
+  #refused(member: Member, code: CloseCode, reason: string, release: () => void): false {
+    this.refuse(member, code, reason, release);
+    return false;
+  }
+
+  #abandoned(member: Member, room: Room): boolean {
+    return member.leaving || this.#closed || room.closed || member.socket.readyState !== member.socket.OPEN;
+  }
+
+  /** Puts the member in its room: the welcome lists the others, who learn it is there. */
+  #enter(member: Member, room: Room, release: () => void): void {
+    if (this.cluster === undefined && room.members.size >= this.opts.maxMembersPerRoom) {
       return this.refuse(member, CloseCode.roomFull, 'room full', release);
     }
-    const others = [...room.members.keys()];
+    room.remote.delete(member.node);
+    const others = room.nodes();
     room.members.set(member.node, member);
     member.room = room;
     member.socket.send(encodeEnvelope(EnvelopeKind.welcome, '', new TextEncoder().encode(JSON.stringify(others))));
-    this.#observe(member);
-    for (const other of room.members.values()) if (other !== member) this.#sendPresence(other, member.node, true);
+    this.#outbox.observe(member);
+    for (const other of room.members.values()) if (other !== member) this.#outbox.presence(other, member.node, true);
+  }
+
+  #openRoom(name: string): Room {
+    const room = new Room(name, this.faults.table(name));
+    this.rooms.set(name, room);
+    const cluster = this.cluster;
+    if (cluster === undefined) return room;
+    room.backlog = [];
+    room.synced = cluster.watch(name).then((snapshot) => {
+      const backlog = room.backlog ?? [];
+      room.backlog = undefined;
+      if (room.closed) return;
+      room.version = snapshot.version;
+      for (const [node, relay] of snapshot.members) if (relay !== cluster.relayId) room.remote.set(node, relay);
+      for (const event of backlog) this.#apply(room, event);
+    });
+    // Joiners see the failure; nobody else waits on it.
+    room.synced.catch(() => undefined);
+    return room;
+  }
+
+  /** Lets go of a room nobody is in or on the way into. */
+  #closeIfEmpty(room: Room): void {
+    if (room.members.size > 0 || room.joining > 0 || this.rooms.get(room.name) !== room) return;
+    this.rooms.delete(room.name);
+    room.closed = true;
+    this.faults.release(room.name);
+    this.cluster?.unwatch(room.name);
+  }
+
+  roomEvent(name: string, event: RoomEvent): void {
+    const room = this.rooms.get(name);
+    if (room === undefined) return;
+    if (room.backlog !== undefined) room.backlog.push(event);
+    else this.#apply(room, event);
+  }
+
+  /**
+   * A change to the room at another relay (or this one's own, coming back). A member here
+   * whose node id another relay took is dropped (4009), as a holder here would be.
+   */
+  #apply(room: Room, event: RoomEvent): void {
+    if (event.version <= room.version) return;
+    room.version = event.version;
+    const { node, relay } = event;
+    if (relay === this.cluster?.relayId) {
+      if (event.kind === 'join') room.remote.delete(node);
+      return;
+    }
+    if (event.kind === 'leave') {
+      if (room.remote.get(node) !== relay) return;
+      room.remote.delete(node);
+      if (!room.members.has(node)) for (const other of room.members.values()) this.#outbox.presence(other, node, false);
+      return;
+    }
+    const local = room.members.get(node);
+    if (local !== undefined) this.drop(local, CloseCode.replaced, 'replaced by a newer connection at another relay', 'replaced');
+    const present = room.has(node);
+    room.remote.set(node, relay);
+    if (!present) for (const other of room.members.values()) this.#outbox.presence(other, node, true);
+  }
+
+  async probe(name: string, node: NodeId): Promise<boolean> {
+    const holder = this.rooms.get(name)?.members.get(node);
+    if (holder === undefined) return false;
+    const answered = await holder.probe(this.opts.takeoverProbeMs);
+    if (!answered && holder.room?.members.get(node) === holder) this.drop(holder, CloseCode.replaced, 'replaced by a newer connection at another relay', 'replaced');
+    return answered;
+  }
+
+  frame(name: string, to: NodeId, frame: Uint8Array): void {
+    const target = this.rooms.get(name)?.members.get(to);
+    if (target === undefined) {
+      this.stats.dropped.unknownPeer++;
+      return;
+    }
+    this.#outbox.deliver(target, frame);
+  }
+
+  remoteRelays(): Map<string, string[]> {
+    const relays = new Map<string, string[]>();
+    for (const room of this.rooms.values()) {
+      for (const relay of new Set(room.remote.values())) {
+        const rooms = relays.get(relay);
+        if (rooms === undefined) relays.set(relay, [room.name]);
+        else rooms.push(room.name);
+      }
+    }
+    return relays;
+  }
+
+  /** Without Redis the relay cannot tell who else is in its rooms: everyone here is closed (4108) and rooms start afresh. */
+  detached(reason: string): void {
+    for (const room of this.rooms.values()) {
+      room.closed = true;
+      this.faults.release(room.name);
+    }
+    this.rooms.clear();
+    for (const member of [...this.members]) this.drop(member, CloseCode.clusterUnavailable, reason, 'clusterUnavailable');
   }
 
   /** Refuses a connection after its handshake: its slot is free at once, the socket goes after a grace. */
@@ -114,6 +270,7 @@ export class Switchboard {
     if (code === CloseCode.tooManyRooms) r.tooManyRooms++;
     else if (code === CloseCode.roomFull) r.roomFull++;
     else if (code === CloseCode.nodeIdInUse) r.nodeIdInUse++;
+    else if (code === CloseCode.clusterUnavailable) r.clusterUnavailable++;
     release();
     this.#close(member, code, reason, closeGraceMs);
   }
@@ -138,23 +295,14 @@ export class Switchboard {
 
   /** Returns what the budget counts for `member`; called once it is gone or its socket is cut. */
   #forget(member: Member): void {
-    this.budget.change('incoming', -member.incoming.held);
-    member.incoming.held = 0;
-    this.#receiving.delete(member);
-    this.#waiting.delete(member);
-    this.budget.change('queued', -member.queued);
-    member.queued = 0;
-    this.#backedUp.delete(member);
+    this.#intake.forget(member);
+    this.#outbox.forget(member);
   }
 
   #leave(member: Member): void {
     this.#remove(member);
     this.members.delete(member);
-    const room = member.room;
-    if (room !== undefined && room.members.size === 0 && this.rooms.get(room.name) === room) {
-      this.rooms.delete(room.name);
-      this.faults.release(room.name);
-    }
+    if (member.room !== undefined) this.#closeIfEmpty(member.room);
   }
 
   /** Takes `member` out of its room and tells the others; the room itself stays. */
@@ -162,72 +310,9 @@ export class Switchboard {
     const room = member.room;
     if (room === undefined || room.members.get(member.node) !== member) return;
     room.members.delete(member.node);
-    for (const other of room.members.values()) this.#sendPresence(other, member.node, false);
-  }
-
-  #onChunk(member: Member, chunk: Buffer): void {
-    if (member.leaving) return;
-    const now = this.opts.now();
-    const delta = member.incoming.read(chunk, now);
-    if (delta !== 0) {
-      this.budget.change('incoming', delta);
-      if (member.incoming.held > 0) this.#receiving.add(member);
-      else this.#receiving.delete(member);
-    }
-    if (this.budget.over && member.incoming.unread > 0) this.#wait(member);
-    const debtMs = member.bytes.spend(chunk.length, now);
-    if (debtMs > 0 && !member.throttled) this.#throttle(member, debtMs);
-  }
-
-  /**
-   * Stops reading a member that sent more than `maxBytesPerSecond` until its budget is back:
-   * the network holds its bytes back, and the relay spends nothing on them meanwhile.
-   */
-  #throttle(member: Member, ms: number): void {
-    this.stats.throttled++;
-    member.throttled = true;
-    member.socket.pause();
-    setTimeout(() => {
-      member.throttled = false;
-      if (!member.waiting && !member.leaving) member.socket.resume();
-    }, ms).unref();
-  }
-
-  /**
-   * Stops reading a member whose message announced more than the budget has room for: its
-   * bytes wait in the network, not here. Reading resumes once there is room.
-   */
-  #wait(member: Member): void {
-    this.budget.change('incoming', -member.incoming.setAside());
-    member.waiting = true;
-    member.socket.pause();
-    this.#waiting.add(member);
-    this.#makeRoom();
-  }
-
-  /**
-   * Makes room for waiting members, the smallest message first: drops the connections whose
-   * message stalled (nothing read for a second) — they hold memory without using it — then
-   * resumes the waiting members that fit.
-   */
-  #makeRoom(): void {
-    if (this.#waiting.size === 0) return;
-    const waiting = [...this.#waiting].sort((a, b) => a.incoming.unread - b.incoming.unread);
-    const stalledBefore = this.opts.now() - stalledMessageMs;
-    const stalled = [...this.#receiving]
-      .filter((m) => !m.waiting && !m.leaving && m.incoming.progressAt <= stalledBefore)
-      .sort((a, b) => a.incoming.progressAt - b.incoming.progressAt);
-    for (const member of waiting) {
-      if (member.leaving) continue;
-      while (!this.budget.fits(member.incoming.unread) && stalled.length > 0) {
-        this.drop(stalled.shift()!, CloseCode.overloaded, 'relay over its memory budget', 'overBudget');
-      }
-      if (!this.budget.fits(member.incoming.unread)) return;
-      this.#waiting.delete(member);
-      member.waiting = false;
-      this.budget.change('incoming', member.incoming.takeBack());
-      if (!member.throttled) member.socket.resume();
-    }
+    this.cluster?.release(room.name, member.node);
+    if (room.remote.has(member.node)) return;
+    for (const other of room.members.values()) this.#outbox.presence(other, member.node, false);
   }
 
   #onFrame(member: Member, data: Buffer, isBinary: boolean): void {
@@ -251,13 +336,13 @@ export class Switchboard {
       this.stats.rejected.malformed++;
       return;
     }
-    if (envelope.kind === EnvelopeKind.keepalive) return this.#answerKeepalive(member, now);
+    if (envelope.kind === EnvelopeKind.keepalive) return this.#outbox.answerKeepalive(member, now);
     if (envelope.kind !== EnvelopeKind.data && envelope.kind !== EnvelopeKind.batch && envelope.kind !== EnvelopeKind.signal) {
       this.stats.rejected.malformed++;
       return;
     }
     const to = envelope.peer;
-    if (to === member.node || !room.members.has(to)) {
+    if (to === member.node || !room.has(to)) {
       this.stats.dropped.unknownPeer++;
       return;
     }
@@ -267,7 +352,7 @@ export class Switchboard {
       return;
     }
     const frame = readdressEnvelope(data, envelope, member.idBytes);
-    if (verdict.delayMs === 0) return this.#deliver(room, to, frame);
+    if (verdict.delayMs === 0) return this.#route(room, to, frame);
     if (this.#delayed >= this.opts.maxDelayedFrames) {
       this.stats.dropped.delayQueueFull++;
       return;
@@ -281,82 +366,22 @@ export class Switchboard {
     setTimeout(() => {
       this.#delayed--;
       this.budget.change('delayed', -frame.length);
-      if (!this.#closed) this.#deliver(room, to, frame);
+      if (!this.#closed) this.#route(room, to, frame);
     }, verdict.delayMs).unref();
   }
 
-  /**
-   * Any bytes already queued for the client tell it the relay is there as well as a reply
-   * would, and so does a reply sent moments ago: a flood of keepalives gets at most 50 replies a second.
-   */
-  #answerKeepalive(member: Member, now: number): void {
-    if (now - member.keepaliveAnsweredAt < keepaliveReplyMs || this.#observe(member) > 0) {
-      this.stats.keepalives.merged++;
-      return;
-    }
-    member.keepaliveAnsweredAt = now;
-    member.socket.send(keepaliveReply);
-    this.stats.keepalives.answered++;
-    this.#observe(member);
-  }
-
-  #deliver(room: Room, to: NodeId, frame: Uint8Array): void {
+  /** Sends a frame to `to`: here, or to the relay holding it. */
+  #route(room: Room, to: NodeId, frame: Uint8Array): void {
     const target = room.members.get(to);
-    if (target === undefined || target.leaving || target.socket.readyState !== target.socket.OPEN) {
+    if (target !== undefined) return this.#outbox.deliver(target, frame);
+    const relay = room.remote.get(to);
+    if (relay === undefined || this.cluster === undefined) {
       this.stats.dropped.unknownPeer++;
       return;
     }
-    // Checked before the send, so a frame larger than the bound still passes an idle socket;
-    // the queue stays under maxBufferedBytes + maxFrameBytes.
-    if (this.#observe(target) > this.opts.maxBufferedBytes) {
-      this.stats.dropped.backpressure++;
-      return;
-    }
-    if (!this.budget.fits(frame.length)) {
-      this.stats.dropped.overBudget++;
-      return;
-    }
-    if (target.pendingPresence.size > 0) this.#flushPresence(target);
-    target.socket.send(frame, { binary: true });
-    this.#observe(target);
-    this.stats.framesForwarded++;
-    this.stats.bytesForwarded += frame.length;
-  }
-
-  #sendPresence(member: Member, peer: NodeId, present: boolean): void {
-    if (member.leaving) return;
-    if (member.pendingPresence.size > 0 || this.#observe(member) > this.opts.maxBufferedBytes) {
-      member.pendingPresence.delete(peer);
-      member.pendingPresence.set(peer, present);
-      // Churn of made-up ids must not grow it without end: a client that far behind starts over.
-      if (member.pendingPresence.size > 2 * this.opts.maxMembersPerRoom) {
-        this.drop(member, CloseCode.slowConsumer, 'too far behind on presence', 'slowConsumer');
-      }
-      return;
-    }
-    member.socket.send(encodeEnvelope(EnvelopeKind.presence, peer, Uint8Array.of(present ? 1 : 0)));
-    this.#observe(member);
-  }
-
-  #flushPresence(member: Member): void {
-    for (const [peer, present] of member.pendingPresence) {
-      member.socket.send(encodeEnvelope(EnvelopeKind.presence, peer, Uint8Array.of(present ? 1 : 0)));
-    }
-    member.pendingPresence.clear();
-    this.#observe(member);
-  }
-
-  /** Reads how much is queued in the member's socket into the budget; returns it. */
-  #observe(member: Member): number {
-    const queued = member.socket.bufferedAmount;
-    if (queued !== member.queued) {
-      this.budget.change('queued', queued - member.queued);
-      member.queued = queued;
-    }
-    if (queued > 0) this.#backedUp.add(member);
-    else this.#backedUp.delete(member);
-    if (queued <= this.opts.maxBufferedBytes) member.roomyAt = this.opts.now();
-    return queued;
+    const outcome = this.cluster.forward(relay, room.name, to, frame);
+    if (outcome === 'overBudget') this.stats.dropped.overBudget++;
+    else if (outcome !== 'sent') this.stats.cluster!.dropped[outcome]++;
   }
 
   /**
@@ -366,21 +391,9 @@ export class Switchboard {
    */
   sweep(): void {
     const now = this.opts.now();
-    for (const member of [...this.#backedUp]) {
-      if (member.leaving) continue;
-      const queued = this.#observe(member);
-      if (queued <= this.opts.maxBufferedBytes) {
-        if (member.pendingPresence.size > 0) this.#flushPresence(member);
-      } else if (now - member.roomyAt >= this.opts.stallTimeoutMs) {
-        this.drop(member, CloseCode.slowConsumer, 'slow consumer: queue full', 'slowConsumer');
-      }
-    }
-    for (const member of [...this.#receiving]) {
-      if (!member.leaving && now - member.incoming.since >= this.opts.stallTimeoutMs) {
-        this.drop(member, CloseCode.slowSender, 'slow sender: message incomplete', 'slowSender');
-      }
-    }
-    this.#makeRoom();
+    this.#outbox.sweep(now);
+    this.#intake.dropStalledSenders(now);
+    this.#intake.makeRoom();
     if (this.budget.over) this.#shed();
   }
 
@@ -391,7 +404,7 @@ export class Switchboard {
    */
   #shed(): void {
     const lowWater = this.budget.limit - (this.budget.limit - this.budget.base) / 10;
-    const heavy = [...this.#receiving, ...[...this.#backedUp].filter((m) => m.queued > this.opts.maxBufferedBytes)];
+    const heavy = [...this.#intake.receiving, ...this.#outbox.overfull()];
     const held = (m: Member): number => m.incoming.held + m.queued;
     heavy.sort((a, b) => held(b) - held(a));
     for (const member of heavy) {
