@@ -7,5 +7,6 @@ export default defineConfig({
     name: 'store',
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    testTimeout: 30_000,
   },
 });

@@ -1,6 +1,10 @@
 export { createReplicatedStore, jsonStateSerializer } from './store.ts';
 export type { ReplicatedStore, ReplicatedStoreOptions, StateChange, StateListener, StateSerializer } from './store.ts';
-export { createTabStore } from './tab.ts';
-export type { TabStoreOptions } from './tab.ts';
+export { createTabStore } from './tab/client.ts';
+export type { TabStore, TabStoreOptions, TabStoreRequestOptions, TabStoreStatus } from './tab/client.ts';
+export type { TabStateChange, TabStateListener } from './tab/replicas.ts';
+export type { TabInfo } from './tab/protocol.ts';
+export type { HostEnvironment as TabStoreEnvironment } from './tab/host.ts';
+export { TabStoreClosedError, TabStoreOptionsError, TabStoreRequestError } from './tab/errors.ts';
 export { withResult } from './reducer.ts';
 export type { Reduced, Reducer, WithResult } from './reducer.ts';

@@ -1,9 +1,8 @@
-import 'fake-indexeddb/auto';
 import { MemoryLogStore, NotLeaderError } from '@webraft/core';
 import { createMemoryNetwork } from '@webraft/core/testing';
 import type { NodeId } from '@webraft/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createReplicatedStore, createTabStore, withResult } from '../src/index.ts';
+import { createReplicatedStore, withResult } from '../src/index.ts';
 import type { ReplicatedStore } from '../src/index.ts';
 
 interface Counter {
@@ -131,34 +130,5 @@ describe('createReplicatedStore', () => {
     const error = await follower.dispatch({ add: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotLeaderError);
     expect((error as NotLeaderError).leader).toBe(leaderId);
-  });
-});
-
-describe('createTabStore', () => {
-  it('runs three replicas over BroadcastChannel and IndexedDB, and recovers state after a restart', async () => {
-    const name = `tab-store-${Math.random().toString(36).slice(2)}`;
-    const open = (id: NodeId) =>
-      createTabStore<Counter, Command, number>({
-        name,
-        id,
-        members: ids,
-        tickMs: 5,
-        initialState: { total: 0, history: [] },
-        apply,
-        // Node has no Web Locks; each replica owns its database here anyway.
-        logOptions: { locks: false, wipeMarker: false },
-      });
-    const stores = await Promise.all(ids.map(open));
-    running.push(...stores);
-    await stores[0]!.node.waitForLeader({ timeoutMs: 5000 });
-    await stores[1]!.dispatch({ add: 7 });
-    await stores[2]!.dispatch({ add: 8 });
-    expect((await stores[0]!.read()).total).toBe(15);
-
-    await stores[2]!.stop();
-    running = running.filter((s) => s !== stores[2]);
-    const reopened = await open('c');
-    running.push(reopened);
-    expect((await reopened.read()).history).toEqual([7, 8]);
   });
 });
