@@ -24,7 +24,7 @@ afterAll(async () => {
 it('takes concurrent bids from three tabs and names exactly one winner, the highest bid, in every tab', async () => {
   const tabs: Page[] = await example.openTabs(3);
   const ids = await Promise.all(tabs.map((tab) => tab.evaluate(() => auction.id)));
-  expect(new Set(ids)).toEqual(new Set(['t1', 't2', 't3']));
+  expect(new Set(ids).size).toBe(3);
 
   // Each tab bids 15 times at once, amounts interleaved so that many bids race and lose.
   const amounts = (t: number) => Array.from({ length: 15 }, (_, i) => 10 + i * 7 + ((t * 5) % 7));

@@ -1,19 +1,17 @@
-// One bidder per tab: each tab runs a Raft node (BroadcastChannel between the tabs, IndexedDB
-// for its log); a bid counts once it is committed, and the log decides the order of bids.
+// One bidder per tab: the tabs share the auction through `createTabStore` (BroadcastChannel
+// between the tabs, IndexedDB for the log); a bid counts once it is committed, and the log
+// decides the order of bids.
 import { createTabStore } from '@webraft/store';
-import { claimSlot } from '../web/slot.ts';
 import { applyAuction, highestBid, newAuction, type Auction, type AuctionResult } from './auction.ts';
 
-const members = ['t1', 't2', 't3'];
-const id = await claimSlot('auction', members);
 const store = await createTabStore({
   name: 'auction',
-  id,
-  members,
   initialState: newAuction,
   apply: applyAuction,
-  logOptions: { onLocked: 'wait' },
+  worker: () => new Worker('/store-worker.js', { type: 'module', name: 'auction store' }),
 });
+// This tab's bidder name: the store's id for the tab, new for every page load.
+const id = store.status().tab;
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 $('#me').textContent = `You are bidder ${id}`;
@@ -60,5 +58,5 @@ render(store.getState());
 
 // For the test (and the curious, in the console).
 Object.assign(globalThis, {
-  auction: { id, ready: store.node.waitForLeader({ timeoutMs: 60_000 }), bid, close, state: () => store.getState(), read: () => store.read() },
+  auction: { id, ready: Promise.resolve(), bid, close, state: () => store.getState(), read: () => store.read() },
 });

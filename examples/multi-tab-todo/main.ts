@@ -1,18 +1,17 @@
-// A to-do list shared by the tabs of this origin: each tab is a Raft node (BroadcastChannel
-// between tabs, IndexedDB for its log), so the list works offline and survives reloads.
-import { createTabStore } from '@webraft/store';
-import { claimSlot } from '../web/slot.ts';
+// A to-do list shared by the tabs of this origin: `createTabStore` replicates it between the
+// tabs (BroadcastChannel) and keeps it in IndexedDB, so it works offline and survives reloads.
+// No ids, no members: open one tab or twenty, close any.
+import { createTabStore, type TabStoreStatus } from '@webraft/store';
 import { applyTodo, noTodos, type Todo, type TodoCommand, type Todos } from './todos.ts';
 
-const members = ['t1', 't2', 't3'];
-const id = await claimSlot('todos', members);
 const store = await createTabStore({
   name: 'todos',
-  id,
-  members,
   initialState: noTodos,
   apply: applyTodo,
-  logOptions: { onLocked: 'wait', persist: true },
+  persist: true,
+  // The store's Worker, as examples/web/serve.ts serves it (bundlers that understand
+  // `new Worker(new URL(…, import.meta.url))` need no such line).
+  worker: () => new Worker('/store-worker.js', { type: 'module', name: 'todos store' }),
 });
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
@@ -21,7 +20,7 @@ const list = $<HTMLUListElement>('#list');
 function dispatch(command: TodoCommand): Promise<void> {
   return store.dispatch(command).then(
     () => undefined,
-    (error: Error) => void ($('#status').textContent = `Not saved: ${error.message}`),
+    (error: Error) => void ($('#error').textContent = `Not saved: ${error.message}`),
   );
 }
 
@@ -36,12 +35,14 @@ function item(todo: Todo): HTMLLIElement {
   const box = document.createElement('input');
   box.type = 'checkbox';
   box.checked = todo.done;
+  box.setAttribute('aria-label', `done: ${todo.text}`);
   box.addEventListener('change', () => void toggle(todo.id));
   const text = document.createElement('span');
   text.textContent = todo.text;
   const del = document.createElement('button');
   del.className = 'remove';
   del.title = 'Remove';
+  del.setAttribute('aria-label', `remove ${todo.text}`);
   del.textContent = '×';
   del.addEventListener('click', () => void remove(todo.id));
   li.append(box, text, del);
@@ -55,9 +56,18 @@ function render(state: Todos): void {
   $<HTMLButtonElement>('#clear').hidden = !state.items.some((t) => t.done);
 }
 
-function renderStatus(): void {
-  const leader = store.node.leader;
-  $('#status').textContent = `This tab is ${id}. ${leader ? `Leader: ${leader === id ? 'this tab' : leader}.` : 'Waiting for a second tab…'}`;
+/** The tabs open on this store, as the store sees them: who runs which voter slot, who leads. */
+function renderStatus(status: TabStoreStatus): void {
+  const role = status.role === 'voter' ? `votes (slot ${status.slots.join(', ')})` : status.role === 'learner' ? 'follows' : status.role;
+  const leader = status.leaderTab === undefined ? 'no leader yet' : status.leading ? 'this tab leads' : `leader: tab ${status.leaderTab}`;
+  const pending = status.pendingWrites > 0 ? `, ${status.pendingWrites} saving…` : '';
+  $('#status').textContent = `${status.connected ? 'Connected' : 'Offline'}: this tab ${role}; ${leader}${pending}.`;
+  $('#tabs').replaceChildren(...[...status.tabs].sort((a, b) => a.tab.localeCompare(b.tab)).map((tab) => {
+    const li = document.createElement('li');
+    const slots = tab.slots.length > 0 ? `slot ${tab.slots.join(', ')}` : 'learner';
+    li.textContent = `${tab.tab === status.tab ? 'this tab' : `tab ${tab.tab}`}: ${slots}${tab.tab === status.leaderTab ? ' — leader' : ''}${tab.visible ? '' : ' (hidden)'}`;
+    return li;
+  }));
 }
 
 $('#new').addEventListener('submit', (event) => {
@@ -69,11 +79,11 @@ $('#new').addEventListener('submit', (event) => {
 $('#clear').addEventListener('click', () => void dispatch({ type: 'clearDone' }));
 
 store.subscribe(render);
-store.node.on('leaderChanged', renderStatus);
+store.onStatus(renderStatus);
 render(store.getState());
-renderStatus();
+renderStatus(store.status());
 
 // For the test (and the console).
 Object.assign(globalThis, {
-  todo: { id, ready: store.node.waitForLeader({ timeoutMs: 60_000 }), add, toggle, remove, state: () => store.getState(), read: () => store.read() },
+  todo: { ready: Promise.resolve(), add, toggle, remove, state: () => store.getState(), read: () => store.read(), status: () => store.status() },
 });

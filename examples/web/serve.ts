@@ -1,5 +1,6 @@
-// Serves a browser example: its index.html and main.ts bundled by esbuild (`@webraft/*` from
-// their sources). Nothing else: the pages need no server besides this static one.
+// Serves a browser example: its index.html, main.ts bundled by esbuild (`@webraft/*` from
+// their sources) and the tab store's Worker at /store-worker.js. Nothing else: the pages need
+// no server besides this static one.
 //   node --import tsx examples/web/serve.ts auction|multi-tab-todo [--port 8090]
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -16,12 +17,16 @@ export interface ServedPage {
 /** Serves examples/<example>/ on 127.0.0.1 (a secure context: Web Locks and IndexedDB work). */
 export async function servePage(example: string, port = 0): Promise<ServedPage> {
   const dir = new URL(`../${example}/`, import.meta.url);
-  const [html, script] = await Promise.all([readFile(new URL('index.html', dir), 'utf8'), bundleForBrowser(fileURLToPath(new URL('main.ts', dir)))]);
+  const [html, script, storeWorker] = await Promise.all([
+    readFile(new URL('index.html', dir), 'utf8'),
+    bundleForBrowser(fileURLToPath(new URL('main.ts', dir))),
+    bundleForBrowser(fileURLToPath(new URL('../../packages/store/src/worker.ts', import.meta.url))),
+  ]);
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path === '/main.js') {
+    if (path === '/main.js' || path === '/store-worker.js') {
       res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
-      res.end(script);
+      res.end(path === '/main.js' ? script : storeWorker);
     } else if (path === '/' || path === '/index.html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(html);
