@@ -11,7 +11,13 @@ import { startRelay } from '@webraft/transport-ws/relay';
 const page = (name: string) => fileURLToPath(new URL(`../page/${name}`, import.meta.url));
 
 const bundle = await build({
-  entryPoints: { main: page('main.ts'), worker: page('worker.ts') },
+  entryPoints: {
+    main: page('main.ts'),
+    worker: page('worker.ts'),
+    // The tab store's page (`/tabs`) and the store's own Worker.
+    'tab-store': page('tab-store.ts'),
+    'store-worker': fileURLToPath(new URL('../../packages/store/src/worker.ts', import.meta.url)),
+  },
   bundle: true,
   format: 'esm',
   platform: 'browser',
@@ -32,6 +38,7 @@ const web = createServer((req, res) => {
   const js = files.get(path);
   if (js !== undefined) res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }).end(js);
   else if (path === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+  else if (path === '/tabs') res.writeHead(200, { 'content-type': 'text/html' }).end(html.replace('/main.js', '/tab-store.js'));
   else res.writeHead(404).end();
 });
 await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));

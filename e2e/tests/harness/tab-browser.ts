@@ -1,0 +1,157 @@
+/**
+ * A Chromium of the tab store tests' own: started as a process (headless, a profile on disk,
+ * none of Playwright's switches that keep background tabs from being throttled) and attached
+ * over CDP with `noDefaults`, so a tab brought behind another is hidden for real, SIGKILL is
+ * a real browser crash, and a relaunch on the same profile finds what IndexedDB made durable.
+ * Every tab opens the tab store page (`/tabs`) of one store and reports its client operations.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, expect, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+import { checkLinearizable, historyToJson } from '@webraft/sim';
+import { chromiumArgs, chromiumPath } from '../../../tools/chromium.mjs';
+import { resultsDir } from './cluster.ts';
+import { Recorder } from './recorder.ts';
+import type {} from '../../page/tab-store.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class TabBrowser {
+  readonly recorder = new Recorder();
+  readonly store = `s${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  readonly tabs: Page[] = [];
+  readonly #profile = mkdtempSync(join(tmpdir(), 'webraft-tabs-'));
+  #child: ChildProcess | undefined;
+  #browser: Browser | undefined;
+  #context: BrowserContext | undefined;
+
+  constructor(readonly voters = 3) {}
+
+  async launch(): Promise<void> {
+    const args = [...chromiumArgs, '--headless', '--remote-debugging-port=0', `--user-data-dir=${this.#profile}`, 'about:blank'];
+    const portFile = join(this.#profile, 'DevToolsActivePort');
+    rmSync(portFile, { force: true });
+    const child = spawn(chromiumPath, args, { stdio: 'ignore' });
+    this.#child = child;
+    let lines: string[] = [];
+    for (let waited = 0; lines.length < 2; waited += 50) {
+      if (child.exitCode !== null) throw new Error(`chromium exited with ${child.exitCode}`);
+      if (waited > 20_000) throw new Error('chromium did not write DevToolsActivePort');
+      await sleep(50);
+      try {
+        lines = readFileSync(portFile, 'utf8').trim().split('\n');
+      } catch {
+        lines = [];
+      }
+    }
+    this.#browser = await chromium.connectOverCDP(`ws://127.0.0.1:${lines[0]}${lines[1]}`, { noDefaults: true });
+    this.#context = this.#browser.contexts()[0]!;
+    await this.#context.exposeFunction('e2eReport', (items: [string, Record<string, unknown>][]) => {
+      for (const [kind, data] of items) this.recorder.hear(kind, data);
+    });
+    this.tabs.length = 0;
+  }
+
+  get context(): BrowserContext {
+    return this.#context!;
+  }
+
+  /** Opens a tab on the store; resolves once its store is ready. */
+  async openTab(): Promise<Page> {
+    const page = await this.context.newPage();
+    await page.goto(`${process.env.E2E_WEB_URL}tabs?store=${this.store}&voters=${this.voters}`);
+    await page.evaluate(() => window.tabs.ready());
+    await this.#calibrate(page);
+    this.tabs.push(page);
+    return page;
+  }
+
+  async closeTab(page: Page): Promise<void> {
+    this.tabs.splice(this.tabs.indexOf(page), 1);
+    await page.evaluate(() => window.tabs.flush()).catch(() => undefined);
+    await page.close();
+  }
+
+  async reload(page: Page): Promise<void> {
+    await page.evaluate(() => window.tabs.flush()).catch(() => undefined);
+    await page.reload();
+    await page.evaluate(() => window.tabs.ready());
+    await this.#calibrate(page);
+  }
+
+  /** The tab whose store runs the leader. */
+  async leaderTab(): Promise<Page> {
+    for (let i = 0; i < 200; i++) {
+      for (const tab of this.tabs) if ((await tab.evaluate(() => window.tabs.status())).leading) return tab;
+      await sleep(50);
+    }
+    throw new Error('no tab leads');
+  }
+
+  /** Kills the whole browser at once: no unload, no flush, no goodbye. */
+  async crash(): Promise<void> {
+    const child = this.#child!;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    this.tabs.length = 0;
+  }
+
+  async #calibrate(page: Page): Promise<void> {
+    let best = { rtt: Infinity, offset: 0 };
+    for (let i = 0; i < 10; i++) {
+      const sent = performance.now();
+      const pageTime = await page.evaluate(() => window.tabs.clock());
+      const rtt = performance.now() - sent;
+      if (rtt < best.rtt) best = { rtt, offset: pageTime - (sent + rtt / 2) };
+    }
+    this.recorder.calibrate(await page.evaluate(() => window.tabs.incarnation()), best.offset, best.rtt / 2 + 0.1);
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all(this.tabs.map((tab) => tab.evaluate(() => window.tabs.flush()).catch(() => undefined)));
+  }
+
+  /** Keys `prefix…` the runner saw acknowledged. */
+  acked(prefix: string): string[] {
+    return this.recorder
+      .history()
+      .filter((op) => op.type === 'ok' && op.input.op === 'put' && op.input.key.startsWith(prefix))
+      .map((op) => op.input.key);
+  }
+
+  /** Every acknowledged write of a key starting with `prefix` is in `tab`'s linearizable read. */
+  async expectNoLostWrite(tab: Page, prefix: string): Promise<number> {
+    await this.flush();
+    const state = await tab.evaluate(() => window.tabs.readAll());
+    const acked = this.acked(prefix);
+    expect(acked.filter((key) => state[key] !== key), 'acknowledged writes missing').toEqual([]);
+    return acked.length;
+  }
+
+  /** Saves the history and checks that it is linearizable. */
+  async verify(info: TestInfo): Promise<void> {
+    await this.flush();
+    const history = this.recorder.history();
+    const dir = resultsDir(info);
+    writeFileSync(join(dir, 'history.json'), historyToJson(history));
+    const result = checkLinearizable(history);
+    writeFileSync(join(dir, 'linearizability.json'), `${JSON.stringify(result, null, 1)}\n`);
+    expect(history.filter((op) => op.type === 'ok').length, 'acknowledged operations').toBeGreaterThan(10);
+    expect(result.ok, `linearizable history (${JSON.stringify(result).slice(0, 2000)})`).toBe(true);
+  }
+
+  async close(info: TestInfo): Promise<void> {
+    const dir = resultsDir(info);
+    if (info.status !== info.expectedStatus) {
+      for (const [i, tab] of this.tabs.entries()) await tab.screenshot({ path: join(dir, `tab-${i}.png`) }).catch(() => undefined);
+    }
+    const lines = this.recorder.events.map((e) => `${(e.time / 1000).toFixed(3).padStart(10)} ${e.node} ${e.text}`);
+    writeFileSync(join(dir, 'events.log'), `${lines.join('\n')}\n`);
+    await this.#browser?.close().catch(() => undefined);
+    if (this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null) await this.crash();
+    rmSync(this.#profile, { recursive: true, force: true });
+  }
+}
