@@ -9,8 +9,10 @@
 // as in core.ts; every round's figure is in `params` (…ByRound). `params.cpuSeconds` is the CPU
 // time of all four processes during the best run, `params.cpuByProcess` the same per process,
 // `params.relayMessages` the WebSocket messages the relay forwarded in it.
-// This file is also the node process: `relay.ts --node ID --url URL`.
+// This file is also the node process: `relay.ts --node ID --url URL`; `relay-redis.ts` drives
+// the same node processes through relays sharing rooms in Redis (`startCluster`).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bestOf, envInfo, onlyPrefix, percentiles, printResult } from './lib.ts';
 
@@ -26,21 +28,39 @@ type Reply =
   | { kind: 'throughput'; seconds: number; peakHeapMB: number }
   | { kind: 'latency'; samplesUs: number[]; peakHeapMB: number };
 
-if (argv.includes('--node')) {
-  const arg = (flag: string): string => argv[argv.indexOf(flag) + 1]!;
-  await runNode(arg('--node'), arg('--url'), arg('--room'), Number(arg('--batch')));
-} else {
-  await orchestrate();
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (argv.includes('--node')) {
+    const arg = (flag: string): string => argv[argv.indexOf(flag) + 1]!;
+    await runNode(arg('--node'), arg('--url'), arg('--room'), Number(arg('--batch')));
+  } else {
+    await orchestrate();
+  }
 }
 
-interface Cluster {
-  throughput(name: string, total: number, rounds: number): Promise<void>;
-  latency(count: number, rounds: number): Promise<void>;
+export interface Cluster {
+  /** `total` proposals with 1,000 in flight, best of `rounds`; printed as `name` (with `peer` when given). */
+  throughput(name: string, total: number, rounds: number, peer?: string): Promise<void>;
+  /** One proposal at a time, `count` of them after 200 of warm-up, best of `rounds`. */
+  latency(name: string, count: number, rounds: number, peer?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** `relayMessages`: WebSocket messages the relay has forwarded so far (all rooms). */
-async function startCluster(url: string, room: string, maxBatchCommands: number, relayMessages: () => number): Promise<Cluster> {
+export interface ClusterSetup {
+  /** The relay of each node: n1 → urls[0], n2 → urls[1 % length], ... */
+  readonly urls: readonly string[];
+  readonly room: string;
+  readonly maxBatchCommands: number;
+  /** WebSocket messages the relays have forwarded so far (all rooms). */
+  readonly relayMessages: () => number | Promise<number>;
+  /** CPU seconds used so far by the processes other than the nodes (relays, Redis), by name. */
+  readonly otherCpu: () => Record<string, number> | Promise<Record<string, number>>;
+  /** Added to every result's `params`. */
+  readonly params?: Record<string, unknown>;
+}
+
+/** Three node processes, each connected to its relay; n1 campaigns and leads. */
+export async function startCluster(setup: ClusterSetup): Promise<Cluster> {
+  const { room, maxBatchCommands, relayMessages } = setup;
   const children = new Map<string, ChildProcess>();
   const replies = new Map<string, Reply[]>();
   const waiters: (() => void)[] = [];
@@ -62,7 +82,7 @@ async function startCluster(url: string, room: string, maxBatchCommands: number,
         '--import',
         'tsx',
         fileURLToPath(import.meta.url),
-        ...['--node', id, '--url', url, '--room', room, '--batch', String(maxBatchCommands)],
+        ...['--node', id, '--url', setup.urls[ids.indexOf(id) % setup.urls.length]!, '--room', room, '--batch', String(maxBatchCommands)],
       ],
       { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: process.env },
     );
@@ -77,12 +97,11 @@ async function startCluster(url: string, room: string, maxBatchCommands: number,
   children.get('n1')!.send({ cmd: 'campaign' } satisfies Request);
   const { leader } = (await next('n1', 'leader')) as Extract<Reply, { kind: 'leader' }>;
   const leaderProcess = children.get(leader)!;
-  const params = { voters: 3, processes: 3, payloadBytes: 16, transport: 'websocket-relay', authenticated: secret !== undefined, maxBatchCommands };
-  /** CPU seconds used so far by this process (the relay) and each node process. */
+  const params = { voters: 3, processes: 3, payloadBytes: 16, transport: 'websocket-relay', authenticated: secret !== undefined, maxBatchCommands, ...setup.params };
+  /** CPU seconds used so far by the relays (and Redis) and each node process. */
   const cpuOfAll = async (): Promise<Record<string, number>> => {
     for (const child of children.values()) child.send({ cmd: 'cpu' } satisfies Request);
-    const own = process.cpuUsage();
-    const seconds: Record<string, number> = { relay: (own.user + own.system) / 1e6 };
+    const seconds: Record<string, number> = { ...(await setup.otherCpu()) };
     for (const id of ids) seconds[id] = ((await next(id, 'cpu')) as Extract<Reply, { kind: 'cpu' }>).seconds;
     return seconds;
   };
@@ -95,24 +114,24 @@ async function startCluster(url: string, room: string, maxBatchCommands: number,
   /** One run on the leader: `total` proposals with 1,000 in flight. */
   const throughputRun = async (total: number) => {
     const cpuBefore = await cpuOfAll();
-    const messagesBefore = relayMessages();
+    const messagesBefore = await relayMessages();
     leaderProcess.send({ cmd: 'throughput', total, inflight: 1000 } satisfies Request);
     const r = (await next(leader, 'throughput')) as Extract<Reply, { kind: 'throughput' }>;
     const cpu = cpuSpent(cpuBefore, await cpuOfAll());
-    return { opsPerSec: Math.round(total / r.seconds), seconds: r.seconds, peakHeapMB: r.peakHeapMB, relayMessages: relayMessages() - messagesBefore, ...cpu };
+    return { opsPerSec: Math.round(total / r.seconds), seconds: r.seconds, peakHeapMB: r.peakHeapMB, relayMessages: (await relayMessages()) - messagesBefore, ...cpu };
   };
   /** One run on the leader: `count` proposals one at a time, after a warm-up of 200. */
   const latencyRun = async (count: number) => {
     const cpuBefore = await cpuOfAll();
-    const messagesBefore = relayMessages();
+    const messagesBefore = await relayMessages();
     leaderProcess.send({ cmd: 'latency', count } satisfies Request);
     const r = (await next(leader, 'latency')) as Extract<Reply, { kind: 'latency' }>;
     // Includes the warm-up proposals.
     const cpu = cpuSpent(cpuBefore, await cpuOfAll());
-    return { ...percentiles(r.samplesUs), peakHeapMB: r.peakHeapMB, relayMessages: relayMessages() - messagesBefore, ...cpu };
+    return { ...percentiles(r.samplesUs), peakHeapMB: r.peakHeapMB, relayMessages: (await relayMessages()) - messagesBefore, ...cpu };
   };
   return {
-    async throughput(name, total, rounds) {
+    async throughput(name, total, rounds, peer) {
       const all: Awaited<ReturnType<typeof throughputRun>>[] = [];
       const { seconds, opsPerSec, peakHeapMB, cpuSeconds, cpuByProcess, relayMessages: messages } = await bestOf(rounds, async () => {
         const run = await throughputRun(total);
@@ -121,13 +140,14 @@ async function startCluster(url: string, room: string, maxBatchCommands: number,
       });
       printResult({
         name,
+        ...(peer !== undefined && { peer }),
         params: {
           ...params,
           inflight: 1000,
           total,
           rounds,
           cpuSeconds,
-          cpuOf: 'three nodes and the relay',
+          cpuOf: `three nodes and ${Object.keys(await setup.otherCpu()).join(', ')}`,
           cpuByProcess,
           relayMessages: messages,
           // The first round starts on cold code (not yet optimised by the JIT); all are shown.
@@ -138,9 +158,9 @@ async function startCluster(url: string, room: string, maxBatchCommands: number,
         peakHeapMB,
         env: envInfo(),
       });
-      process.stderr.write(`${name}: ${total} proposals in ${seconds.toFixed(2)} s (best of ${rounds}: ${all.map((r) => r.opsPerSec).join(', ')} /s)\n`);
+      process.stderr.write(`${name}${peer ? ` [${peer}]` : ''}: ${total} proposals in ${seconds.toFixed(2)} s (best of ${rounds}: ${all.map((r) => r.opsPerSec).join(', ')} /s)\n`);
     },
-    async latency(count, rounds) {
+    async latency(name, count, rounds, peer) {
       const all: Awaited<ReturnType<typeof latencyRun>>[] = [];
       const { p50Us, p99Us, maxUs, peakHeapMB, cpuSeconds, cpuByProcess, relayMessages: messages } = await bestOf(rounds, async () => {
         const run = await latencyRun(count);
@@ -148,7 +168,8 @@ async function startCluster(url: string, room: string, maxBatchCommands: number,
         return run;
       });
       const byRound = { p50UsByRound: all.map((r) => r.p50Us), p99UsByRound: all.map((r) => r.p99Us), maxUsByRound: all.map((r) => r.maxUs) };
-      printResult({ name: 'relay.3proc.latency', params: { ...params, count, rounds, cpuSeconds, cpuByProcess, relayMessages: messages, ...byRound }, p50Us, p99Us, maxUs, peakHeapMB, env: envInfo() });
+      printResult({ name, ...(peer !== undefined && { peer }), params: { ...params, count, rounds, cpuSeconds, cpuByProcess, relayMessages: messages, ...byRound }, p50Us, p99Us, maxUs, peakHeapMB, env: envInfo() });
+      process.stderr.write(`${name}${peer ? ` [${peer}]` : ''}: p50 ${p50Us} µs, p99 ${p99Us} µs (p99 by round: ${byRound.p99UsByRound.join(', ')})\n`);
     },
     async stop() {
       for (const child of children.values()) child.send({ cmd: 'stop' } satisfies Request);
@@ -170,20 +191,25 @@ async function orchestrate(): Promise<void> {
   const { startRelay } = await import('../../packages/transport-ws/src/relay/index.ts');
   const relay = await startRelay({ port: 0 });
   const relayMessages = (): number => relay.stats().framesForwarded;
+  const setup = { urls: [relay.url], relayMessages, otherCpu: () => ({ relay: cpuSeconds(process.cpuUsage()) }) };
   if (plain || latency) {
-    const cluster = await startCluster(relay.url, 'bench', 1, relayMessages);
+    const cluster = await startCluster({ ...setup, room: 'bench', maxBatchCommands: 1 });
     if (plain) await cluster.throughput('relay.3proc.throughput', total, rounds);
-    if (latency) await cluster.latency(Number(process.env.RELAY_BENCH_COUNT ?? 3000), rounds);
+    if (latency) await cluster.latency('relay.3proc.latency', Number(process.env.RELAY_BENCH_COUNT ?? 3000), rounds);
     await cluster.stop();
   }
   if (batched) {
-    const cluster = await startCluster(relay.url, 'bench-batched', 256, relayMessages);
+    const cluster = await startCluster({ ...setup, room: 'bench-batched', maxBatchCommands: 256 });
     await cluster.throughput('relay.3proc.throughput.batched', total, rounds);
     await cluster.stop();
   }
   const { dropped, framesForwarded, bytesForwarded } = relay.stats();
   process.stderr.write(`relay: forwarded ${framesForwarded} WebSocket messages (${bytesForwarded} bytes), dropped ${JSON.stringify(dropped)}\n`);
   await relay.close();
+}
+
+function cpuSeconds({ user, system }: NodeJS.CpuUsage): number {
+  return (user + system) / 1e6;
 }
 
 async function runNode(id: string, url: string, room: string, maxBatchCommands: number): Promise<void> {

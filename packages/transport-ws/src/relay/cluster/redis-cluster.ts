@@ -139,7 +139,9 @@ export class RedisCluster implements ClusterLink {
       this.#closed = true;
       this.#commands.disconnect();
       this.#subscriber.disconnect();
-      throw new RelayClusterError(`cannot reach Redis at ${this.shownUrl}: ${describe(error)}`, { cause: error });
+      // ioredis rejects with "Connection is closed."; the network's own error came as an 'error' event.
+      const cause = lastError ?? error;
+      throw new RelayClusterError(`cannot reach Redis at ${this.shownUrl}: ${describe(cause)}`, { cause });
     }
     this.#timers.push(
       setInterval(() => this.#renew(), this.#opts.leaseMs / 5),
