@@ -31,7 +31,8 @@ export interface PreparedBatch {
   readonly batch: LogWrite;
   /** Payload bytes of its record. */
   readonly length: number;
-  readonly vote: Uint8Array | undefined;
+  /** The hard state's vote and store identity, encoded. */
+  readonly vote: HardStateText | undefined;
   readonly installMeta: Uint8Array | undefined;
   readonly saveMeta: Uint8Array | undefined;
 }
@@ -51,13 +52,19 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 const metaBytes = (meta: SnapshotMeta): Uint8Array => encoder.encode(JSON.stringify(meta));
 const refBytes = (meta: Uint8Array): number => 24 + meta.length;
-const hardStateBytes = (vote: Uint8Array): number => 20 + vote.length;
+/** A hard state's text fields: the vote, and the store identity (empty when there is none). */
+interface HardStateText {
+  readonly vote: Uint8Array;
+  readonly store: Uint8Array;
+}
+const hardStateText = (hs: HardState): HardStateText => ({ vote: encoder.encode(hs.vote), store: encoder.encode(hs.store ?? '') });
+const hardStateBytes = (text: HardStateText): number => 24 + text.vote.length + text.store.length;
 
 export function prepareBatch(batch: LogWrite): PreparedBatch {
   let length = 1;
   const installMeta = batch.installSnapshot && metaBytes(batch.installSnapshot.meta);
   const saveMeta = batch.saveSnapshot && metaBytes(batch.saveSnapshot.meta);
-  const vote = batch.hardState && encoder.encode(batch.hardState.vote);
+  const vote = batch.hardState && hardStateText(batch.hardState);
   if (installMeta) length += refBytes(installMeta);
   const entries = batch.entries;
   if (entries !== undefined && entries.length > 0) {
@@ -96,7 +103,7 @@ export function encodeBatch(out: Uint8Array, view: DataView, at: number, p: Prep
 }
 
 export function checkpointBytes(c: Checkpoint): { readonly length: number; encode(out: Uint8Array, view: DataView, at: number): void } {
-  const vote = encoder.encode(c.hardState.vote);
+  const vote = hardStateText(c.hardState);
   const meta = c.snapshot && metaBytes(c.snapshot.meta);
   return {
     length: 17 + hardStateBytes(vote) + (meta ? refBytes(meta) : 0),
@@ -110,12 +117,15 @@ export function checkpointBytes(c: Checkpoint): { readonly length: number; encod
   };
 }
 
-function encodeHardState(out: Uint8Array, view: DataView, at: number, hs: HardState, vote: Uint8Array): number {
+function encodeHardState(out: Uint8Array, view: DataView, at: number, hs: HardState, text: HardStateText): number {
   writeU64(view, at, hs.term);
   writeU64(view, at + 8, hs.commit);
-  view.setUint32(at + 16, vote.length, true);
-  out.set(vote, at + 20);
-  return at + 20 + vote.length;
+  view.setUint32(at + 16, text.vote.length, true);
+  out.set(text.vote, at + 20);
+  at += 20 + text.vote.length;
+  view.setUint32(at, text.store.length, true);
+  out.set(text.store, at + 4);
+  return at + 4 + text.store.length;
 }
 
 function encodeRef(out: Uint8Array, view: DataView, at: number, ref: SnapshotRef, meta: Uint8Array): number {
@@ -193,7 +203,8 @@ export class PayloadReader {
     const term = this.#u64();
     const commit = this.#u64();
     const vote = this.#text(this.#u32());
-    return { term, vote, commit };
+    const store = this.#text(this.#u32());
+    return store === '' ? { term, vote, commit } : { term, vote, commit, store };
   }
 
   #ref(): SnapshotRef {

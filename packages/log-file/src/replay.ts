@@ -128,7 +128,7 @@ class Replay {
     const same =
       s.written === c.written && s.bounds.floor === bounds.floor && s.bounds.lastIndex === bounds.lastIndex &&
       s.bounds.snapshotIndex === bounds.snapshotIndex && s.snapshot?.seq === c.snapshot?.seq &&
-      s.hardState.term === c.hardState.term && s.hardState.vote === c.hardState.vote && s.hardState.commit === c.hardState.commit;
+      s.hardState.term === c.hardState.term && s.hardState.vote === c.hardState.vote && s.hardState.commit === c.hardState.commit && s.hardState.store === c.hardState.store;
     if (!same) throw new CorruptLogError(file, offset, 'checkpoint disagrees with the segments before it');
   }
 

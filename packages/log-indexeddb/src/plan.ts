@@ -39,8 +39,8 @@ export function planWrite(bounds: LogBounds, batch: LogWrite): { ops: WriteOp[];
     ops.push({ kind: 'entries', entries: batch.entries.map(ownedEntry) });
   }
   if (batch.hardState !== undefined) {
-    const { term, vote, commit } = batch.hardState;
-    ops.push({ kind: 'hardState', hardState: { term, vote, commit } });
+    const { term, vote, commit, store } = batch.hardState;
+    ops.push({ kind: 'hardState', hardState: store === undefined ? { term, vote, commit } : { term, vote, commit, store } });
   }
   if (batch.saveSnapshot !== undefined) {
     ops.push({ kind: 'snapshot', snapshot: ownedSnapshot(batch.saveSnapshot), install: false });
@@ -77,6 +77,7 @@ function ownedSnapshot(s: Snapshot): Snapshot {
         votersOutgoing: [...conf.votersOutgoing],
         learnersNext: [...conf.learnersNext],
         autoLeave: conf.autoLeave,
+        ...(conf.stores !== undefined ? { stores: { ...conf.stores } } : {}),
       },
     },
     data: s.data,

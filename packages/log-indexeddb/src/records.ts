@@ -72,6 +72,7 @@ export function checkHardState(h: unknown): string | undefined {
   if (!isIndex(h.term)) return `term ${String(h.term)} is not a non-negative integer`;
   if (typeof h.vote !== 'string') return 'vote is not a string';
   if (!isIndex(h.commit)) return `commit ${String(h.commit)} is not a non-negative integer`;
+  if (h.store !== undefined && typeof h.store !== 'string') return 'store is not a string';
   return undefined;
 }
 

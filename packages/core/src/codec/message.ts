@@ -103,8 +103,19 @@ function writeMeta(w: Writer, meta: SnapshotMeta, name: string): void {
       w.id(ids[i] as string, 'id');
     }
   }
+  // autoLeave and whether store bindings follow, in one byte (a reader that knows no bindings
+  // refuses a byte other than 0 or 1 rather than misread what follows).
+  const stores = conf.stores === undefined ? undefined : Object.entries(conf.stores);
   w.enter(confScope);
-  w.bool(conf.autoLeave, 'autoLeave');
+  if (typeof conf.autoLeave !== 'boolean') w.fail('impossibleField', 'autoLeave', 'must be a boolean');
+  w.byte((conf.autoLeave ? 1 : 0) | (stores === undefined ? 0 : 2));
+  if (stores === undefined) return;
+  w.uint(stores.length, 'stores');
+  for (let i = 0; i < stores.length; i++) {
+    w.enter(`${confScope}.stores`, i);
+    w.id(stores[i]![0], 'id');
+    w.id(stores[i]![1], 'store');
+  }
 }
 
 /** Reads one message; the caller checks that nothing trails it. */
@@ -180,7 +191,19 @@ function readMeta(r: Reader, name: string): SnapshotMeta {
   }
   r.enter(confScope);
   const [voters, learners, votersOutgoing, learnersNext] = lists as [string[], string[], string[], string[]];
-  return { index, term, conf: { voters, learners, votersOutgoing, learnersNext, autoLeave: r.bool('autoLeave') } };
+  const flags = r.byte('autoLeave');
+  if (flags > 3) throw r.error('decode', 'autoLeave', `has unknown flags (byte ${flags})`);
+  const conf: ConfState = { voters, learners, votersOutgoing, learnersNext, autoLeave: (flags & 1) === 1 };
+  if ((flags & 2) === 0) return { index, term, conf };
+  const count = r.count('stores', 2 * MIN_ID_BYTES);
+  const stores: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (let i = 0; i < count; i++) {
+    r.enter(`${confScope}.stores`, i);
+    const id = r.id('id');
+    if (Object.hasOwn(stores, id)) throw r.error('impossibleField', 'id', `${id} is bound twice`);
+    stores[id] = r.id('store');
+  }
+  return { index, term, conf: { ...conf, stores } };
 }
 
 /** Rules across fields that hold for every message a correct node sends. */

@@ -44,6 +44,8 @@ const schema: Schema = {
   transferLeader: { target: 'id' },
   member: { subject: 'id', nonce: 'bytes', wish: 'id' },
   memberResp: { subject: 'id', nonce: 'bytes', status: 'id', leader: 'optId' },
+  found: { store: 'id' },
+  foundResp: { store: 'id', conf: 'meta' },
 };
 
 /** Type tags on the wire. Fixed numbers, independent of any list's order; 0 is never a tag. */
@@ -63,6 +65,8 @@ export const typeTags: { readonly [T in MessageType]: number } = {
   transferLeader: 13,
   member: 14,
   memberResp: 15,
+  found: 16,
+  foundResp: 17,
 };
 
 export interface Layout {

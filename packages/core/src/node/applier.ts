@@ -96,6 +96,12 @@ export class Applier {
     this.queue.length = 0;
   }
 
+  /** Takes a snapshot at the next point between entries, whatever the policy says. */
+  snapshotSoon(): void {
+    this.snapshotWanted = true;
+    this.run();
+  }
+
   private run(): void {
     while (!this.busy && !this.stopped) {
       const task = this.queue[0];
@@ -155,7 +161,12 @@ export class Applier {
   }
 
   private restore(snapshot: Snapshot): Pending {
-    if (snapshot.meta.index <= this.applied) return undefined;
+    if (snapshot.meta.index < this.applied) return undefined;
+    if (snapshot.meta.index === this.applied) {
+      // The founders' first configuration, at index 0: nothing was applied, nothing to restore.
+      this.conf = snapshot.meta.conf;
+      return undefined;
+    }
     const done = (): void => {
       this.setRestored(snapshot);
       this.snapshotIndex = snapshot.meta.index;
@@ -217,7 +228,7 @@ export class Applier {
     // The commands of one entry in a tight loop; only an asynchronous apply pauses it.
     while (task.itemPos < items.length) {
       const start = items[task.itemPos++]!;
-      const pending = this.applyCommand(entry, start, items[task.itemPos++]!);
+      const pending = this.applyCommand(entry, start, items[task.itemPos++]!, task.itemPos / 2 - 1);
       if (pending !== undefined || this.stopped) return pending;
     }
     task.items = undefined;
@@ -227,8 +238,11 @@ export class Applier {
     return undefined;
   }
 
-  /** Decodes the command envelope at `entry.data[start..end)` and applies it; settles its proposer if that is this node. */
-  private applyCommand(entry: Entry, start: number, end: number): Pending {
+  /**
+   * Decodes the command envelope at `entry.data[start..end)` (the `position`-th command of its
+   * entry) and applies it; settles its proposer if that is this node.
+   */
+  private applyCommand(entry: Entry, start: number, end: number, position = 0): Pending {
     let envelope: Envelope;
     try {
       envelope = this.envelopes.decode(entry.data, start, end);
@@ -237,7 +251,7 @@ export class Applier {
       return undefined;
     }
     if (envelope.register) {
-      const clientId = this.sessions.register(entry.index);
+      const clientId = this.sessions.register(entry.index, position);
       this.finish(entry, envelope, { ok: true, value: clientId });
       return undefined;
     }

@@ -4,8 +4,13 @@
  * optional client session (exactly-once), then the encoded command.
  *
  * Layout: `flags` u8 (high nibble: format version), then when `ORIGIN`: origin id (u8 length +
- * UTF-8), incarnation u32 BE, seq varint; when `SESSION`: client id (u8 length + UTF-8), seq
- * varint; then the command bytes to the end.
+ * UTF-8), incarnation u32 BE, seq varint; when `FENCE`: floor varint, stamp varint; when
+ * `SESSION`: client id (u8 length + UTF-8), seq varint; then the command bytes to the end.
+ *
+ * The fence lets a leader drop a forwarded proposal it has already appended (the network may
+ * deliver a message twice): `floor` says every proposal of this origin up to that sequence
+ * number is settled at the origin, so none of them may be appended again; `stamp` is the
+ * commit index the origin knew, which dates the proposal for the leader's bookkeeping.
  */
 import { Slab } from '../slab.ts';
 import { readVarint, varintSize, writeVarint } from './varint.ts';
@@ -16,6 +21,7 @@ const ORIGIN = 0x01;
 const SESSION = 0x02;
 /** Opens a client session; no command bytes. */
 const REGISTER = 0x04;
+const FENCE = 0x08;
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
@@ -37,6 +43,17 @@ export interface Envelope {
   session: EnvelopeSession | undefined;
   register: boolean;
   payload: Uint8Array;
+}
+
+/** Who proposed an entry, read without decoding the rest (the leader's duplicate filter). */
+export interface EnvelopeOrigin {
+  /** The origin's id and incarnation, as one string key. */
+  key: string;
+  seq: number;
+  /** Every proposal of this origin up to `floor` is settled at the origin; 0 when unknown. */
+  floor: number;
+  /** The commit index the origin knew when it proposed; -1 when unknown. */
+  stamp: number;
 }
 
 export class EnvelopeError extends Error {
@@ -109,6 +126,10 @@ export class EnvelopeCodec {
   /** `[length, ...utf8(id), incarnation(4)]`, compared byte-wise to spot our own entries fast. */
   private readonly origin: Uint8Array;
   private readonly decoded: Envelope = { originSeq: -1, mine: false, session: undefined, register: false, payload: new Uint8Array(0) };
+  private readonly peeked: EnvelopeOrigin = { key: '', seq: 0, floor: 0, stamp: -1 };
+  /** Written into every envelope encoded from now on (see the layout above). */
+  floor = 0;
+  stamp = 0;
   private pos = 0;
   private viewSource: Uint8Array | undefined;
   private viewBuffer: ArrayBufferLike = new ArrayBuffer(0);
@@ -143,16 +164,18 @@ export class EnvelopeCodec {
 
   /** Bytes `write` needs for this envelope. */
   size(seq: number, payload: Uint8Array | undefined, session?: EnvelopeSession): number {
-    let size = 1 + this.origin.length + varintSize(seq) + (payload?.length ?? 0);
+    let size = 1 + this.origin.length + varintSize(seq) + varintSize(this.floor) + varintSize(this.stamp) + (payload?.length ?? 0);
     if (session !== undefined) size += 1 + encodeClientId(session.clientId).length + varintSize(session.seq);
     return size;
   }
 
   /** Writes the envelope into `out` at `pos` (straight into a batch, no copy); returns the end. */
   write(out: Uint8Array, pos: number, seq: number, payload: Uint8Array | undefined, session?: EnvelopeSession): number {
-    out[pos] = VERSION | ORIGIN | (session === undefined ? 0 : SESSION) | (payload === undefined ? REGISTER : 0);
+    out[pos] = VERSION | ORIGIN | FENCE | (session === undefined ? 0 : SESSION) | (payload === undefined ? REGISTER : 0);
     pos = copy(this.origin, out, pos + 1);
     pos = writeVarint(out, pos, seq);
+    pos = writeVarint(out, pos, this.floor);
+    pos = writeVarint(out, pos, this.stamp);
     if (session !== undefined) {
       const clientId = encodeClientId(session.clientId);
       out[pos++] = clientId.length;
@@ -168,7 +191,7 @@ export class EnvelopeCodec {
    */
   decode(data: Uint8Array, start = 0, end = data.length): Envelope {
     const flags = start < end ? data[start] : undefined;
-    if (flags === undefined || (flags & VERSION_MASK) !== VERSION || (flags & ~(VERSION_MASK | 7)) !== 0) {
+    if (flags === undefined || (flags & VERSION_MASK) !== VERSION || (flags & ~(VERSION_MASK | 15)) !== 0) {
       throw new EnvelopeError('unknown envelope format');
     }
     const out = this.decoded;
@@ -183,6 +206,11 @@ export class EnvelopeCodec {
       out.mine = this.isOwnOrigin(data, pos, blockEnd);
       out.originSeq = this.readVarint(data, blockEnd, end);
       pos = this.pos;
+      if ((flags & FENCE) !== 0) {
+        this.readVarint(data, pos, end);
+        this.readVarint(data, this.pos, end);
+        pos = this.pos;
+      }
     }
     if ((flags & SESSION) !== 0) {
       const idLength = pos < end ? data[pos]! : 0;
@@ -195,6 +223,32 @@ export class EnvelopeCodec {
     out.register = (flags & REGISTER) !== 0;
     if (out.register && (out.session !== undefined || pos !== end)) throw new EnvelopeError('malformed session registration');
     out.payload = this.view(data, pos, end);
+    return out;
+  }
+
+  /**
+   * The origin of the envelope in `data[start..end)`, or undefined when it names none. The
+   * result is reused by the next call.
+   * @throws EnvelopeError on bytes this format cannot have produced.
+   */
+  peekOrigin(data: Uint8Array, start = 0, end = data.length): EnvelopeOrigin | undefined {
+    const flags = start < end ? data[start]! : 0;
+    if ((flags & VERSION_MASK) !== VERSION) throw new EnvelopeError('unknown envelope format');
+    if ((flags & ORIGIN) === 0) return undefined;
+    const pos = start + 1;
+    const idLength = pos < end ? data[pos]! : 0;
+    const blockEnd = pos + 1 + idLength + 4;
+    if (idLength === 0 || blockEnd > end) throw new EnvelopeError('truncated origin');
+    const out = this.peeked;
+    out.key = String.fromCharCode(...data.subarray(pos, blockEnd));
+    out.seq = this.readVarint(data, blockEnd, end);
+    if ((flags & FENCE) !== 0) {
+      out.floor = this.readVarint(data, this.pos, end);
+      out.stamp = this.readVarint(data, this.pos, end);
+    } else {
+      out.floor = 0;
+      out.stamp = -1;
+    }
     return out;
   }
 

@@ -36,25 +36,25 @@ export class ProposalRefusedError extends RaftNodeError {
 }
 
 /**
- * A leader's entry was overwritten by a newer leader before it committed: the command was
- * definitely not applied and never will be.
+ * Another entry committed at the index of this node's entry (appended while it led): the
+ * command was definitely not applied and never will be.
  */
 export class ProposalDroppedError extends RaftNodeError {
   override name = 'ProposalDroppedError';
   readonly index: number;
   readonly term: number;
   constructor(index: number, term: number) {
-    super(`entry ${index} of term ${term} was replaced by a newer leader before it committed`);
+    super(`entry ${index} of term ${term} was replaced: another entry committed at its index`);
     this.index = index;
     this.term = term;
   }
 }
 
-/** The operation did not finish in time. It may still take effect later. */
+/** The operation did not finish in time. Its outcome is unknown: it may still take effect later. */
 export class TimeoutError extends RaftNodeError {
   override name = 'TimeoutError';
   constructor(what: string, ms: number) {
-    super(`${what} timed out after ${ms} ms`);
+    super(`${what} timed out after ${ms} ms (outcome unknown: it may still take effect)`);
   }
 }
 
@@ -134,5 +134,20 @@ export class JoinRefusedError extends RaftNodeError {
   constructor(id: NodeId, by: NodeId) {
     super(`cannot join as ${id}: the id is taken (answered by ${by})`);
     this.by = by;
+  }
+}
+
+/**
+ * This node lost its durable state: its configuration binds its id to another store than the
+ * one it has (a wiped disk, an evicted browser store, a fresh store under an old id). It never
+ * votes before the cluster readmits it, which it asks for by itself; reported as a non-fatal
+ * `error` event. Nothing is lost as long as the other members kept theirs.
+ */
+export class LostStateError extends RaftNodeError {
+  override name = 'LostStateError';
+  readonly store: string;
+  constructor(id: NodeId, store: string) {
+    super(`node ${id} lost its state: the cluster knows it by another store than ${store}; it asks to be readmitted and does not vote until then`);
+    this.store = store;
   }
 }

@@ -1,13 +1,16 @@
 /**
- * This node's own join or leave request: asks a member (any; a follower forwards to its
- * leader), follows leader hints, moves on to another member when one stays silent, and backs
- * off between attempts. Done when this node's configuration shows the wish fulfilled (or, for
- * a leave, when the leader says so: a removed node may never hear of its removal).
+ * This node's own join, leave or readmission request: asks a member (any; a follower forwards
+ * to its leader), follows leader hints, moves on to another member when one stays silent, and
+ * backs off between attempts. Done when this node's configuration shows the wish fulfilled (or,
+ * for a leave, when the leader says so: a removed node may never hear of its removal). A
+ * request names this node's store (its nonce), so a retry, also after a restart, is the same
+ * request.
  */
 import type { RaftStatus } from '../raft/contract.ts';
+import { storeOf } from '../raft/confchange.ts';
 import type { ConfState, MemberResponse, MemberWish, Message, NodeId } from '../raft/types.ts';
 import { AbortError, JoinRefusedError, TimeoutError } from './errors.ts';
-import { mostCaughtUpVoter, roleIn, sameBytes } from './membership.ts';
+import { mostCaughtUpVoter, roleIn, sameBytes, storeNonce } from './membership.ts';
 
 export interface JoinOptions {
   /** Members to ask, tried in order (the leader hint of an answer goes first). */
@@ -21,14 +24,11 @@ export interface JoinOptions {
 
 export interface MemberClientHost {
   readonly id: NodeId;
+  /** This node's store identity; undefined for a store that does not track one. */
+  readonly store: string | undefined;
   status(): RaftStatus;
   send(message: Message): void;
   transferLeadership(to: NodeId): void;
-  /**
-   * The nonce of the join that reserved `id`, as this node's own log records it: a node that
-   * joined as a learner (and maybe restarted since) asks for its promotion under the same one.
-   */
-  reservedNonce(id: NodeId): Uint8Array | undefined;
 }
 
 interface Request {
@@ -72,8 +72,14 @@ export class MemberClient {
 
   /** Starts a request; the caller has checked that none is under way. */
   start(wish: MemberWish, via: readonly NodeId[], now: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<ConfState> {
-    const nonce = new Uint8Array(NONCE_BYTES);
-    for (let i = 0; i < nonce.length; i++) nonce[i] = Math.floor(this.#random() * 256);
+    const store = this.#host.store;
+    let nonce: Uint8Array;
+    if (store !== undefined) {
+      nonce = storeNonce(store);
+    } else {
+      nonce = new Uint8Array(NONCE_BYTES);
+      for (let i = 0; i < nonce.length; i++) nonce[i] = Math.floor(this.#random() * 256);
+    }
     const promise = new Promise<ConfState>((resolve, reject) => {
       this.#request = {
         wish,
@@ -146,12 +152,13 @@ export class MemberClient {
           request.cursor++;
         }
         break;
-      case 'idTaken':
-        // A node already in its own configuration holds the id, whatever a leader that lost the
-        // reservation record (compacted into a snapshot) may say.
-        if (roleIn(this.#host.status().conf, this.#host.id) !== undefined) break;
+      case 'idTaken': {
+        // A node its own configuration admits holds the id, whatever a lagging leader may say.
+        const conf = this.#host.status().conf;
+        if (roleIn(conf, this.#host.id) !== undefined && (conf.stores === undefined || storeOf(conf, this.#host.id) === this.#host.store)) break;
         this.#finish(request, new JoinRefusedError(this.#host.id, answer.from));
         return;
+      }
     }
     this.#checkDone(request);
   }
@@ -172,9 +179,6 @@ export class MemberClient {
     const to = this.#targetOf(request, status);
     if (to === undefined) return;
     request.awaiting = to;
-    // Read at every attempt: right after a restart the log may not have been replayed yet.
-    const reserved = request.wish === 'leave' ? undefined : this.#host.reservedNonce(this.#host.id);
-    if (reserved !== undefined) request.nonce = reserved;
     this.#host.send({ type: 'member', from: this.#host.id, to, term: status.term, subject: this.#host.id, nonce: request.nonce, wish: request.wish });
   }
 
@@ -189,12 +193,15 @@ export class MemberClient {
   #checkDone(request: Request): boolean {
     const conf = this.#host.status().conf;
     const role = roleIn(conf, this.#host.id);
+    const admitted = conf.stores === undefined || storeOf(conf, this.#host.id) === this.#host.store;
     const done =
       request.wish === 'leave'
         ? role === undefined && conf.voters.length > 0
-        : request.wish === 'voter'
-          ? conf.voters.includes(this.#host.id) && conf.votersOutgoing.length === 0
-          : role !== undefined;
+        : request.wish === 'rebind'
+          ? role !== undefined && admitted
+          : request.wish === 'voter'
+            ? conf.voters.includes(this.#host.id) && conf.votersOutgoing.length === 0 && admitted
+            : role !== undefined && admitted;
     if (done) this.#finish(request, undefined);
     return done;
   }
@@ -209,5 +216,6 @@ export class MemberClient {
 }
 
 function describeWish(wish: MemberWish): string {
-  return wish === 'leave' ? 'leaving the cluster' : `joining the cluster as a ${wish}`;
+  if (wish === 'leave') return 'leaving the cluster';
+  return wish === 'rebind' ? 'readmission to the cluster' : `joining the cluster as a ${wish}`;
 }

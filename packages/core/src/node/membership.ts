@@ -1,28 +1,28 @@
 /**
- * The cluster's side of join and leave requests (`member` messages). The leader reserves a
- * joiner's id through the replicated log — an `addLearner` whose context carries the request's
- * nonce — so two nodes asking for one id never both get it, then promotes the learner once it
- * has caught up. A node asking to leave is removed. Followers forward requests to their leader
- * and relay its answers back.
+ * The cluster's side of join, leave and readmission requests (`member` messages). A joiner
+ * names the store it has (its nonce): the leader admits it as a learner bound to that store,
+ * through the log, so two nodes asking for one id never both get it — the second finds the id
+ * bound to another store — and promotes the learner once it has caught up. The binding lives
+ * in the configuration, so every later leader (also one whose log starts at a snapshot) knows
+ * who holds an id. A member whose configuration binds it to another store lost its state: it
+ * asks to be readmitted (`rebind`) with the store it has now. A node asking to leave is
+ * removed. Followers forward requests to their leader and relay its answers back.
  */
-import { decodeConfChange } from '../raft/conf-change-codec.ts';
 import type { ProposeOutcome, RaftStatus } from '../raft/contract.ts';
-import {
-  memberStatuses,
-  memberWishes,
-  type ConfChange,
-  type ConfChangeSingle,
-  type ConfState,
-  type Entry,
-  type MemberRequest,
-  type MemberResponse,
-  type MemberStatus,
-  type MemberWish,
-  type Message,
-  type NodeId,
-  type Rejection,
-  type Snapshot,
+import { isStoreId, storeOf } from '../raft/confchange.ts';
+import type {
+  ConfChange,
+  ConfChangeSingle,
+  ConfState,
+  MemberRequest,
+  MemberResponse,
+  MemberStatus,
+  MemberWish,
+  Message,
+  NodeId,
+  Rejection,
 } from '../raft/types.ts';
+import { memberStatuses, memberWishes } from '../raft/types.ts';
 
 export interface MembershipHost {
   readonly id: NodeId;
@@ -38,21 +38,22 @@ export interface MembershipHost {
  */
 export const PROMOTE_WITHIN_ENTRIES = 16;
 
-/** `W`, `J`, version 1, then the nonce: marks a change made for a join request. */
-const CONTEXT_TAG = [0x57, 0x4a, 0x01] as const;
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
-export function joinContext(nonce: Uint8Array): Uint8Array {
-  const context = new Uint8Array(CONTEXT_TAG.length + nonce.length);
-  context.set(CONTEXT_TAG, 0);
-  context.set(nonce, CONTEXT_TAG.length);
-  return context;
+/** The nonce of a request made with a store identity. */
+export function storeNonce(store: string): Uint8Array {
+  return utf8.encode(store);
 }
 
-/** The nonce of a join request recorded in a change's context, or undefined for other changes. */
-export function nonceOfContext(context: Uint8Array): Uint8Array | undefined {
-  if (context.length <= CONTEXT_TAG.length) return undefined;
-  for (let i = 0; i < CONTEXT_TAG.length; i++) if (context[i] !== CONTEXT_TAG[i]) return undefined;
-  return context.subarray(CONTEXT_TAG.length);
+/** The store identity a request's nonce names, or undefined when it names none. */
+export function storeOfNonce(nonce: Uint8Array): string | undefined {
+  try {
+    const store = utf8Decoder.decode(nonce);
+    return isStoreId(store) ? store : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -75,12 +76,10 @@ interface Proposed {
 }
 
 export class MemberDesk {
-  /** id → nonce of the join request that reserved it, as read from committed `config` entries. */
-  readonly #reserved = new Map<NodeId, Uint8Array>();
-  /** Changes this node proposed as leader whose entry has not committed yet. */
+  /** Changes this node proposed as leader whose entry has not been applied yet. */
   readonly #proposed = new Map<NodeId, Proposed>();
-  /** Learners that joined to become voters: the leader promotes them once caught up. */
-  readonly #promoting = new Map<NodeId, Uint8Array>();
+  /** Learners that joined to become voters (their store, their request's nonce): promoted once caught up. */
+  readonly #promoting = new Map<NodeId, { readonly store: string | undefined; readonly nonce: Uint8Array }>();
 
   readonly #host: MembershipHost;
 
@@ -88,17 +87,12 @@ export class MemberDesk {
     this.#host = host;
   }
 
-  /** The nonce of the join request that reserved `id`, while the log since its entry is known. */
-  reservedNonce(id: NodeId): Uint8Array | undefined {
-    return this.#reserved.get(id)?.slice();
-  }
-
   /** A `member` or `memberResp` message for this node; returns why it was refused, if it was. */
   receive(message: MemberRequest | MemberResponse): Rejection | undefined {
     const status = this.#host.status();
     // A request about another node, or an answer to relay, is taken from members only.
     const forwarded = message.subject !== message.from || message.type === 'memberResp';
-    if (forwarded && !isMember(status.conf, message.from)) {
+    if (forwarded && roleIn(status.conf, message.from) === undefined) {
       return { reason: 'nonMember', detail: `${message.from} relays a ${message.type} for ${message.subject} but is not a member` };
     }
     if (message.type === 'memberResp') {
@@ -114,7 +108,7 @@ export class MemberDesk {
       }
       return undefined;
     }
-    this.#answer(message, message.wish === 'leave' ? this.#decideLeave(message, status) : this.#decideJoin(message, status), status);
+    this.#answer(message, this.#decide(message, status), status);
     return undefined;
   }
 
@@ -127,59 +121,69 @@ export class MemberDesk {
       this.#promoting.clear();
       return;
     }
-    for (const [id, nonce] of this.#promoting) {
+    // Whatever was applied at a proposed index decided that proposal's fate.
+    for (const [id, proposed] of this.#proposed) if (proposed.index <= status.applied) this.#proposed.delete(id);
+    for (const [id, { store, nonce }] of this.#promoting) {
       const role = roleIn(status.conf, id);
-      if (role === 'voter' || (role === undefined && !this.#reserved.has(id))) this.#promoting.delete(id);
-      else if (role === 'learner' && !this.#proposed.has(id)) this.#maybePromote(id, nonce, status);
+      const bound = storeOf(status.conf, id);
+      if (role !== 'learner' || (store !== undefined && bound !== store)) this.#promoting.delete(id);
+      else if (!this.#proposed.has(id) && (status.conf.stores === undefined || bound !== undefined)) this.#maybePromote(id, nonce, status);
     }
   }
 
-  /** Committed entries (and a snapshot installed before them), in order, as the node hands them to the applier. */
-  committed(snapshot: Snapshot | undefined, entries: readonly Entry[]): void {
-    if (snapshot !== undefined) {
-      // Reservations of members removed inside the snapshot's range are void.
-      for (const id of this.#reserved.keys()) if (roleIn(snapshot.meta.conf, id) === undefined) this.#reserved.delete(id);
-    }
-    for (let i = 0; i < entries.length; i++) {
-      if (entries[i]!.type === 'config') this.#noteConfig(entries[i]!);
-    }
-    if (this.#proposed.size === 0) return;
-    const last = entries.length > 0 ? entries[entries.length - 1]!.index : (snapshot?.meta.index ?? 0);
-    // Whatever committed at a proposed index decided that proposal's fate.
-    for (const [id, proposed] of this.#proposed) if (proposed.index <= last) this.#proposed.delete(id);
+  /**
+   * A learner the application added as a voter: promoted once it is bound to its store (it asks
+   * for that by itself) and has caught up.
+   */
+  promoteWhenReady(id: NodeId): void {
+    this.#promoting.set(id, { store: undefined, nonce: new Uint8Array(0) });
   }
 
-  #noteConfig(entry: Entry): void {
-    let change: ConfChange;
-    try {
-      change = decodeConfChange(entry.data);
-    } catch {
-      return; // the applier reports entries that do not decode
-    }
-    const nonce = nonceOfContext(change.context);
-    for (const single of change.changes) {
-      if (single.type === 'remove') {
-        this.#reserved.delete(single.id);
-        this.#promoting.delete(single.id);
-      } else if (nonce !== undefined) {
-        this.#reserved.set(single.id, nonce.slice());
-      }
+  #decide(request: MemberRequest, status: RaftStatus): MemberStatus {
+    switch (request.wish) {
+      case 'leave':
+        return this.#decideLeave(request, status);
+      case 'rebind':
+        return this.#decideRebind(request, status);
+      default:
+        return this.#decideJoin(request, status);
     }
   }
 
   #decideJoin(request: MemberRequest, status: RaftStatus): MemberStatus {
     const { subject, nonce } = request;
-    const reservedFor = this.#reserved.get(subject);
-    const role = roleIn(status.conf, subject);
-    // A member that did not join by this request, or an id reserved by another one.
-    if (reservedFor !== undefined ? !sameBytes(reservedFor, nonce) : role !== undefined) return 'idTaken';
+    const conf = status.conf;
+    const store = storeOfNonce(nonce);
+    // A configuration that binds stores admits only joiners that name theirs.
+    if (conf.stores !== undefined && store === undefined) return 'idTaken';
     const proposed = this.#proposed.get(subject);
     if (proposed !== undefined) return proposed.wish !== 'leave' && sameBytes(proposed.nonce, nonce) ? 'pending' : 'idTaken';
-    if (reservedFor === undefined) return this.#propose({ type: 'addLearner', id: subject }, nonce, 'learner');
-    if (role === undefined) return 'pending'; // reserved (committed) but not applied here yet
+    const role = roleIn(conf, subject);
+    if (role === undefined) {
+      const change: ConfChangeSingle = conf.stores === undefined ? { type: 'addLearner', id: subject } : { type: 'addLearner', id: subject, store: store! };
+      return this.#propose(change, nonce, 'learner');
+    }
+    const bound = storeOf(conf, subject);
+    // Another store holds the id: a second node asking for it, not the one that joined.
+    if (conf.stores !== undefined && bound !== undefined && bound !== store) return 'idTaken';
+    if (conf.stores !== undefined && bound === undefined) {
+      // A member added by hand, with no store yet: the first to claim it gets it.
+      return this.#propose({ type: role === 'voter' ? 'addVoter' : 'addLearner', id: subject, store: store! }, nonce, role);
+    }
     if (request.wish === 'learner' || role === 'voter') return 'done';
-    this.#promoting.set(subject, reservedFor);
-    return this.#maybePromote(subject, reservedFor, status);
+    this.#promoting.set(subject, { store: bound, nonce: nonce.slice() });
+    return this.#maybePromote(subject, nonce, status);
+  }
+
+  /** A member that lost its state asks to be bound to the store it has now. */
+  #decideRebind(request: MemberRequest, status: RaftStatus): MemberStatus {
+    const { subject, nonce } = request;
+    const store = storeOfNonce(nonce);
+    const role = roleIn(status.conf, subject);
+    if (role === undefined || store === undefined || status.conf.stores === undefined) return 'idTaken';
+    if (storeOf(status.conf, subject) === store) return 'done';
+    if (this.#proposed.has(subject)) return 'pending';
+    return this.#propose({ type: role === 'voter' ? 'addVoter' : 'addLearner', id: subject, store }, nonce, 'rebind');
   }
 
   #decideLeave(request: MemberRequest, status: RaftStatus): MemberStatus {
@@ -191,7 +195,7 @@ export class MemberDesk {
       return 'pending';
     }
     if (this.#proposed.has(subject)) return 'pending';
-    if (roleIn(status.conf, subject) === undefined) return this.#reserved.has(subject) ? 'pending' : 'done';
+    if (roleIn(status.conf, subject) === undefined) return 'done';
     return this.#propose({ type: 'remove', id: subject }, request.nonce, 'leave');
   }
 
@@ -202,8 +206,7 @@ export class MemberDesk {
   }
 
   #propose(change: ConfChangeSingle, nonce: Uint8Array, wish: MemberWish): MemberStatus {
-    const context = change.type === 'remove' ? new Uint8Array(0) : joinContext(nonce);
-    const outcome = this.#host.proposeConfChange({ changes: [change], transition: 'auto', context });
+    const outcome = this.#host.proposeConfChange({ changes: [change], transition: 'auto', context: new Uint8Array(0) });
     if (outcome.ok) {
       if ('index' in outcome) this.#proposed.set(change.id, { nonce: nonce.slice(), index: outcome.index, wish });
       return 'pending';
@@ -238,10 +241,6 @@ export function checkMemberMessage(message: MemberRequest | MemberResponse, self
   if (message.type === 'member') return memberWishes.includes(message.wish) ? undefined : impossible(`unknown wish ${String(message.wish)}`);
   if (!memberStatuses.includes(message.status)) return impossible(`unknown status ${String(message.status)}`);
   return typeof message.leader === 'string' ? undefined : impossible('leader must be a string');
-}
-
-function isMember(conf: ConfState, id: NodeId): boolean {
-  return roleIn(conf, id) !== undefined;
 }
 
 /**

@@ -16,8 +16,12 @@ export type RaftKnobs = Omit<RaftOptions, 'id' | 'random'>;
 export interface RaftNodeOptions<SM extends AnyStateMachine> extends RaftKnobs {
   readonly id: NodeId;
   /**
-   * Initial voters of a brand-new cluster, this node included. Used only when the log store is
-   * empty; leave it out for a node that joins an existing cluster (it waits to be added).
+   * Initial voters of a brand-new cluster, this node included. Used only while the log store
+   * holds no configuration; leave it out for a node that joins an existing cluster (it waits to
+   * be added). Founders settle the first configuration with each other, so a founder that comes
+   * back on an empty store (a wiped disk, an evicted browser store) finds the cluster it
+   * belonged to instead of founding a new one, and asks to be readmitted. A cluster of several
+   * founders forms once every founder has started.
    */
   readonly members?: readonly NodeId[];
   readonly stateMachine: SM;
@@ -88,6 +92,8 @@ export interface RaftNodeMetrics {
   applies: number;
   /** Session retries answered from the session table. */
   duplicates: number;
+  /** Forwarded proposals a leader dropped because it had appended them already (duplicated messages). */
+  duplicateProposals: number;
   reads: number;
   writes: number;
   snapshotsTaken: number;
@@ -96,6 +102,13 @@ export interface RaftNodeMetrics {
 
 export interface RaftNodeStatus extends RaftStatus {
   readonly state: NodeState;
+  /** This node's store identity (see HardState.store); undefined for a store that does not track one. */
+  readonly store: string | undefined;
+  /**
+   * Whether this node may vote: its configuration binds it to the store it has. False while a
+   * node that lost its state waits to be readmitted, and while a founder has no configuration.
+   */
+  readonly admitted: boolean;
   /** Index the state machine has applied (the driver's own count). */
   readonly applied: number;
   readonly pendingProposals: number;

@@ -12,24 +12,23 @@ export class ProposalBatch {
   /** `undefined`: a session registration. */
   private payloads: (Uint8Array | undefined)[] = [];
   private sessions: (EnvelopeSession | undefined)[] = [];
-  private sizes: number[] = [];
+  /** Envelope sizes, measured when the batch is drained (the codec's fence may change until then). */
+  private readonly sizes: number[] = [];
 
   get length(): number {
     return this.seqs.length;
   }
 
-  push(seq: number, payload: Uint8Array | undefined, session: EnvelopeSession | undefined, size: number): void {
+  push(seq: number, payload: Uint8Array | undefined, session: EnvelopeSession | undefined): void {
     this.seqs.push(seq);
     this.payloads.push(payload);
     this.sessions.push(session);
-    this.sizes.push(size);
   }
 
   clear(): void {
     this.seqs = [];
     this.payloads = [];
     this.sessions = [];
-    this.sizes = [];
   }
 
   /**
@@ -43,6 +42,8 @@ export class ProposalBatch {
   ): void {
     const { seqs, payloads, sessions, sizes } = this;
     this.clear();
+    sizes.length = seqs.length;
+    for (let i = 0; i < seqs.length; i++) sizes[i] = envelopes.size(seqs[i]!, payloads[i], sessions[i]);
     let start = 0;
     while (start < seqs.length) {
       let end = start + 1;

@@ -1,7 +1,10 @@
 /**
  * The callers waiting for their proposals, keyed by this node's proposal sequence. A waiter
- * is settled when its entry is applied here, when a newer leader overwrote its entry (only
- * known for entries this node appended as leader), on timeout, on abort, or on stop.
+ * is settled when its entry is applied here; as definitely dropped when another entry was
+ * applied at its index (only known for entries this node appended as leader); or, outcome
+ * unknown, on timeout, on abort, or on stop. An entry overwritten in this node's own log is
+ * not yet lost — another node may hold it and a later leader commit it — so that alone
+ * settles nothing.
  */
 import { AbortError, ProposalDroppedError, TimeoutError } from './errors.ts';
 
@@ -75,6 +78,13 @@ class WaiterTable {
     return waiter;
   }
 
+  /** The lowest number still waiting, or undefined when none is. */
+  lowest(): number | undefined {
+    let lowest = this.head < this.slots.length ? this.base : undefined;
+    for (const seq of this.stragglers.keys()) if (lowest === undefined || seq < lowest) lowest = seq;
+    return lowest;
+  }
+
   /** The numbers of the waiters that pass `test` (a list: callers may take while going through it). */
   select(test: (waiter: Waiter) => boolean): number[] {
     const out: number[] = [];
@@ -120,6 +130,11 @@ export class Proposals {
     return this.nextSeq - 1;
   }
 
+  /** Every proposal up to this sequence number is settled (resolved, rejected or given up). */
+  get floor(): number {
+    return (this.waiters.lowest() ?? this.nextSeq) - 1;
+  }
+
   /** Registers a waiter under the next sequence number (read it from `lastSeq`). */
   add<T>(what: string, deadline: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<T> {
     const seq = this.nextSeq++;
@@ -136,17 +151,21 @@ export class Proposals {
 
   /** The entry of `seq` was appended here as leader at (`index`, `term`). */
   appended(seq: number, index: number, term: number): void {
-    // Appending at or below an index already listed means a newer leader truncated our log
-    // in between: what we appended there is gone for good.
-    // (Several waiters share an index when their commands were batched into one entry.)
-    while (this.appendedIndex.length > this.head && this.supersedes(index, term)) {
-      const lostIndex = this.appendedIndex.pop()!;
-      const lostTerm = this.appendedTerm.pop()!;
-      this.fail(this.appendedSeq.pop()!, new ProposalDroppedError(lostIndex, lostTerm));
+    const indexes = this.appendedIndex;
+    // Appending at or below an index already listed means a newer leader truncated our log in
+    // between; the older entry stays listed until its index is applied (several waiters also
+    // share an index when their commands were batched into one entry).
+    let at = indexes.length;
+    while (at > this.head && indexes[at - 1]! > index) at--;
+    if (at === indexes.length) {
+      indexes.push(index);
+      this.appendedTerm.push(term);
+      this.appendedSeq.push(seq);
+    } else {
+      indexes.splice(at, 0, index);
+      this.appendedTerm.splice(at, 0, term);
+      this.appendedSeq.splice(at, 0, seq);
     }
-    this.appendedIndex.push(index);
-    this.appendedTerm.push(term);
-    this.appendedSeq.push(seq);
   }
 
   settle(seq: number, outcome: Outcome): void {
@@ -193,13 +212,6 @@ export class Proposals {
       this.head = 0;
     }
     return found;
-  }
-
-  /** An entry appended at (`index`, `term`) replaces the last one listed. */
-  private supersedes(index: number, term: number): boolean {
-    const last = this.appendedIndex.length - 1;
-    const lastIndex = this.appendedIndex[last]!;
-    return lastIndex > index || (lastIndex === index && this.appendedTerm[last] !== term);
   }
 
   /** Rejects every waiter whose deadline passed. */

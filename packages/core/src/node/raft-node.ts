@@ -6,7 +6,7 @@
  */
 import type { ProposeOutcome, RaftCore, RaftOptions, RaftRestore, Ready } from '../raft/contract.ts';
 import { RawNode } from '../raft/raw-node.ts';
-import type { ConfChange, ConfChangeSingle, ConfState, HardState, MemberRequest, MemberResponse, MemberWish, Message, NodeId, Rejection, Role, Snapshot, SoftState } from '../raft/types.ts';
+import type { ConfChange, ConfChangeSingle, ConfState, HardState, FoundRequest, FoundResponse, MemberRequest, MemberResponse, MemberWish, Message, NodeId, ProposeMessage, Rejection, Role, Snapshot, SoftState } from '../raft/types.ts';
 import type { LogStore, LogWrite, StoredState } from '../storage/log-store.ts';
 import type { Transport, TransportHandlers } from '../transport/transport.ts';
 import { Applier, toError, type ApplierHost } from './applier.ts';
@@ -15,11 +15,13 @@ import { systemClock } from './clock.ts';
 import { jsonCodec } from './codecs.ts';
 import { Emitter } from './emitter.ts';
 import { EnvelopeCodec, isClientIdValid, type EnvelopeSession } from './envelope.ts';
+import { ForwardedProposals } from './forwarded.ts';
 import { ProposalBatch } from './proposal-batch.ts';
 import { pickKnobs, validateOptions } from './check-options.ts';
 import {
   AbortError,
   InvalidArgumentError,
+  LostStateError,
   NotLeaderError,
   ProposalRefusedError,
   RaftNodeError,
@@ -27,8 +29,11 @@ import {
   StoppedError,
 } from './errors.ts';
 import { MemberClient, type JoinOptions } from './join.ts';
-import { LeaderWatch } from './leader-watch.ts';
+import { ConfWatch, LeaderWatch } from './leader-watch.ts';
 import { MemberDesk, checkMemberMessage, roleIn } from './membership.ts';
+import { Founding, checkFoundMessage } from './founding.ts';
+import { newStoreId } from './store-id.ts';
+import { storeOf } from '../raft/confchange.ts';
 import type {
   AnyStateMachine,
   CommandOf,
@@ -72,6 +77,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     proposalsRefused: 0,
     applies: 0,
     duplicates: 0,
+    duplicateProposals: 0,
     reads: 0,
     writes: 0,
     snapshotsTaken: 0,
@@ -80,6 +86,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   private readonly proposals = new Proposals();
   private readonly reads: Reads;
   private readonly leaders = new LeaderWatch();
+  private readonly confs = new ConfWatch();
   private readonly writes: WriteQueue;
   private readonly applier: Applier;
   private readonly sessions: SessionTable;
@@ -96,6 +103,9 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   /** Highest snapshot index handed to the store, so an older self-snapshot is never saved after it. */
   private snapshotFloor = 0;
   private scheduled = false;
+  /** A ready cycle is running (a transport that delivers synchronously must not start another). */
+  private cycling = false;
+  private readonly forwarded: ForwardedProposals;
   private readonly maxBatchCommands: number;
   /** Commands waiting for the next cycle to be proposed as batch entries (parallel arrays). */
   private readonly batch = new ProposalBatch();
@@ -105,6 +115,14 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   /** Clock time at the last tick; deadlines are checked once per tick, so that precision suffices. */
   private now = 0;
   private stopping: Promise<void> | undefined;
+  /** This node's store identity (HardState.store); undefined for a store from before it was tracked. */
+  private store: string | undefined;
+  /** Set while this node looks for its fellow founders (created with `members` on an empty store). */
+  private founding: Founding | undefined;
+  /** The lost-state error was reported for this life. */
+  private reportedForgotten = false;
+  /** `campaign()` was called before the founders settled the first configuration. */
+  private campaignWhenSettled = false;
 
   /**
    * Loads the log store, restores the state machine from its snapshot, and builds the core.
@@ -139,9 +157,13 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     const random = options.random ?? Math.random;
     const incarnation = Math.floor(random() * 0x1_0000_0000);
     this.envelopes = new EnvelopeCodec(this.id, incarnation);
+    this.forwarded = new ForwardedProposals(this.envelopes);
     this.reads = new Reads(incarnation);
     this.writes = new WriteQueue(this.log, (error) => this.fail(new StorageError(`node ${this.id}: log write failed`, { cause: error })));
-    this.sessions = new SessionTable(options.sessionTtlEntries ?? 100_000, (options.resultCodec ?? jsonCodec()) as CommandCodec<unknown>);
+    // Results are whatever `apply` returned; one JSON would change is kept as JSON has it rather
+    // than failing the snapshot that carries it.
+    const resultCodec = options.resultCodec ?? jsonCodec({ label: 'result', strict: false });
+    this.sessions = new SessionTable(options.sessionTtlEntries ?? 100_000, resultCodec as CommandCodec<unknown>);
     const host: ApplierHost = {
       proposals: this.proposals,
       metrics: this.metrics,
@@ -150,16 +172,19 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
       snapshotTaken: (snapshot) => this.saveSnapshot(snapshot),
       error: (error, fatal) => (fatal ? this.fail(error) : this.emitError(error)),
     };
+    const self = this;
     const membershipHost = {
       id: this.id,
+      get store() {
+        return self.store;
+      },
       status: () => this.core.status(),
       proposeConfChange: (change: ConfChange) => this.core.proposeConfChange(change),
       transferLeadership: (to: NodeId) => this.core.transferLeadership(to),
       send: (message: Message) => this.send(message),
     };
     this.memberDesk = new MemberDesk(membershipHost);
-    const clientHost = { ...membershipHost, reservedNonce: (id: NodeId) => this.memberDesk.reservedNonce(id) };
-    this.memberClient = new MemberClient(clientHost, this.tickMs * 4, random);
+    this.memberClient = new MemberClient(membershipHost, this.tickMs * 4, random);
     const policy = { everyEntries: options.snapshotEvery ?? 10_000, everyBytes: options.snapshotBytes ?? 0 };
     this.applier = new Applier(host, this.stateMachine, this.commands as CommandCodec<unknown>, this.envelopes, this.sessions, policy, emptyConf);
     this.term = stored.hardState.term;
@@ -167,7 +192,9 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   }
 
   private async init(options: RaftNodeOptions<SM>, loaded: StoredState): Promise<void> {
-    const stored = loaded.empty ? await this.bootstrap(loaded, options.members) : loaded;
+    const random = options.random ?? Math.random;
+    const stored = loaded.empty ? await this.claimStore(loaded, options.members, random) : loaded;
+    this.store = stored.hardState.store;
     if (stored.snapshot !== undefined) {
       await this.applier.restoreInitial(stored.snapshot);
       this.snapshotFloor = stored.snapshot.meta.index;
@@ -178,26 +205,78 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
       applied: this.applier.applied,
       ...(stored.snapshot !== undefined ? { snapshot: stored.snapshot } : {}),
     };
-    const coreOptions: RaftOptions = { ...pickKnobs(options), id: this.id, random: options.random ?? Math.random };
+    const coreOptions: RaftOptions = { ...pickKnobs(options), id: this.id, random };
     this.core = (options.createCore ?? ((o, r) => new RawNode(o, r)))(coreOptions, restore);
     if (stored.snapshot === undefined) this.applier.conf = this.core.status().conf;
+    const members = [...new Set(options.members ?? [])];
+    const status = this.core.status();
+    if (members.length > 1 && this.store !== undefined && status.conf.voters.length === 0 && status.lastIndex === 0) {
+      this.founding = new Founding({
+        id: this.id,
+        store: this.store,
+        members,
+        conf: () => this.core.status().conf,
+        send: (message) => this.send(message),
+        settle: (conf) => void this.settleFounding(conf),
+        forgotten: () => this.reportForgotten(),
+      });
+    }
   }
 
   /**
-   * A new cluster's voters are written down as a snapshot at index 0 (the state machine's
-   * initial image), so a restart finds its configuration in the store and `members` is
-   * never consulted again — a node that joins later is never mistaken for a founder.
+   * A brand-new (or wiped) store gets its identity, durable before anything else. A lone
+   * founder settles its one-voter configuration at once, as a snapshot at index 0 (the state
+   * machine's initial image); founders of a larger cluster settle theirs with each other
+   * first (see Founding). A restart finds the configuration in the store, so `members` is
+   * consulted only while none is there.
    */
-  private async bootstrap(stored: StoredState, members: readonly NodeId[] | undefined): Promise<StoredState> {
-    if (members === undefined || members.length === 0) return stored;
-    const conf: ConfState = { voters: [...new Set(members)], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
-    const snapshot: Snapshot = { meta: { index: 0, term: 0, conf }, data: wrapSnapshot(await this.stateMachine.snapshot(), this.sessions) };
+  private async claimStore(stored: StoredState, members: readonly NodeId[] | undefined, random: () => number): Promise<StoredState> {
+    const store = newStoreId(random);
+    const hardState: HardState = { term: 0, vote: '', commit: 0, store };
+    const alone = members !== undefined && members.length > 0 && members.every((id) => id === this.id);
+    const conf: ConfState = { voters: [this.id], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false, stores: { [this.id]: store } };
+    const snapshot: Snapshot | undefined = alone ? { meta: { index: 0, term: 0, conf }, data: await this.initialImage() } : undefined;
     try {
-      await this.log.write({ saveSnapshot: snapshot });
+      await this.log.write(snapshot === undefined ? { hardState } : { hardState, saveSnapshot: snapshot });
     } catch (error) {
-      throw new StorageError(`node ${this.id}: cannot write the bootstrap configuration`, { cause: error });
+      throw new StorageError(`node ${this.id}: cannot write to the new log store`, { cause: error });
     }
-    return { hardState: stored.hardState, snapshot, entries: [], empty: false };
+    return { hardState, ...(snapshot !== undefined ? { snapshot } : {}), entries: [], empty: false };
+  }
+
+  private async initialImage(): Promise<Uint8Array> {
+    return wrapSnapshot(await this.stateMachine.snapshot(), this.sessions);
+  }
+
+  /** The founders settled the first configuration: it reaches the core as a snapshot at index 0. */
+  private async settleFounding(conf: ConfState): Promise<void> {
+    const data = await this.initialImage();
+    if (this.state !== 'running') return;
+    const status = this.core.status();
+    // A leader may have reached this node meanwhile: then it has its configuration already.
+    if (status.conf.voters.length > 0 || status.lastIndex > 0) return;
+    this.core.bootstrap({ meta: { index: 0, term: 0, conf }, data });
+    if (this.campaignWhenSettled) this.core.campaign();
+    this.schedule();
+  }
+
+  /** Reports, once per life, that this node's configuration does not admit its store. */
+  private reportForgotten(): void {
+    if (this.reportedForgotten || this.store === undefined) return;
+    this.reportedForgotten = true;
+    this.emitError(new LostStateError(this.id, this.store));
+  }
+
+  /**
+   * A member whose configuration binds it to another store (it lost its state) or to none (it
+   * was added by hand) asks to be bound to its store; it does not vote until then.
+   */
+  private maybeRebind(): void {
+    if (this.store === undefined || this.memberClient.busy) return;
+    const conf = this.core.status().conf;
+    if (conf.stores === undefined || roleIn(conf, this.id) === undefined || storeOf(conf, this.id) === this.store) return;
+    if (storeOf(conf, this.id) !== undefined) this.reportForgotten();
+    this.memberClient.start('rebind', conf.voters, this.now, this.requestTimeoutMs, undefined).catch(() => undefined);
   }
 
   /** Starts the transport and the clock. */
@@ -213,6 +292,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     }
     if (this.state !== 'running') return;
     this.tickHandle = this.clock.setTimeout(this.onTick, this.tickMs);
+    this.founding?.start(this.term);
     this.schedule();
   }
 
@@ -238,7 +318,8 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     try {
       payload = this.commands.encode(command);
     } catch (error) {
-      return Promise.reject(new InvalidArgumentError('the command codec cannot encode this command', { cause: error }));
+      const detail = error instanceof Error ? `: ${error.message}` : '';
+      return Promise.reject(new InvalidArgumentError(`the command codec cannot encode this command${detail}`, { cause: error }));
     }
     const session = options.session;
     if (session !== undefined && (typeof session.clientId !== 'string' || !Number.isSafeInteger(session.seq) || session.seq < 1)) {
@@ -284,9 +365,27 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     return promise;
   }
 
-  /** Adds a voter (or a learner) and resolves with the configuration once it is applied here. Leader only. */
+  /**
+   * Adds a voter (or a learner) and resolves with the configuration once it is applied here.
+   * Leader only. In a cluster that binds members to their stores (every cluster RaftNode founds),
+   * a new voter is added as a learner first: it becomes a voter once it has started, bound its
+   * store (it asks for that by itself) and caught up; the Promise waits for that.
+   */
   addMember(id: NodeId, options: RequestOptions & { readonly learner?: boolean } = {}): Promise<ConfState> {
-    return this.changeMembership({ type: options.learner === true ? 'addLearner' : 'addVoter', id }, options);
+    if (options.learner === true) return this.changeMembership({ type: 'addLearner', id }, options);
+    const conf = this.core.status().conf;
+    if (conf.stores === undefined || storeOf(conf, id) !== undefined || conf.voters.includes(id)) {
+      return this.changeMembership({ type: 'addVoter', id }, options);
+    }
+    const started = this.now;
+    const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
+    const added = roleIn(conf, id) === 'learner' ? Promise.resolve(conf) : this.changeMembership({ type: 'addLearner', id }, options);
+    return added.then((after) => {
+      if (after.voters.includes(id)) return after;
+      this.memberDesk.promoteWhenReady(id);
+      const remaining = Math.max(1, timeoutMs - (this.now - started));
+      return this.confs.wait(`adding ${id} as a voter`, (c) => c.voters.includes(id), this.now + remaining, remaining);
+    });
   }
 
   removeMember(id: NodeId, options: RequestOptions = {}): Promise<ConfState> {
@@ -296,6 +395,16 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   /** Makes a learner a voter. */
   promote(id: NodeId, options: RequestOptions = {}): Promise<ConfState> {
     return this.changeMembership({ type: 'addVoter', id }, options);
+  }
+
+  /**
+   * Proposes any membership change: several steps at once go through a joint configuration
+   * (thesis §4.3; left automatically with `transition: 'auto'`, or by an empty change with
+   * `'explicit'`). `addMember`, `removeMember` and `promote` are its one-step forms. Leader
+   * only; resolves with the configuration once the change is applied here.
+   */
+  reconfigure(change: ConfChange, options: RequestOptions = {}): Promise<ConfState> {
+    return this.proposeMembership(change, options);
   }
 
   /**
@@ -369,9 +478,25 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     return this.leaders.wait('waiting for a leader', (leader) => leader !== '', this.now + timeoutMs, timeoutMs);
   }
 
-  /** Starts an election now instead of waiting for the election timeout. */
+  /**
+   * Snapshots the state machine now (between two entries) instead of waiting for the
+   * `snapshotEvery` / `snapshotBytes` policy; the log is compacted once the snapshot is durable
+   * (the `snapshotTaken` event).
+   */
+  takeSnapshot(): void {
+    if (this.state === 'running') this.applier.snapshotSoon();
+  }
+
+  /**
+   * Starts an election now instead of waiting for the election timeout (a founder whose first
+   * configuration is not settled yet campaigns once it is).
+   */
   campaign(): void {
     if (this.state !== 'running') return;
+    if (this.founding !== undefined && this.core.status().conf.voters.length === 0) {
+      this.campaignWhenSettled = true;
+      return;
+    }
     this.core.campaign();
     this.schedule();
   }
@@ -399,8 +524,12 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   }
 
   status(): RaftNodeStatus {
+    const core = this.core.status();
+    const conf = core.conf;
     return {
-      ...this.core.status(),
+      ...core,
+      store: this.store,
+      admitted: this.store === undefined || (conf.voters.length > 0 && (conf.stores === undefined || storeOf(conf, this.id) === this.store)),
       state: this.state,
       applied: this.applier.applied,
       pendingProposals: this.proposals.size,
@@ -440,8 +569,9 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     const seq = this.proposals.lastSeq;
     this.metrics.proposals++;
     if (this.maxBatchCommands > 1) {
-      this.batch.push(seq, payload, session, this.envelopes.size(seq, payload, session));
+      this.batch.push(seq, payload, session);
     } else {
+      this.fenceEnvelopes();
       this.oneSeq[0] = seq;
       this.proposeEntry(this.envelopes.encode(seq, payload, session), this.oneSeq, 0, 1);
     }
@@ -451,7 +581,14 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
 
   /** Proposes the commands collected since the last cycle, up to `maxBatchCommands` per entry. */
   private flushBatch(): void {
+    this.fenceEnvelopes();
     this.batch.drain(this.maxBatchCommands, this.envelopes, (data, seqs, start, end) => this.proposeEntry(data, seqs, start, end));
+  }
+
+  /** What the next envelopes tell a leader about this node's proposals (see ForwardedProposals). */
+  private fenceEnvelopes(): void {
+    this.envelopes.floor = this.proposals.floor;
+    this.envelopes.stamp = this.commit;
   }
 
   /** Hands one entry to the core and settles the callers of `seqs[start..end)` if it refuses. */
@@ -468,17 +605,24 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   }
 
   private changeMembership(change: ConfChangeSingle, options: RequestOptions): Promise<ConfState> {
+    return this.proposeMembership({ changes: [change], transition: 'auto', context: new Uint8Array(0) }, options);
+  }
+
+  private proposeMembership(change: ConfChange, options: RequestOptions): Promise<ConfState> {
     const refused = this.refuse(options);
     if (refused !== undefined) return refused;
-    if (typeof change.id !== 'string' || change.id === '') return Promise.reject(new InvalidArgumentError('member id must be a non-empty string'));
+    if (!Array.isArray(change.changes) || change.changes.some((c) => typeof c?.id !== 'string' || c.id === '')) {
+      return Promise.reject(new InvalidArgumentError('member id must be a non-empty string'));
+    }
     // Only a leader learns the index of its entry, which is how the caller is found again.
     // Ask the core itself: the role seen in the last Ready may be a step behind.
     const { role, lead } = this.core.status();
     if (role !== 'leader') return Promise.reject(new NotLeaderError(lead));
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
-    const promise = this.proposals.add<ConfState>(`membership change (${change.type} ${change.id})`, this.now + timeoutMs, timeoutMs, options.signal);
+    const what = change.changes.map((c) => `${c.type} ${c.id}`).join(', ') || 'leave joint';
+    const promise = this.proposals.add<ConfState>(`membership change (${what})`, this.now + timeoutMs, timeoutMs, options.signal);
     const seq = this.proposals.lastSeq;
-    const outcome = this.core.proposeConfChange({ changes: [change], transition: 'auto', context: new Uint8Array(0) });
+    const outcome = this.core.proposeConfChange(change);
     if (outcome.ok && !('index' in outcome)) this.proposals.fail(seq, new NotLeaderError(outcome.forwardedTo));
     else this.settleOutcome(seq, outcome);
     this.schedule();
@@ -491,9 +635,9 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
       return;
     }
     this.metrics.proposalsRefused++;
-    const { reason, leader } = outcome;
+    const { reason, leader, detail } = outcome;
     const leadership = reason === 'notLeader' || reason === 'noLeader' || reason === 'transferring';
-    this.proposals.fail(seq, leadership ? new NotLeaderError(leader, reason) : new ProposalRefusedError(reason));
+    this.proposals.fail(seq, leadership ? new NotLeaderError(leader, reason) : new ProposalRefusedError(reason, detail));
   }
 
   /** A rejected Promise when the node cannot take requests now or the signal already fired. */
@@ -524,6 +668,15 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
       this.receiveMember(message);
       return;
     }
+    if (message.type === 'found' || message.type === 'foundResp') {
+      this.receiveFound(message);
+      return;
+    }
+    if (message.type === 'prop') {
+      const admitted = this.admitForwarded(message);
+      if (admitted === undefined) return;
+      message = admitted;
+    }
     let rejection: Rejection | undefined;
     try {
       rejection = this.core.step(message);
@@ -531,6 +684,38 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
       rejection = { reason: 'impossibleField', detail: `the core threw on a ${String(message.type)} message: ${toError(error).message}` };
     }
     if (rejection !== undefined) this.rejected({ ...rejection, from: message.from });
+    this.schedule();
+  }
+
+  /**
+   * A leader drops forwarded proposals it appended already in this term (a duplicated
+   * message); see ForwardedProposals. Role and term are the core's as of now: a cycle still
+   * pending (an election just won by a message of the same delivery) runs first.
+   */
+  private admitForwarded(message: ProposeMessage): ProposeMessage | undefined {
+    if (this.scheduled && !this.cycling) this.cycle();
+    if (this.currentRole !== 'leader' || message.term !== this.term) return message;
+    const { entries, dropped } = this.forwarded.admit(message, this.term, this.commit);
+    if (dropped === 0) return message;
+    this.metrics.duplicateProposals += dropped;
+    return entries.length === 0 ? undefined : { ...message, entries };
+  }
+
+  /** Founders' questions and answers (see Founding); they never reach the core. */
+  private receiveFound(message: FoundRequest | FoundResponse): void {
+    const rejection = checkFoundMessage(message, this.id);
+    if (rejection !== undefined) {
+      this.rejected({ ...rejection, from: message.from });
+      return;
+    }
+    if (message.type === 'foundResp') {
+      this.founding?.receive(message);
+    } else if (this.founding !== undefined) {
+      this.founding.answer(message, this.term);
+    } else if (this.store !== undefined && this.core.status().conf.voters.length > 0) {
+      const conf = this.core.status().conf;
+      this.send({ type: 'foundResp', from: this.id, to: message.from, term: this.term, store: this.store, conf: { index: 0, term: 0, conf } });
+    }
     this.schedule();
   }
 
@@ -569,8 +754,11 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     this.proposals.expire(this.now);
     this.reads.expire(this.now);
     this.leaders.expire(this.now);
+    this.confs.expire(this.now);
     this.memberDesk.tick();
     this.memberClient.tick(this.now);
+    this.founding?.tick(this.term);
+    this.maybeRebind();
     this.tickHandle = this.clock.setTimeout(this.onTick, this.tickMs);
     this.schedule();
   };
@@ -584,7 +772,8 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   /** One ready cycle: every input since the last cycle is handled by the Readys taken here. */
   private readonly cycle = (): void => {
     this.scheduled = false;
-    if (this.state !== 'running') return;
+    if (this.state !== 'running' || this.cycling) return;
+    this.cycling = true;
     try {
       if (this.batch.length > 0) this.flushBatch();
       if (this.reads.hasBatch) this.reads.flush((context) => this.core.readIndex(context));
@@ -597,6 +786,8 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
       }
     } catch (error) {
       this.fail(new RaftNodeError(`node ${this.id}: the ready loop failed`, { cause: error }));
+    } finally {
+      this.cycling = false;
     }
   };
 
@@ -622,7 +813,6 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     const after = ready.messagesAfterPersist;
     for (let i = 0; i < after.length; i++) this.send(after[i]!);
     if (ready.committedEntries.length > 0 || ready.snapshot !== undefined) {
-      this.memberDesk.committed(ready.snapshot, ready.committedEntries);
       this.applier.enqueue(ready.snapshot, ready.committedEntries, ready.confStates);
     }
     this.schedule();
@@ -642,6 +832,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   private onApplied(index: number): void {
     if (this.state !== 'running') return;
     this.core.appliedTo(index);
+    this.confs.changed(this.applier.conf);
     this.reads.applied(index);
     this.schedule();
   }
@@ -714,6 +905,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     this.proposals.failAll(error);
     this.reads.failAll(error);
     this.leaders.failAll(error);
+    this.confs.failAll(error);
     this.memberClient.failAll(error);
     if (wasStarted) await this.transport.close().catch((e: unknown) => this.emitError(toError(e)));
     await this.writes.settled();

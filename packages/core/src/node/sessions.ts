@@ -1,7 +1,7 @@
 /**
  * The replicated client-session table behind exactly-once commands (Raft thesis §6.3). Every
- * node derives the same table from the same log: a session is opened by a `register` entry
- * (its client id is that entry's index), each command of a session carries an increasing
+ * node derives the same table from the same log: a session is opened by a `register` command
+ * (its client id is that command's index in the log), each command of a session carries an increasing
  * sequence number, and a retry of the latest one is answered from the table instead of being
  * applied again. Sessions expire by log index (not wall time) so every node drops the same
  * sessions at the same entry.
@@ -50,9 +50,13 @@ export class SessionTable {
     return this.#sessions.size;
   }
 
-  /** A `register` entry at `index` was applied: opens session `String(index)`. */
-  register(index: number): string {
-    const clientId = String(index);
+  /**
+   * A `register` command was applied, the `position`-th command of the entry at `index`:
+   * opens session `"<index>"` (or `"<index>.<position>"` for a later command of a batch
+   * entry), a name no other registration can have.
+   */
+  register(index: number, position = 0): string {
+    const clientId = position === 0 ? String(index) : `${index}.${position}`;
     this.#sessions.set(clientId, { seq: 0, outcome: { ok: true, value: undefined }, lastIndex: index });
     return clientId;
   }

@@ -3,6 +3,7 @@
  * equal bytes. A leader also records the configuration that results from the change, so a
  * node that joined later can replay the log without knowing the bootstrap configuration.
  */
+import { isStoreId } from './confchange.ts';
 import type { ConfChange, ConfChangeSingle, ConfChangeType, ConfState } from './types.ts';
 
 export class ConfChangeDecodeError extends Error {
@@ -11,12 +12,13 @@ export class ConfChangeDecodeError extends Error {
 
 const changeTypes: readonly ConfChangeType[] = ['addVoter', 'addLearner', 'remove'];
 
+/** `c`: each change as [type, id] or [type, id, store]; `r`: the lists, autoLeave, then the store bindings when the configuration has them. */
 interface Wire {
   v: 1;
   t: 'auto' | 'explicit';
-  c: [ConfChangeType, string][];
+  c: ([ConfChangeType, string] | [ConfChangeType, string, string])[];
   x: string;
-  r?: [string[], string[], string[], string[], boolean];
+  r?: [string[], string[], string[], string[], boolean] | [string[], string[], string[], string[], boolean, [string, string][]];
 }
 
 const encoder = new TextEncoder();
@@ -48,17 +50,15 @@ export function encodeConfEntry(change: ConfChange, result: ConfState | undefine
   const wire: Wire = {
     v: 1,
     t: change.transition,
-    c: change.changes.map((s) => [s.type, s.id]),
+    c: change.changes.map((s) => (s.store === undefined ? [s.type, s.id] : [s.type, s.id, s.store])),
     x: toHex(change.context),
   };
   if (result !== undefined) {
-    wire.r = [
-      [...result.voters],
-      [...result.learners],
-      [...result.votersOutgoing],
-      [...result.learnersNext],
-      result.autoLeave,
-    ];
+    const lists: [string[], string[], string[], string[]] = [[...result.voters], [...result.learners], [...result.votersOutgoing], [...result.learnersNext]];
+    wire.r =
+      result.stores === undefined
+        ? [...lists, result.autoLeave]
+        : [...lists, result.autoLeave, Object.entries(result.stores).sort((a, b) => (a[0] < b[0] ? -1 : 1))];
   }
   return encoder.encode(JSON.stringify(wire));
 }
@@ -83,16 +83,18 @@ export function decodeConfEntry(data: Uint8Array): { change: ConfChange; result?
   if (w.t !== 'auto' && w.t !== 'explicit') throw new ConfChangeDecodeError('bad transition');
   if (!Array.isArray(w.c)) throw new ConfChangeDecodeError('changes missing');
   const changes: ConfChangeSingle[] = w.c.map((pair: unknown) => {
-    if (!Array.isArray(pair) || pair.length !== 2) throw new ConfChangeDecodeError('bad change');
-    const [type, id] = pair as [unknown, unknown];
+    if (!Array.isArray(pair) || (pair.length !== 2 && pair.length !== 3)) throw new ConfChangeDecodeError('bad change');
+    const [type, id, store] = pair as [unknown, unknown, unknown];
     if (!changeTypes.includes(type as ConfChangeType)) throw new ConfChangeDecodeError('bad change type');
     if (typeof id !== 'string' || id === '') throw new ConfChangeDecodeError('bad node id');
-    return { type: type as ConfChangeType, id };
+    if (pair.length === 2) return { type: type as ConfChangeType, id };
+    if (!isStoreId(store)) throw new ConfChangeDecodeError('bad store');
+    return { type: type as ConfChangeType, id, store };
   });
   if (typeof w.x !== 'string') throw new ConfChangeDecodeError('context missing');
   const change: ConfChange = { changes, transition: w.t, context: fromHex(w.x) };
   if (w.r === undefined) return { change };
-  if (!Array.isArray(w.r) || w.r.length !== 5 || typeof w.r[4] !== 'boolean') {
+  if (!Array.isArray(w.r) || (w.r.length !== 5 && w.r.length !== 6) || typeof w.r[4] !== 'boolean') {
     throw new ConfChangeDecodeError('bad resulting configuration');
   }
   const result: ConfState = {
@@ -102,5 +104,19 @@ export function decodeConfEntry(data: Uint8Array): { change: ConfChange; result?
     learnersNext: stringArray(w.r[3], 'learnersNext'),
     autoLeave: w.r[4],
   };
-  return { change, result };
+  return { change, result: w.r.length === 6 ? { ...result, stores: storeBindings(w.r[5]) } : result };
+}
+
+function storeBindings(value: unknown): Record<string, string> {
+  if (!Array.isArray(value)) throw new ConfChangeDecodeError('bad store bindings');
+  const stores = Object.create(null) as Record<string, string>;
+  for (const pair of value as unknown[]) {
+    if (!Array.isArray(pair) || pair.length !== 2) throw new ConfChangeDecodeError('bad store binding');
+    const [id, store] = pair as [unknown, unknown];
+    if (typeof id !== 'string' || id === '' || !isStoreId(store) || Object.hasOwn(stores, id)) {
+      throw new ConfChangeDecodeError('bad store binding');
+    }
+    stores[id] = store;
+  }
+  return stores;
 }

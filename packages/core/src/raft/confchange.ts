@@ -33,6 +33,17 @@ export function isVoter(conf: ConfState, id: NodeId): boolean {
   return conf.voters.includes(id) || conf.votersOutgoing.includes(id);
 }
 
+/** The store `id` is bound to in `conf`, if any (own properties only: ids are arbitrary strings). */
+export function storeOf(conf: ConfState, id: NodeId): string | undefined {
+  const stores = conf.stores;
+  return stores !== undefined && Object.hasOwn(stores, id) ? stores[id] : undefined;
+}
+
+/** A store identity as configurations and messages carry it. */
+export function isStoreId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 64;
+}
+
 /** Whether `change` goes through a joint configuration. */
 export function entersJoint(change: ConfChange): boolean {
   return change.transition === 'explicit' || change.changes.length > 1;
@@ -46,11 +57,26 @@ export function applyConfChange(conf: ConfState, change: ConfChange): ConfChange
   const learners = new Set(conf.learners);
   const learnersNext = new Set<NodeId>();
   const outgoing = joint ? new Set(conf.voters) : new Set<NodeId>();
+  const stores = conf.stores === undefined ? undefined : new Map(Object.entries(conf.stores));
   for (const single of change.changes) {
     const error = applySingle(single, voters, learners, learnersNext, outgoing);
     if (error !== undefined) return { ok: false, error };
+    if (single.store !== undefined) {
+      if (!isStoreId(single.store)) return { ok: false, error: `bad store for ${single.id}` };
+      // A configuration that binds nobody stays so: binding one member would silence the others.
+      if (stores === undefined) return { ok: false, error: 'this configuration does not bind stores' };
+      if (single.type === 'remove') return { ok: false, error: 'a removal takes no store' };
+      stores.set(single.id, single.store);
+    }
   }
   if (voters.size === 0) return { ok: false, error: 'removes all voters' };
+  if (stores !== undefined) {
+    // Where stores are bound, a vote counts only from a bound store: a voter without one would
+    // raise the quorum and never help reach it.
+    for (const id of [...voters, ...learnersNext]) {
+      if (!stores.has(id)) return { ok: false, error: `${id} has no store bound: add it as a learner first, it can vote once it is bound` };
+    }
+  }
   if (!joint) {
     let changed = 0;
     for (const id of voters) if (!conf.voters.includes(id)) changed++;
@@ -59,14 +85,28 @@ export function applyConfChange(conf: ConfState, change: ConfChange): ConfChange
   }
   return {
     ok: true,
-    conf: {
-      voters: [...voters].sort(),
-      learners: [...learners].sort(),
-      votersOutgoing: [...outgoing].sort(),
-      learnersNext: [...learnersNext].sort(),
-      autoLeave: joint && change.transition === 'auto',
-    },
+    conf: withStores(
+      {
+        voters: [...voters].sort(),
+        learners: [...learners].sort(),
+        votersOutgoing: [...outgoing].sort(),
+        learnersNext: [...learnersNext].sort(),
+        autoLeave: joint && change.transition === 'auto',
+      },
+      stores,
+    ),
   };
+}
+
+/** `conf` with the bindings of its members only (a removed node's binding goes with it). */
+function withStores(conf: ConfState, stores: ReadonlyMap<NodeId, string> | undefined): ConfState {
+  if (stores === undefined) return conf;
+  const bound = Object.create(null) as Record<NodeId, string>;
+  for (const id of members(conf)) {
+    const store = stores.get(id);
+    if (store !== undefined) bound[id] = store;
+  }
+  return { ...conf, stores: bound };
 }
 
 function applySingle(
@@ -105,24 +145,15 @@ function leaveJoint(conf: ConfState): ConfChangeResult {
   if (!isJoint(conf)) return { ok: false, error: 'configuration is not joint' };
   return {
     ok: true,
-    conf: {
-      voters: [...conf.voters],
-      learners: [...new Set([...conf.learners, ...conf.learnersNext])].sort(),
-      votersOutgoing: [],
-      learnersNext: [],
-      autoLeave: false,
-    },
+    conf: withStores(
+      {
+        voters: [...conf.voters],
+        learners: [...new Set([...conf.learners, ...conf.learnersNext])].sort(),
+        votersOutgoing: [],
+        learnersNext: [],
+        autoLeave: false,
+      },
+      conf.stores === undefined ? undefined : new Map(Object.entries(conf.stores)),
+    ),
   };
-}
-
-export function confStatesEqual(a: ConfState, b: ConfState): boolean {
-  const same = (x: readonly NodeId[], y: readonly NodeId[]): boolean =>
-    x.length === y.length && x.every((v, i) => v === y[i]);
-  return (
-    same(a.voters, b.voters) &&
-    same(a.learners, b.learners) &&
-    same(a.votersOutgoing, b.votersOutgoing) &&
-    same(a.learnersNext, b.learnersNext) &&
-    a.autoLeave === b.autoLeave
-  );
 }

@@ -112,7 +112,7 @@ export interface Ready {
 export type ProposeOutcome =
   | { readonly ok: true; readonly index: number; readonly term: number }
   | { readonly ok: true; readonly forwardedTo: NodeId }
-  | { readonly ok: false; readonly reason: ProposeRefusal; readonly leader: NodeId };
+  | { readonly ok: false; readonly reason: ProposeRefusal; readonly leader: NodeId; readonly detail?: string };
 
 export type ProposeRefusal =
   | 'noLeader'
@@ -164,6 +164,13 @@ export interface RaftCore {
   transferLeadership(to: NodeId): void;
   /** Start an election now (skips PreVote only when forced by a leader's `timeoutNow`). */
   campaign(): void;
+  /**
+   * Give a node with no configuration and an empty log the first configuration of a new
+   * cluster, as a snapshot at index 0 (its data: the state machine's initial image). It comes
+   * back in `Ready.snapshot`, to be persisted and restored like one installed from a leader.
+   * @throws RaftUsageError when the node has a configuration or a log already.
+   */
+  bootstrap(snapshot: Snapshot): void;
   /** Report that a peer is unreachable (the leader falls back to probing it). */
   reportUnreachable(peer: NodeId): void;
   hasReady(): boolean;

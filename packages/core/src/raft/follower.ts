@@ -2,11 +2,14 @@
  * Follower and candidate behaviour: accepting entries (§5.3), heartbeats, snapshot chunks,
  * counting votes (§5.2), and forwarding requests to the leader.
  */
-import type { AppendMessage, HeartbeatMessage, Message, Rejection, SnapshotMessage, SnapshotMeta } from './types.ts';
+import type { AppendMessage, HeartbeatMessage, Message, NodeId, Rejection, SnapshotMessage, SnapshotMeta } from './types.ts';
 import type { Raft } from './raft.ts';
 
 /** A snapshot being received in chunks, kept in memory until its last chunk arrives. */
 export interface IncomingSnapshot {
+  /** The leader sending it and its term: chunks of another leader's image never complete this one. */
+  readonly from: NodeId;
+  readonly term: number;
   readonly meta: SnapshotMeta;
   readonly totalBytes: number;
   readonly chunks: Uint8Array[];
@@ -15,9 +18,19 @@ export interface IncomingSnapshot {
 
 const noLeader = (what: string): Rejection => ({ reason: 'notLeader', detail: `no leader known to take the ${what}` });
 
+/**
+ * A forwarded proposal is taken only in the term it was forwarded in. A copy the network
+ * delivers late, into a later term, could otherwise be appended a second time by a leader
+ * that never saw the first (a leader filters duplicates only within its term).
+ */
+export function staleProposal(r: Raft, term: number): Rejection {
+  return { reason: 'staleTerm', detail: `proposal forwarded in term ${term}, this node is in term ${r.term}` };
+}
+
 export function stepFollower(r: Raft, m: Message): Rejection | undefined {
   switch (m.type) {
     case 'prop':
+      if (m.term !== r.term) return staleProposal(r, m.term);
       if (r.lead === '') return noLeader('proposal');
       if (r.cfg.proposalsWithoutLeader === 'reject') return { reason: 'notLeader', detail: `leader is ${r.lead}` };
       // The sender took us for the leader while we take it for the leader: do not bounce.
@@ -106,7 +119,12 @@ function handleAppend(r: Raft, m: AppendMessage): Rejection | undefined {
     reply(r.log.committed, false, 0, 0);
     return undefined;
   }
-  const lastNew = r.log.maybeAppend(m.prevLogIndex, m.prevLogTerm, m.commit, m.entries);
+  // A node that may have lost its state (not admitted with its store) may also have forgotten
+  // the term it was in, so it could take entries from a deposed leader still sending. It
+  // takes only entries the sender has committed: acknowledging them helps no one commit
+  // anything new, and its acknowledgements never count toward a quorum it forgot.
+  const entries = r.admitted() || m.entries.length === 0 ? m.entries : m.entries.slice(0, Math.max(0, m.commit - m.prevLogIndex));
+  const lastNew = r.log.maybeAppend(m.prevLogIndex, m.prevLogTerm, m.commit, entries);
   if (lastNew === 'conflictsCommitted') {
     return { reason: 'impossibleField', detail: 'entries conflict with a committed entry' };
   }
@@ -130,8 +148,12 @@ function handleSnapshot(r: Raft, m: SnapshotMessage): void {
     return;
   }
   let incoming = r.incomingSnapshot;
+  // Two leaders' images at one index and term need not be the same bytes (a state machine's
+  // encoding may depend on its history), so a transfer resumes only with its own sender.
   const same =
     incoming !== undefined &&
+    incoming.from === m.from &&
+    incoming.term === m.term &&
     incoming.meta.index === m.meta.index &&
     incoming.meta.term === m.meta.term &&
     incoming.totalBytes === m.totalBytes;
@@ -140,7 +162,7 @@ function handleSnapshot(r: Raft, m: SnapshotMessage): void {
       reply(0, true, false);
       return;
     }
-    incoming = { meta: m.meta, totalBytes: m.totalBytes, chunks: [], received: 0 };
+    incoming = { from: m.from, term: m.term, meta: m.meta, totalBytes: m.totalBytes, chunks: [], received: 0 };
     r.incomingSnapshot = incoming;
   }
   if (incoming === undefined) return;

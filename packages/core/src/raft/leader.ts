@@ -5,6 +5,7 @@
 import type { ConfChange, Entry, Message, NodeId, Rejection } from './types.ts';
 import type { ProposeOutcome } from './contract.ts';
 import type { Raft } from './raft.ts';
+import { staleProposal } from './follower.ts';
 import { decodeConfEntry, encodeConfEntry } from './conf-change-codec.ts';
 import { applyConfChange, isJoint } from './confchange.ts';
 import {
@@ -21,6 +22,7 @@ import {
 export function stepLeader(r: Raft, m: Message): Rejection | undefined {
   switch (m.type) {
     case 'prop':
+      if (m.term !== r.term) return staleProposal(r, m.term);
       proposeForwarded(r, m.entries);
       return undefined;
     case 'readIndex':
@@ -149,7 +151,7 @@ export function proposeConfChange(r: Raft, change: ConfChange): ProposeOutcome {
   if (r.leadTransferee !== '') return refuse(r, 'transferring');
   if (r.pendingConfIndex > r.log.applied) return refuse(r, 'confChangePending');
   const result = applyConfChange(r.trk.conf, change);
-  if (!result.ok) return refuse(r, 'invalidConfChange');
+  if (!result.ok) return { ...refuse(r, 'invalidConfChange'), detail: result.error };
   const index = r.appendEntry('config', encodeConfEntry(change, result.conf));
   if (index === 0) return refuse(r, 'uncommittedLimit');
   r.pendingConfIndex = index;

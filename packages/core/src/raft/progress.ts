@@ -88,6 +88,12 @@ export class Progress {
       return true;
     }
     if (this.next - 1 !== rejected) return false;
+    if (rejected <= this.match) {
+      // The follower refuses an entry it acknowledged: it lost its log (a wiped store came
+      // back). Only its hint tells what it holds now; probing on from the old match point
+      // would send it the same refused message forever.
+      this.match = Math.min(this.match, matchHint);
+    }
     this.next = Math.max(Math.min(rejected, matchHint + 1), this.match + 1);
     this.msgAppFlowPaused = false;
     return true;

@@ -5,8 +5,8 @@
  */
 import type { ConfState, Entry, Message, NodeId, ReadState, Rejection, Role, Snapshot } from './types.ts';
 import type { RaftRestore } from './contract.ts';
-import { decodeConfEntry } from './conf-change-codec.ts';
-import { applyConfChange, emptyConfState } from './confchange.ts';
+import { decodeConfEntry, encodeConfEntry } from './conf-change-codec.ts';
+import { applyConfChange, emptyConfState, storeOf } from './confchange.ts';
 import { stepCandidate, stepFollower, type IncomingSnapshot } from './follower.ts';
 import { stepLeader, transferLeadership } from './leader.ts';
 import { RaftLog, entryBytes } from './log.ts';
@@ -25,8 +25,31 @@ export interface PendingRead {
   readonly context: Uint8Array;
 }
 
+/**
+ * How far one message may move this node's term. Legitimate jumps are elections this node
+ * missed; far larger ones are hostile, and a term pushed to the top of the number range would
+ * leave no term to campaign in (the encoder stops at 2^53 − 1).
+ */
+export const MAX_TERM_JUMP = 2 ** 20;
+
+/**
+ * The same for a leader outside this node's configuration: a few steps at a time, enough for a
+ * leader added by a change this node has not applied yet, never a leap.
+ */
+export const MAX_TERM_JUMP_NON_MEMBER = 8;
+
 export class Raft {
   readonly id: NodeId;
+  /** This node's store identity (HardState.store); undefined when it is not tracked. */
+  readonly storeId: string | undefined;
+  /**
+   * Ticks since this node restarted, up to an election timeout. For its first election timeout
+   * a node that restarts with a term (it may have acknowledged a leader before) acts as if it
+   * had just heard from that leader: a vote granted at once could elect a new leader while the
+   * old one still counts the acknowledgement from before the restart in its lease. A node that
+   * starts from nothing acknowledged nothing.
+   */
+  ticksSinceStart: number;
   mutants: ReadonlySet<Mutant> = new Set();
   term = 0;
   vote: NodeId = '';
@@ -80,6 +103,8 @@ export class Raft {
     restore: RaftRestore,
   ) {
     this.id = cfg.id;
+    this.storeId = restore.hardState?.store;
+    this.ticksSinceStart = (restore.hardState?.term ?? 0) > 0 ? 0 : cfg.electionTicks;
     this.log = new RaftLog(restore.snapshot, restore.entries ?? []);
     this.trk = new ProgressTracker(cfg.maxInflightMsgs, cfg.maxInflightBytes);
     const hs = restore.hardState;
@@ -127,9 +152,11 @@ export class Raft {
       return this.stepRole(this, m);
     }
     if (m.term > this.term) {
+      const refused = this.refuseTermMove(m);
+      if (refused !== undefined) return refused;
       if (m.type === 'vote') {
-        const inLease =
-          this.cfg.checkQuorum && this.lead !== '' && this.electionElapsed < this.cfg.electionTicks;
+        const heardRecently = this.lead !== '' || this.ticksSinceStart < this.cfg.electionTicks;
+        const inLease = this.cfg.checkQuorum && heardRecently && this.electionElapsed < this.cfg.electionTicks;
         // Thesis §4.2.3: a node that hears from a leader disregards disruptive candidates.
         if (inLease && !m.transfer) return undefined;
       }
@@ -163,7 +190,41 @@ export class Raft {
     return this.stepRole(this, m);
   }
 
+  /**
+   * Why a message may not move this node's term (to `m.term`, above its own), if it may not:
+   * a jump too large to be honest, or — once this node knows its configuration — a message
+   * from a node outside it, other than a leader's own traffic (a leader added in a change this
+   * node has not applied yet must still reach it).
+   */
+  private refuseTermMove(m: Message): Rejection | undefined {
+    const jump = m.term - this.term;
+    const member = this.trk.progress.size === 0 || this.trk.isMember(m.from);
+    const leaderTraffic = m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap';
+    if (!member && !leaderTraffic) return { reason: 'nonMember', detail: `${m.type} of term ${m.term} from ${m.from}, who is not a member` };
+    const limit = member ? MAX_TERM_JUMP : MAX_TERM_JUMP_NON_MEMBER;
+    if (jump > limit) return { reason: 'impossibleField', detail: `${m.type} from ${m.from} would move the term from ${this.term} to ${m.term}` };
+    return undefined;
+  }
+
+  /**
+   * Whether this node may vote and campaign: it is bound to the store it has now (see
+   * ConfState.stores). A node that does not track its store, or a configuration that binds
+   * nobody, sets no limit; a tracked store with no configuration at all is not admitted
+   * either, since it cannot tell a brand-new node from one that forgot.
+   */
+  admitted(): boolean {
+    if (this.storeId === undefined) return true;
+    const conf = this.trk.conf;
+    if (conf.voters.length === 0) return false;
+    return conf.stores === undefined || storeOf(conf, this.id) === this.storeId;
+  }
+
   private handleVote(m: Extract<Message, { type: 'vote' }>): void {
+    if (!this.admitted()) {
+      // A node that may have forgotten what it acknowledged must not help elect anyone (§5.4.1 assumes it remembers).
+      this.send({ type: 'voteResp', from: this.id, to: m.from, term: this.term, pre: m.pre, reject: true });
+      return;
+    }
     const canVote =
       this.vote === m.from || (this.vote === '' && this.lead === '') || (m.pre && m.term > this.term);
     const logOk = this.mutants.has('voteWithoutLogCheck') || this.log.isAtLeastAsRecent(m.lastLogIndex, m.lastLogTerm);
@@ -181,6 +242,7 @@ export class Raft {
   // ---- time ----------------------------------------------------------------------------
 
   tick(): void {
+    if (this.ticksSinceStart < this.cfg.electionTicks) this.ticksSinceStart++;
     if (this.role === 'leader') this.tickHeartbeat();
     else this.tickElection();
   }
@@ -227,9 +289,9 @@ export class Raft {
 
   // ---- elections -----------------------------------------------------------------------
 
-  /** Only a voter of the configuration in effect may campaign. */
+  /** Only a voter of the configuration in effect, admitted with its store, may campaign. */
   promotable(): boolean {
-    return this.trk.isVoter(this.id);
+    return this.trk.isVoter(this.id) && this.admitted();
   }
 
   private hasUnappliedConfChanges(): boolean {
@@ -337,7 +399,16 @@ export class Raft {
     // Conservative: an unapplied config entry may sit anywhere in the log we inherited.
     this.pendingConfIndex = this.log.lastIndex();
     // §5.4.2 / §8: an entry of the new term lets earlier entries commit.
-    this.appendEntry('noop', new Uint8Array(0));
+    const conf = this.trk.conf;
+    if (this.log.lastIndex() === 0 && conf.stores !== undefined) {
+      // The first leader of a cluster its founders settled records their configuration as its
+      // first entry (a change that changes nothing): the founders hold it only in a snapshot at
+      // index 0, which is never sent, and a node that replays the log from its start — one that
+      // joined later, or a founder that lost its state — must learn it from the log.
+      this.pendingConfIndex = this.appendEntry('config', encodeConfEntry({ changes: [], transition: 'auto', context: new Uint8Array(0) }, conf));
+    } else {
+      this.appendEntry('noop', new Uint8Array(0));
+    }
     bcastAppend(this);
   }
 
@@ -408,6 +479,20 @@ export class Raft {
     if (this.maybeCommit()) this.afterCommit();
     else bcastAppend(this);
     if (!this.trk.isVoter(this.id)) this.handOver();
+  }
+
+  /**
+   * The founders of a new cluster settled its first configuration (`snapshot`, at index 0):
+   * only a node with no configuration and an empty log takes it. The driver persists it like a
+   * snapshot installed from a leader.
+   */
+  bootstrap(snapshot: Snapshot): boolean {
+    if (snapshot.meta.index !== 0 || this.trk.progress.size > 0 || this.log.lastIndex() > 0 || this.log.snapshot !== undefined) return false;
+    this.log.restore(snapshot);
+    this.confAtHandout = snapshot.meta.conf;
+    this.pendingConfs = [];
+    this.trk.applyConf(snapshot.meta.conf, this.log.lastIndex() + 1);
+    return true;
   }
 
   /** Install a snapshot from the leader; false if it is stale or the log already holds it. */

@@ -81,6 +81,12 @@ export class RawNode implements RaftCore {
     return { ok: true, forwardedTo: r.lead };
   }
 
+  bootstrap(snapshot: Snapshot): void {
+    if (!this.#raft.bootstrap(snapshot)) {
+      throw new RaftUsageError('bootstrap: this node already has a configuration or a log (or the snapshot is not at index 0)');
+    }
+  }
+
   readIndex(context: Uint8Array): void {
     const r = this.#raft;
     // Followers echo only the context, so it is all that ties an acknowledgement to its round.
@@ -105,7 +111,9 @@ export class RawNode implements RaftCore {
 
   #hardState(): HardState {
     const r = this.#raft;
-    return { term: r.term, vote: r.vote, commit: r.log.committed };
+    return r.storeId === undefined
+      ? { term: r.term, vote: r.vote, commit: r.log.committed }
+      : { term: r.term, vote: r.vote, commit: r.log.committed, store: r.storeId };
   }
 
   /** Compared field by field: `hasReady` runs after every input and must not allocate. */

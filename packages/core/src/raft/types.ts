@@ -27,6 +27,14 @@ export interface HardState {
   /** The candidate voted for in `term`, or `''` for none. */
   readonly vote: NodeId;
   readonly commit: number;
+  /**
+   * The identity of the store this state lives in: drawn once, when a node first writes to an
+   * empty store, and kept for good. Raft assumes a node never forgets what it wrote; a store
+   * that comes back empty (a wiped disk, an evicted browser store) gets a new identity, and a
+   * configuration that binds the node's id to its old one tells that it has forgotten (see
+   * {@link ConfState.stores}). Absent for a node that does not track it.
+   */
+  readonly store?: string;
 }
 
 export const emptyHardState: HardState = Object.freeze({ term: 0, vote: '', commit: 0 });
@@ -41,6 +49,14 @@ export interface ConfState {
   readonly learnersNext: readonly NodeId[];
   /** Leave the joint configuration automatically once it commits. */
   readonly autoLeave: boolean;
+  /**
+   * The store (see {@link HardState.store}) each member was admitted with. A node that tracks
+   * its store votes and campaigns only while its configuration binds its id to that store, so
+   * a node that lost its durable state never counts toward a quorum it was part of until it is
+   * readmitted (rebound through the log). A configuration without `stores` binds nobody and
+   * sets no such limit.
+   */
+  readonly stores?: Readonly<Record<NodeId, string>>;
 }
 
 export type ConfChangeType = 'addVoter' | 'addLearner' | 'remove';
@@ -48,6 +64,12 @@ export type ConfChangeType = 'addVoter' | 'addLearner' | 'remove';
 export interface ConfChangeSingle {
   readonly type: ConfChangeType;
   readonly id: NodeId;
+  /**
+   * `addVoter` / `addLearner`: the store the node is admitted with. On a node that is already a
+   * member it rebinds it: readmission after the node lost its state. Left out, a member keeps
+   * its binding and a new one gets none.
+   */
+  readonly store?: string;
 }
 
 /**
@@ -213,8 +235,12 @@ export interface TransferLeaderMessage extends MessageBase {
   readonly target: NodeId;
 }
 
-/** What a node asks of the cluster about itself: to join as a voter (through a learner phase) or as a learner, or to leave. */
-export type MemberWish = 'voter' | 'learner' | 'leave';
+/**
+ * What a node asks of the cluster about itself: to join as a voter (through a learner phase) or
+ * as a learner, to leave, or — a member whose configuration binds it to another store — to be
+ * readmitted with the store it has now (`rebind`).
+ */
+export type MemberWish = 'voter' | 'learner' | 'leave' | 'rebind';
 
 /**
  * A node asks to change its own membership. Sent to any member; a follower forwards it to its
@@ -224,7 +250,10 @@ export interface MemberRequest extends MessageBase {
   readonly type: 'member';
   /** The node the request is about: the sender itself, or the node a member forwards it for. */
   readonly subject: NodeId;
-  /** Chosen at random once per request: the same nonce retried is the same request. 1..64 bytes. */
+  /**
+   * Names the request: the same nonce retried is the same request. 1..64 bytes. A request to
+   * join or to be readmitted carries the UTF-8 bytes of the sender's store identity.
+   */
   readonly nonce: Uint8Array;
   readonly wish: MemberWish;
 }
@@ -245,6 +274,26 @@ export interface MemberResponse extends MessageBase {
   readonly leader: NodeId;
 }
 
+/**
+ * A founder of a new cluster (a node created with `members` on an empty store) asks another
+ * founder whether a cluster exists already. Handled by the driver, never by the core.
+ */
+export interface FoundRequest extends MessageBase {
+  readonly type: 'found';
+  /** The sender's store identity. */
+  readonly store: string;
+}
+
+/**
+ * The answer: `conf` is the configuration the sender holds — one with no voters when it has
+ * none yet and is looking for its fellow founders too, its store then being `store`.
+ */
+export interface FoundResponse extends MessageBase {
+  readonly type: 'foundResp';
+  readonly store: string;
+  readonly conf: SnapshotMeta;
+}
+
 /** Every message that may cross a network. */
 export type Message =
   | VoteMessage
@@ -261,7 +310,9 @@ export type Message =
   | ReadIndexResponse
   | TransferLeaderMessage
   | MemberRequest
-  | MemberResponse;
+  | MemberResponse
+  | FoundRequest
+  | FoundResponse;
 
 export type MessageType = Message['type'];
 
@@ -281,9 +332,11 @@ export const messageTypes: readonly MessageType[] = Object.freeze([
   'transferLeader',
   'member',
   'memberResp',
+  'found',
+  'foundResp',
 ] as const);
 
-export const memberWishes: readonly MemberWish[] = Object.freeze(['voter', 'learner', 'leave'] as const);
+export const memberWishes: readonly MemberWish[] = Object.freeze(['voter', 'learner', 'leave', 'rebind'] as const);
 export const memberStatuses: readonly MemberStatus[] = Object.freeze(['done', 'pending', 'idTaken', 'notLeader'] as const);
 
 /**

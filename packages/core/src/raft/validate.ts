@@ -5,6 +5,7 @@
  */
 import { messageTypes, type ConfState, type Entry, type Message, type Rejection } from './types.ts';
 import type { Raft } from './raft.ts';
+import { isStoreId } from './confchange.ts';
 
 const knownTypes: ReadonlySet<unknown> = new Set(messageTypes);
 
@@ -45,6 +46,10 @@ function checkConf(conf: ConfState | undefined): Rejection | undefined {
     if (!checkIds(conf[f], f)) return impossible(`snapshot ${f} must be a list of node ids`);
   }
   if (typeof conf.autoLeave !== 'boolean') return impossible('snapshot autoLeave must be a boolean');
+  if (conf.stores !== undefined) {
+    if (typeof conf.stores !== 'object' || conf.stores === null) return impossible('snapshot stores must be an object');
+    for (const store of Object.values(conf.stores)) if (!isStoreId(store)) return impossible('snapshot stores must be store ids');
+  }
   return undefined;
 }
 
@@ -156,7 +161,9 @@ export function validateMessage(r: Raft, m: Message): Rejection | undefined {
       );
     case 'member':
     case 'memberResp':
-      // Membership requests are the driver's business; the core takes no part in them.
+    case 'found':
+    case 'foundResp':
+      // Membership requests and founding are the driver's business; the core takes no part in them.
       return { reason: 'unknownType', detail: `${m.type} messages are handled by the driver, not the core` };
   }
 }

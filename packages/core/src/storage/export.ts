@@ -45,7 +45,7 @@ export function serializeLogExport(log: LogExport): string {
   const wire = {
     format: logExportFormat,
     version: logExportVersion,
-    hardState: { term: log.hardState.term, vote: log.hardState.vote, commit: log.hardState.commit },
+    hardState: { term: log.hardState.term, vote: log.hardState.vote, commit: log.hardState.commit, ...(log.hardState.store !== undefined ? { store: log.hardState.store } : {}) },
     snapshot: log.snapshot ? { meta: log.snapshot.meta, data: toBase64(log.snapshot.data) } : null,
     entries: log.entries.map((e) => ({ index: e.index, term: e.term, type: e.type, data: toBase64(e.data) })),
   };
@@ -64,7 +64,12 @@ export function parseLogExport(text: string): LogExport {
   if (root.format !== logExportFormat) throw new LogExportError(`format is not "${logExportFormat}"`);
   if (root.version !== logExportVersion) throw new LogExportError(`unsupported version ${String(root.version)}`);
   const hs = record(root.hardState, 'hardState');
-  const hardState: HardState = { term: count(hs.term, 'hardState.term'), vote: text0(hs.vote, 'hardState.vote'), commit: count(hs.commit, 'hardState.commit') };
+  const hardState: HardState = {
+    term: count(hs.term, 'hardState.term'),
+    vote: text0(hs.vote, 'hardState.vote'),
+    commit: count(hs.commit, 'hardState.commit'),
+    ...(hs.store !== undefined ? { store: text0(hs.store, 'hardState.store') } : {}),
+  };
   let snapshot: Snapshot | undefined;
   if (root.snapshot !== null && root.snapshot !== undefined) {
     const s = record(root.snapshot, 'snapshot');
@@ -159,8 +164,16 @@ function snapshotMeta(value: unknown): SnapshotMeta {
       votersOutgoing: ids(conf.votersOutgoing, 'snapshot.meta.conf.votersOutgoing'),
       learnersNext: ids(conf.learnersNext, 'snapshot.meta.conf.learnersNext'),
       autoLeave: conf.autoLeave,
+      ...(conf.stores !== undefined ? { stores: storeBindings(conf.stores) } : {}),
     },
   };
+}
+
+function storeBindings(value: unknown): Record<string, string> {
+  const stores = record(value, 'snapshot.meta.conf.stores');
+  const out = Object.create(null) as Record<string, string>;
+  for (const [id, store] of Object.entries(stores)) out[id] = text0(store, `snapshot.meta.conf.stores.${id}`);
+  return out;
 }
 
 const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

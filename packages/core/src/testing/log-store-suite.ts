@@ -222,6 +222,21 @@ export function logStoreConformance(open: OpenLogStore, options: LogStoreConform
     }
   });
 
+  add('the store identity in the hard state and the store bindings of a snapshot survive reopening', async (store, again) => {
+    await store.load();
+    const hardState: HardState = { term: 2, vote: '', commit: 0, store: 'k3v0q9x1m2n8b7c6d5e4f3g2h1' };
+    const bound: Snapshot = {
+      meta: { index: 0, term: 0, conf: { ...snapshot(0, 0).meta.conf, stores: { n1: hardState.store!, 'nœud-2': 'a1b2c3d4' } } },
+      data: new Uint8Array([1, 2, 3]),
+    };
+    await store.write({ hardState, saveSnapshot: bound });
+    assertEqual((await store.load()).hardState, hardState, 'hard state with a store identity');
+    const reopened = await again();
+    const state = await reopened.load();
+    assertEqual(state.hardState, hardState, 'hard state with a store identity after reopening');
+    assertEqual(state.snapshot?.meta.conf.stores, bound.meta.conf.stores, 'store bindings after reopening');
+  }, true);
+
   add('reopening after close keeps everything that was durable', async (store, again) => {
     await store.load();
     const hardState: HardState = { term: 5, vote: 'nœud-2', commit: 14 };

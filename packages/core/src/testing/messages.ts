@@ -9,6 +9,7 @@ export const sampleConfState: ConfState = {
   votersOutgoing: ['n1', 'n2', 'old'],
   learnersNext: ['old'],
   autoLeave: true,
+  stores: { n1: 'store-1', n2: 'store-2', 'nœud-3': 'magasin-3', l1: 'store-l1', old: 'store-old' },
 };
 
 export const sampleSnapshotMeta: SnapshotMeta = { index: 4096, term: 7, conf: sampleConfState };
@@ -51,6 +52,8 @@ export function sampleMessages(from: NodeId, to: NodeId): Message[] {
     transferLeader: { ...base, type: 'transferLeader', target: 'nœud-3' },
     member: { ...base, type: 'member', subject: 'nœud-4', nonce: bytes(7, 0, 255, 128), wish: 'learner' },
     memberResp: { ...base, type: 'memberResp', subject: 'nœud-4', nonce: bytes(7, 0, 255, 128), status: 'idTaken', leader: 'n1' },
+    found: { ...base, type: 'found', store: 'a1b2c3' },
+    foundResp: { ...base, type: 'foundResp', store: 'd4e5f6', conf: { index: 0, term: 0, conf: sampleConfState } },
   };
   return Object.values(messages);
 }

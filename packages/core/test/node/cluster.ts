@@ -36,9 +36,12 @@ export class TestCluster {
     for (const id of ids) this.disks.set(id, createMemoryLogData());
   }
 
+  /** Boots every node as a founder and waits until the founders settled the first configuration. */
   static async start(ids: readonly string[], options: ClusterOptions = {}): Promise<TestCluster> {
     const cluster = new TestCluster(ids, options);
     for (const id of ids) await cluster.boot(id, { members: ids });
+    const founded = await cluster.clock.until(() => [...cluster.nodes.values()].every((n) => n.members().voters.length > 0), 5_000, 1);
+    if (!founded) throw new Error('the founders did not settle a configuration');
     return cluster;
   }
 

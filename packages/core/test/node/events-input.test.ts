@@ -38,7 +38,8 @@ describe('RaftNode events', () => {
     expect(log).toContain('leader a');
     expect(log.some((l) => l.endsWith('->leader'))).toBe(true);
     expect(committed).toBe(a.status().commit);
-    expect(applied).toEqual(['noop', { op: 'put', key: 'k', value: 'v' }, { op: 'incr', key: 'n' }]);
+    // The first leader's first entry records the founders' configuration.
+    expect(applied).toEqual(['config', { op: 'put', key: 'k', value: 'v' }, { op: 'incr', key: 'n' }]);
     expect(errors.map((e) => e.message)).toEqual(['listener bug', 'listener bug']);
   });
 });
@@ -74,7 +75,7 @@ describe('RaftNode against bad input', () => {
     const errors: Error[] = [];
     for (const node of c.nodes.values()) node.on('error', (e) => errors.push(e.error));
     const garbage = { type: 'normal', term: 0, index: 0, data: new Uint8Array([0xff, 1, 2]) } as const;
-    c.network.transport(follower).send({ type: 'prop', from: follower, to: leader.id, term: 0, entries: [garbage] });
+    c.network.transport(follower).send({ type: 'prop', from: follower, to: leader.id, term: leader.status().term, entries: [garbage] });
     await c.clock.advance(100);
     expect(errors).toHaveLength(3);
     expect(errors.every((e) => e instanceof EntryDecodeError)).toBe(true);
