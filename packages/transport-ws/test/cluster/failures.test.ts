@@ -42,7 +42,8 @@ const left = (peer: string) => (e: { kind: number; peer: string; payload: Uint8A
 describe('a relay killed with SIGKILL', () => {
   it('lets its members in elsewhere at once, and its members that do not come back leave once its lease lapses', async () => {
     redis = await startRedis();
-    const flags = ['--redis', redis.url, '--redis-lease-ms', '2000'];
+    // Short enough to see a lease lapse, long enough that a starved relay does not lose its own.
+    const flags = ['--redis', redis.url, '--redis-lease-ms', '4000'];
     const [doomed, survivor] = await Promise.all([spawnRelay(flags), spawnRelay(flags)]);
     processes.push(doomed!, survivor!);
     const watcher = join(survivor!.url, 'room', 'watcher');
@@ -55,8 +56,8 @@ describe('a relay killed with SIGKILL', () => {
     const killedAt = performance.now();
     // Its lease still stands, but nobody listens on its channel: the takeover probe fails at once.
     await join(survivor!.url, 'room', 'returns').welcome;
-    expect(performance.now() - killedAt).toBeLessThan(1500);
-    await watcher.waitFor(left('vanishes'), 10_000);
+    expect(performance.now() - killedAt).toBeLessThan(3000);
+    await watcher.waitFor(left('vanishes'), 15_000);
     expect(watcher.received.some(left('returns'))).toBe(false);
     expect((await survivor!.stats()).cluster!.remoteMembers).toBe(0);
   }, 30_000);
@@ -66,7 +67,7 @@ describe('Redis killed', () => {
   it('closes every client with 4108 and reports unhealthy, then shares rooms again once Redis is back', async () => {
     redis = await startRedis();
     const { port } = redis;
-    const options = { port: 0, redis: redis.url, redisLeaseMs: 2000 };
+    const options = { port: 0, redis: redis.url };
     const [a, b] = await Promise.all([startRelay(options), startRelay(options)]);
     relays.push(a!, b!);
     const urls = [a!.url, b!.url];

@@ -103,7 +103,7 @@ async function committing(clients: Clients, count: number, what: string): Promis
 
 it('keeps committing with no acknowledged write lost when the relay of the leader, then of a follower, is killed', async () => {
   redis = await startRedis();
-  const flags = ['--redis', redis.url, '--redis-lease-ms', '3000'];
+  const flags = ['--redis', redis.url];
   relays = await Promise.all([0, 1, 2].map(() => spawnRelay(flags)));
   const urls = relays.map((r) => r!.url);
   for (const [i, id] of ids.entries()) {
