@@ -118,3 +118,17 @@ describe('createTabStore', () => {
     });
   });
 });
+
+describe('createTabStore failover', () => {
+  it("answers a dispatch in flight when the leader's tab closes, applying it once", async () => {
+    const b = browser();
+    const tabs = [await b.openTab(), await b.openTab(), await b.openTab()];
+    await until(() => tabs.every((t) => t.status().slots.length === 1));
+    const leader = tabs.find((t) => t.status().leading)!;
+    const follower = tabs.find((t) => t !== leader)!;
+    const writes = Array.from({ length: 20 }, () => follower.dispatch({ add: 1 }));
+    await b.closeTab(leader);
+    await Promise.all(writes);
+    expect(await follower.read()).toEqual({ total: 20, adds: 20 });
+  });
+});
