@@ -93,6 +93,8 @@ function makeApi() {
       }));
       return acked;
     },
+    /** One put straight through the store, outside the history: its result, or the error's name and message. */
+    put: async (key: string, value: string) => (await store).dispatch({ op: 'put', key, value }).then((r) => ({ ok: r }), (e: Error) => ({ error: `${e.name}: ${e.message}` })),
     /** The whole state through a linearizable read. */
     readAll: async (timeoutMs = 10_000) => (await store).read({ timeoutMs }),
     state: async () => (await store).getState(),

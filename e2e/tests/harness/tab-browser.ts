@@ -35,6 +35,10 @@ export class TabBrowser {
     rmSync(portFile, { force: true });
     const child = spawn(chromiumPath, args, { stdio: 'ignore' });
     this.#child = child;
+    // A runner that dies (a test timeout) must not leave its browser behind.
+    const kill = () => child.kill('SIGKILL');
+    process.once('exit', kill);
+    child.once('exit', () => process.off('exit', kill));
     let lines: string[] = [];
     for (let waited = 0; lines.length < 2; waited += 50) {
       if (child.exitCode !== null) throw new Error(`chromium exited with ${child.exitCode}`);
@@ -145,13 +149,12 @@ export class TabBrowser {
 
   async close(info: TestInfo): Promise<void> {
     const dir = resultsDir(info);
-    if (info.status !== info.expectedStatus) {
-      for (const [i, tab] of this.tabs.entries()) await tab.screenshot({ path: join(dir, `tab-${i}.png`) }).catch(() => undefined);
-    }
     const lines = this.recorder.events.map((e) => `${(e.time / 1000).toFixed(3).padStart(10)} ${e.node} ${e.text}`);
     writeFileSync(join(dir, 'events.log'), `${lines.join('\n')}\n`);
-    await this.#browser?.close().catch(() => undefined);
+    if (info.status !== info.expectedStatus) {
+      for (const [i, tab] of this.tabs.slice(0, 5).entries()) await tab.screenshot({ path: join(dir, `tab-${i}.png`) }).catch(() => undefined);
+    }
     if (this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null) await this.crash();
-    rmSync(this.#profile, { recursive: true, force: true });
+    rmSync(this.#profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
   }
 }
