@@ -11,7 +11,6 @@ import { build } from 'esbuild';
 import { chromium, type Page } from 'playwright-core';
 // @ts-expect-error -- a plain .mjs module without types.
 import { chromiumLaunchOptions } from '../../tools/chromium.mjs';
-// @ts-expect-error -- a plain .mjs module without types.
 import { bundleForBrowser } from '../../tools/bundle.mjs';
 import { envInfo, onlyPrefix, percentiles, printResult } from './lib.ts';
 
