@@ -47,7 +47,16 @@ const store: Promise<TabStore<Kv, KvCommand, { applied: boolean }>> = createTabS
   maxVoters: Number(params.get('voters') ?? 3),
   worker: () => new Worker('/store-worker.js', { type: 'module', name: 'tab store' }),
 });
-store.then((s) => s.onStatus((status) => report('event', { time: performance.now(), text: describe(status) })));
+// Reported when what it says changes (the status also changes with every write and applied command).
+let described = '';
+store.then((s) =>
+  s.onStatus((status) => {
+    const text = describe(status);
+    if (text === described) return;
+    described = text;
+    void report('event', { time: performance.now(), text });
+  }),
+);
 
 function describe(status: TabStoreStatus): string {
   return `${status.role} slots [${status.slots.join(',')}] leader ${status.leader || 'none'} in term ${status.term}${status.connected ? '' : ' (offline)'}`;
