@@ -4,16 +4,17 @@
 // port): every Raft message goes node → relay → Redis → relay → node. Beside each result, with
 // `"peer": "one relay"`, the same cluster through one relay process, measured in the same run.
 // Relays and Redis run in child processes; `params.cpuByProcess` has the CPU time of each.
-//   throughput: RELAY_BENCH_TOTAL proposals (default 50,000) with 1,000 in flight.
+//   throughput: RELAY_BENCH_TOTAL proposals (default 200,000: a round of 50,000 lasts a few
+//               tenths of a second, too short to compare on a shared machine) with 1,000 in flight.
 //   latency:    one proposal at a time (RELAY_BENCH_COUNT, default 3,000), p50/p99.
-// Best of RELAY_BENCH_ROUNDS rounds (default 3) on the same cluster.
+// Best of RELAY_BENCH_ROUNDS rounds (default 5) on each cluster, the two clusters taking turns.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRedis } from '../../packages/transport-ws/test/cluster/redis.ts';
 import { onlyPrefix } from './lib.ts';
-import { startCluster, type ClusterSetup } from './relay.ts';
+import { startCluster, type ClusterSetup, type LatencyRun, type ThroughputRun } from './relay.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const adminToken = 'bench';
@@ -33,6 +34,8 @@ export interface RelayChild {
 export async function spawnRelayChild(flags: readonly string[], { fileLimit }: { fileLimit?: number } = {}): Promise<RelayChild> {
   const command = [
     process.execPath,
+    // RELAY_BENCH_RELAY_ARGS passes flags to the relay processes, e.g. "--cpu-prof --cpu-prof-dir=prof".
+    ...(process.env.RELAY_BENCH_RELAY_ARGS?.split(' ').filter(Boolean) ?? []),
     ...['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', "import { main } from './packages/transport-ws/src/relay/cli.ts'; await main(process.argv.slice(1));", '--'],
     ...['--port', '0', '--admin-token', adminToken, ...flags],
   ];
@@ -82,31 +85,45 @@ const only = onlyPrefix();
 const throughput = 'relay.redis.throughput'.startsWith(only);
 const latency = 'relay.redis.latency'.startsWith(only);
 if (isMain && (throughput || latency)) {
-  const total = Number(process.env.RELAY_BENCH_TOTAL ?? 50_000);
+  const total = Number(process.env.RELAY_BENCH_TOTAL ?? 200_000);
   const count = Number(process.env.RELAY_BENCH_COUNT ?? 3000);
-  const rounds = Number(process.env.RELAY_BENCH_ROUNDS ?? 3);
+  const rounds = Number(process.env.RELAY_BENCH_ROUNDS ?? 5);
   const redis = await startRedis();
   try {
-    const setups: { peer?: string; relays: RelayChild[]; pids: Record<string, number> }[] = [];
     const single = await spawnRelayChild([]);
-    setups.push({ peer: 'one relay', relays: [single], pids: { relay: single.pid } });
     const shared = await Promise.all([0, 1, 2].map(() => spawnRelayChild(['--redis', redis.url])));
-    setups.push({ relays: shared, pids: { relay1: shared[0]!.pid, relay2: shared[1]!.pid, relay3: shared[2]!.pid, redis: redis.pid } });
-    for (const { peer, relays, pids } of setups) {
-      const setup: ClusterSetup = {
+    const setups = [
+      { name: 'one relay', peer: 'one relay', relays: [single], pids: { relay: single.pid } },
+      { name: 'redis', relays: shared, pids: { relay1: shared[0]!.pid, relay2: shared[1]!.pid, relay3: shared[2]!.pid, redis: redis.pid } },
+    ].map(({ relays, pids, ...rest }) => ({
+      ...rest,
+      relays,
+      setup: {
         urls: relays.map((r) => r.url),
         room: 'bench',
         maxBatchCommands: 1,
         relayMessages: async () => (await Promise.all(relays.map((r) => r.stats()))).reduce((sum, s) => sum + s.framesForwarded, 0),
         otherCpu: () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSecondsOf(pid)])),
-        params: { relays: relays.length, redis: peer === undefined },
-      };
-      const cluster = await startCluster(setup);
-      if (throughput) await cluster.throughput('relay.redis.throughput', total, rounds, peer);
-      if (latency) await cluster.latency('relay.redis.latency', count, rounds, peer);
-      await cluster.stop();
+        params: { relays: relays.length, redis: relays.length > 1 },
+      } satisfies ClusterSetup,
+    }));
+    const clusters = await Promise.all(setups.map((s) => startCluster(s.setup)));
+    // Rounds alternate between the two, so both see the machine as it is at the time.
+    const throughputRuns: ThroughputRun[][] = setups.map(() => []);
+    const latencyRuns: LatencyRun[][] = setups.map(() => []);
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, cluster] of clusters.entries()) {
+        if (throughput) throughputRuns[i]!.push(await cluster.throughputRun(total));
+        if (latency) latencyRuns[i]!.push(await cluster.latencyRun(count));
+      }
     }
-    await Promise.all(setups.flatMap((s) => s.relays.map((r) => r.stop())));
+    for (const [i, cluster] of clusters.entries()) {
+      const peer = setups[i]!.peer;
+      if (throughput) await cluster.printThroughput('relay.redis.throughput', total, throughputRuns[i]!, peer);
+      if (latency) cluster.printLatency('relay.redis.latency', count, latencyRuns[i]!, peer);
+    }
+    await Promise.all(clusters.map((c) => c.stop()));
+    await Promise.all([single, ...shared].map((r) => r.stop()));
   } finally {
     await redis.stop();
   }

@@ -14,7 +14,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bestOf, envInfo, onlyPrefix, percentiles, printResult } from './lib.ts';
+import { envInfo, onlyPrefix, percentiles, printResult } from './lib.ts';
 
 const argv = process.argv.slice(2);
 const ids = ['n1', 'n2', 'n3'];
@@ -38,11 +38,40 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
 }
 
 export interface Cluster {
-  /** `total` proposals with 1,000 in flight, best of `rounds`; printed as `name` (with `peer` when given). */
+  /** One run on the leader: `total` proposals with 1,000 in flight. */
+  throughputRun(total: number): Promise<ThroughputRun>;
+  /** One run on the leader: `count` proposals one at a time, after a warm-up of 200. */
+  latencyRun(count: number): Promise<LatencyRun>;
+  /** Prints the fastest of `runs` as `name` (with `peer` when given), every run's figure in `params`. */
+  printThroughput(name: string, total: number, runs: readonly ThroughputRun[], peer?: string): Promise<void>;
+  /** Prints the run with the lowest p99 of `runs`. */
+  printLatency(name: string, count: number, runs: readonly LatencyRun[], peer?: string): void;
+  /** `rounds` throughput runs, printed. */
   throughput(name: string, total: number, rounds: number, peer?: string): Promise<void>;
-  /** One proposal at a time, `count` of them after 200 of warm-up, best of `rounds`. */
+  /** `rounds` latency runs, printed. */
   latency(name: string, count: number, rounds: number, peer?: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+interface CpuSpent {
+  /** CPU seconds of every process during the run. */
+  readonly cpuSeconds: number;
+  readonly cpuByProcess: Record<string, number>;
+  /** WebSocket messages the relays forwarded during the run. */
+  readonly relayMessages: number;
+}
+
+export interface ThroughputRun extends CpuSpent {
+  readonly opsPerSec: number;
+  readonly seconds: number;
+  readonly peakHeapMB: number;
+}
+
+export interface LatencyRun extends CpuSpent {
+  readonly p50Us: number;
+  readonly p99Us: number;
+  readonly maxUs: number;
+  readonly peakHeapMB: number;
 }
 
 export interface ClusterSetup {
@@ -111,8 +140,7 @@ export async function startCluster(setup: ClusterSetup): Promise<Cluster> {
     const cpuByProcess = Object.fromEntries(Object.keys(after).map((p) => [p === leader ? `${p} (leader)` : p, round3(after[p]! - before[p]!)]));
     return { cpuSeconds: round3(Object.values(cpuByProcess).reduce((a, b) => a + b, 0)), cpuByProcess };
   };
-  /** One run on the leader: `total` proposals with 1,000 in flight. */
-  const throughputRun = async (total: number) => {
+  const throughputRun = async (total: number): Promise<ThroughputRun> => {
     const cpuBefore = await cpuOfAll();
     const messagesBefore = await relayMessages();
     leaderProcess.send({ cmd: 'throughput', total, inflight: 1000 } satisfies Request);
@@ -120,8 +148,7 @@ export async function startCluster(setup: ClusterSetup): Promise<Cluster> {
     const cpu = cpuSpent(cpuBefore, await cpuOfAll());
     return { opsPerSec: Math.round(total / r.seconds), seconds: r.seconds, peakHeapMB: r.peakHeapMB, relayMessages: (await relayMessages()) - messagesBefore, ...cpu };
   };
-  /** One run on the leader: `count` proposals one at a time, after a warm-up of 200. */
-  const latencyRun = async (count: number) => {
+  const latencyRun = async (count: number): Promise<LatencyRun> => {
     const cpuBefore = await cpuOfAll();
     const messagesBefore = await relayMessages();
     leaderProcess.send({ cmd: 'latency', count } satisfies Request);
@@ -130,14 +157,11 @@ export async function startCluster(setup: ClusterSetup): Promise<Cluster> {
     const cpu = cpuSpent(cpuBefore, await cpuOfAll());
     return { ...percentiles(r.samplesUs), peakHeapMB: r.peakHeapMB, relayMessages: (await relayMessages()) - messagesBefore, ...cpu };
   };
-  return {
-    async throughput(name, total, rounds, peer) {
-      const all: Awaited<ReturnType<typeof throughputRun>>[] = [];
-      const { seconds, opsPerSec, peakHeapMB, cpuSeconds, cpuByProcess, relayMessages: messages } = await bestOf(rounds, async () => {
-        const run = await throughputRun(total);
-        all.push(run);
-        return run;
-      });
+  const cluster: Cluster = {
+    throughputRun,
+    latencyRun,
+    async printThroughput(name, total, all, peer) {
+      const { seconds, opsPerSec, peakHeapMB, cpuSeconds, cpuByProcess, relayMessages: messages } = all.reduce((best, r) => (r.opsPerSec > best.opsPerSec ? r : best));
       printResult({
         name,
         ...(peer !== undefined && { peer }),
@@ -145,7 +169,7 @@ export async function startCluster(setup: ClusterSetup): Promise<Cluster> {
           ...params,
           inflight: 1000,
           total,
-          rounds,
+          rounds: all.length,
           cpuSeconds,
           cpuOf: `three nodes and ${Object.keys(await setup.otherCpu()).join(', ')}`,
           cpuByProcess,
@@ -158,24 +182,30 @@ export async function startCluster(setup: ClusterSetup): Promise<Cluster> {
         peakHeapMB,
         env: envInfo(),
       });
-      process.stderr.write(`${name}${peer ? ` [${peer}]` : ''}: ${total} proposals in ${seconds.toFixed(2)} s (best of ${rounds}: ${all.map((r) => r.opsPerSec).join(', ')} /s)\n`);
+      process.stderr.write(`${name}${peer ? ` [${peer}]` : ''}: ${total} proposals in ${seconds.toFixed(2)} s (best of ${all.length}: ${all.map((r) => r.opsPerSec).join(', ')} /s)\n`);
+    },
+    printLatency(name, count, all, peer) {
+      const { p50Us, p99Us, maxUs, peakHeapMB, cpuSeconds, cpuByProcess, relayMessages: messages } = all.reduce((best, r) => (r.p99Us < best.p99Us ? r : best));
+      const byRound = { p50UsByRound: all.map((r) => r.p50Us), p99UsByRound: all.map((r) => r.p99Us), maxUsByRound: all.map((r) => r.maxUs) };
+      printResult({ name, ...(peer !== undefined && { peer }), params: { ...params, count, rounds: all.length, cpuSeconds, cpuByProcess, relayMessages: messages, ...byRound }, p50Us, p99Us, maxUs, peakHeapMB, env: envInfo() });
+      process.stderr.write(`${name}${peer ? ` [${peer}]` : ''}: p50 ${p50Us} µs, p99 ${p99Us} µs (p99 by round: ${byRound.p99UsByRound.join(', ')})\n`);
+    },
+    async throughput(name, total, rounds, peer) {
+      const runs: ThroughputRun[] = [];
+      for (let i = 0; i < rounds; i++) runs.push(await throughputRun(total));
+      await cluster.printThroughput(name, total, runs, peer);
     },
     async latency(name, count, rounds, peer) {
-      const all: Awaited<ReturnType<typeof latencyRun>>[] = [];
-      const { p50Us, p99Us, maxUs, peakHeapMB, cpuSeconds, cpuByProcess, relayMessages: messages } = await bestOf(rounds, async () => {
-        const run = await latencyRun(count);
-        all.push(run);
-        return run;
-      });
-      const byRound = { p50UsByRound: all.map((r) => r.p50Us), p99UsByRound: all.map((r) => r.p99Us), maxUsByRound: all.map((r) => r.maxUs) };
-      printResult({ name, ...(peer !== undefined && { peer }), params: { ...params, count, rounds, cpuSeconds, cpuByProcess, relayMessages: messages, ...byRound }, p50Us, p99Us, maxUs, peakHeapMB, env: envInfo() });
-      process.stderr.write(`${name}${peer ? ` [${peer}]` : ''}: p50 ${p50Us} µs, p99 ${p99Us} µs (p99 by round: ${byRound.p99UsByRound.join(', ')})\n`);
+      const runs: LatencyRun[] = [];
+      for (let i = 0; i < rounds; i++) runs.push(await latencyRun(count));
+      cluster.printLatency(name, count, runs, peer);
     },
     async stop() {
       for (const child of children.values()) child.send({ cmd: 'stop' } satisfies Request);
       await Promise.all([...children.values()].map((c) => new Promise((resolve) => c.once('exit', resolve))));
     },
   };
+  return cluster;
 }
 
 async function orchestrate(): Promise<void> {
