@@ -38,7 +38,8 @@ if (argv[0] === '--clients') {
 async function holdConnections({ urls, from, count }: ClientsJob): Promise<void> {
   const { WebSocket } = await import('ws');
   const sockets: InstanceType<typeof WebSocket>[] = [];
-  let failures = 0;
+  /** Connections closed before their welcome, by close code. */
+  const failures: Record<number, number> = {};
   for (let start = from; start < from + count; start += 200) {
     const batch = Array.from({ length: Math.min(200, from + count - start) }, (_, i) => start + i);
     await Promise.all(
@@ -52,8 +53,8 @@ async function holdConnections({ urls, from, count }: ClientsJob): Promise<void>
             sockets.push(ws);
             ws.once('message', () => done());
             ws.once('error', () => undefined);
-            ws.once('close', () => {
-              failures++;
+            ws.once('close', (code) => {
+              failures[code] = (failures[code] ?? 0) + 1;
               done();
             });
           }),
@@ -70,7 +71,7 @@ async function holdConnections({ urls, from, count }: ClientsJob): Promise<void>
 async function openConnections(urls: readonly string[], total: number): Promise<{ stop(): Promise<void>; seconds: number }> {
   const started = performance.now();
   const children: ChildProcess[] = [];
-  const ready: Promise<number>[] = [];
+  const ready: Promise<Record<number, number>>[] = [];
   for (let from = 0; from < total; from += perClientProcess) {
     const job: ClientsJob = { urls, from, count: Math.min(perClientProcess, total - from) };
     const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), '--clients', JSON.stringify(job)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -79,12 +80,14 @@ async function openConnections(urls: readonly string[], total: number): Promise<
     child.once('exit', () => process.off('exit', kill));
     children.push(child);
     ready.push(new Promise((done, fail) => {
-      child.once('message', (m: { failures: number }) => done(m.failures));
+      child.once('message', (m: { failures: Record<number, number> }) => done(m.failures));
       child.once('exit', (code) => fail(new Error(`a client process exited (${code}) before its connections were open`)));
     }));
   }
-  const failures = (await Promise.all(ready)).reduce((a, b) => a + b, 0);
-  if (failures > 0) throw new Error(`${failures} of ${total} connections were refused or lost`);
+  const failures: Record<number, number> = {};
+  for (const byCode of await Promise.all(ready)) for (const [code, n] of Object.entries(byCode)) failures[Number(code)] = (failures[Number(code)] ?? 0) + n;
+  const failed = Object.values(failures).reduce((a, b) => a + b, 0);
+  if (failed > 0) throw new Error(`${failed} of ${total} connections closed before their welcome (by close code: ${JSON.stringify(failures)})`);
   return {
     seconds: (performance.now() - started) / 1000,
     async stop() {
@@ -122,6 +125,8 @@ async function measure(): Promise<void> {
       const clients = await openConnections(relays.map((r) => r.url), total);
       await new Promise((r) => setTimeout(r, settleMs));
       const stats = await Promise.all(relays.map((r) => r.stats()));
+      const open = stats.reduce((sum, st) => sum + st.connections, 0);
+      if (open < total) throw new Error(`only ${open} of ${total} connections were still open after ${settleMs} ms idle`);
       const perRelay = relays.map((r, i) => {
         const rss = rssBytesOf(r.pid);
         const connections = stats[i]!.connections;
