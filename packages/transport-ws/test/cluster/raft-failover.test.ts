@@ -145,7 +145,9 @@ it('keeps committing with no acknowledged write lost when the relay of the leade
   // Every key read once more, after everything: the last acknowledged write must be there.
   const leader = nodes.find((n) => n.raft.isLeader) ?? nodes[0]!;
   for (const key of keys) await clients.perform('final', leader, { op: 'get', key });
+  const checkStarted = performance.now();
   const result = checkLinearizable(clients.history);
+  process.stdout.write(`checked ${clients.history.length} operations in ${(performance.now() - checkStarted).toFixed(0)} ms\n`);
   if (!result.ok) process.stdout.write(historyToJson(clients.history));
   expect(result.verdict).toBe('linearizable');
   expect(clients.history.filter((op) => op.client === 'final' && op.type === 'ok')).toHaveLength(keys.length);
