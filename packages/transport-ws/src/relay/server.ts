@@ -33,7 +33,7 @@ export interface Relay {
   stats(): RelayStats;
   /** Fault injection for links in `room` (the same table the admin API edits); kept as long as the relay runs. */
   faults(room: string): FaultTable;
-  /** Members of each room. */
+  /** Members of each room connected to this relay (with `redis`, the room may have others at other relays). */
   rooms(): { room: string; members: NodeId[] }[];
   /** Closes every connection with 1001 and stops listening (unless given a `server`). */
   close(): Promise<void>;

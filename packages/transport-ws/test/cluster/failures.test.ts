@@ -2,8 +2,9 @@
  * What members see when part of a relay cluster fails. A relay killed with SIGKILL: its
  * members are admitted elsewhere at once (nobody listens on its channel any more, so its hold
  * on their node ids is void), and those that do not come back leave the others' rooms once its
- * lease lapses. Redis killed: every relay closes its clients with 4108 and says it is unhealthy,
- * rather than carry on with rooms it can no longer see whole; Redis back, rooms are whole again.
+ * lease lapses. Redis killed, or stopped with its connections open: every relay closes its
+ * clients with 4108 and says it is unhealthy, rather than carry on with rooms it can no longer see
+ * whole; Redis back, rooms are whole again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -99,5 +100,29 @@ describe('Redis killed', () => {
     await waitFor(() => x.status.state === 'admitted' && y.status.state === 'admitted', 10_000, 'both admitted again');
     await waitFor(() => x.peers.has('y') && y.peers.has('x'), 5000, 'x and y see each other again');
     expect((await fetch(b!.url.replace('ws:', 'http:') + 'healthz')).status).toBe(200);
+  }, 30_000);
+});
+
+describe('Redis that stops answering (SIGSTOP), its connections still open', () => {
+  it('detaches the relays once their lease cannot be renewed, and attaches them again when it answers', async () => {
+    redis = await startRedis();
+    const relay = await startRelay({ port: 0, redis: redis.url, redisLeaseMs: 4000 });
+    relays.push(relay);
+    const client = join(relay.url, 'room', 'x');
+    await client.welcome;
+    const firstId = relay.stats().cluster!.relayId;
+    process.kill(redis.pid, 'SIGSTOP');
+    try {
+      const stoppedAt = performance.now();
+      expect((await client.closed).code).toBe(CloseCode.clusterUnavailable);
+      // Half the lease without a renewal (2 s here), not a TCP timeout (minutes); timers of a loaded machine run late.
+      expect(performance.now() - stoppedAt).toBeLessThan(10_000);
+      expect(relay.stats().cluster).toMatchObject({ attached: false, detachments: 1 });
+    } finally {
+      process.kill(redis.pid, 'SIGCONT');
+    }
+    await waitFor(() => relay.stats().cluster!.attached, 10_000, 'attached again');
+    expect(relay.stats().cluster!.relayId).not.toBe(firstId);
+    expect(await join(relay.url, 'room', 'x').welcome).toEqual([]);
   }, 30_000);
 });
