@@ -4,9 +4,11 @@
  * holder keeps it, a stalled one loses it), the room's size limit counts every relay, and each
  * relay checks tokens and origins itself.
  */
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode, mintRoomToken, RelayClusterError, RelayOptionsError, startRelay, type Relay } from '../../src/relay/index.ts';
 import { EnvelopeKind, packBatch, unpackBatch } from '../../src/protocol.ts';
+import { claimScript } from '../../src/relay/cluster/scripts.ts';
 import { streamOf } from '../hostile/attacks.ts';
 import { bytes, connectClient, text, until, type TestClient } from '../relay-client.ts';
 import { freePort, startRedis, type RedisProcess } from './redis.ts';
@@ -121,6 +123,30 @@ describe('one node id per room across relays', () => {
     expect(text((await newcomer.waitFor((e) => e.kind === EnvelopeKind.data)).payload)).toBe('to the new n1');
     expect(c!.rooms()).toEqual([{ room: 'room', members: ['w'] }]);
     expect(c!.stats().cluster!.remoteMembers).toBe(1);
+  });
+});
+
+describe('a node id another relay took', () => {
+  it('closes the connection holding it here (4009); frames for it go to the other relay', async () => {
+    const [a] = await cluster(1);
+    const holder = join(a!, 'room', 'n1');
+    await holder.welcome;
+    const watcher = join(a!, 'room', 'w');
+    await watcher.welcome;
+    // Another relay takes n1 from this one, as it does after a takeover probe that got no answer in time.
+    const other = new Redis(redis.url);
+    try {
+      await other.eval(claimScript, 0, `test${prefix}:`, 'room', 'n1', 'another-relay', 64, a!.stats().cluster!.relayId);
+    } finally {
+      other.disconnect();
+    }
+    expect((await holder.closed).code).toBe(CloseCode.replaced);
+    const presenceOfN1 = (): string => watcher.received.filter((e) => e.kind === EnvelopeKind.presence && e.peer === 'n1').map((e) => e.payload[0]).join();
+    await until(() => presenceOfN1() === '0,1', 3000, 'n1 gone from here, then present at the other relay');
+    expect(a!.stats().disconnected.replaced).toBe(1);
+    expect(a!.stats().cluster!.remoteMembers).toBe(1);
+    watcher.send('n1', bytes('for the other relay'));
+    await until(() => a!.stats().cluster!.dropped.noRelay === 1, 3000, 'the frame published to a relay nobody listens for');
   });
 });
 
