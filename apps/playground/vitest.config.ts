@@ -7,5 +7,7 @@ export default defineConfig({
     name: 'playground',
     include: ['test/*.test.ts'],
     environment: 'node',
+    // Whole guided scenarios run on real RaftNodes in the simulator: seconds each on a busy machine.
+    testTimeout: 60_000,
   },
 });

@@ -12,7 +12,7 @@ import { scenarioById } from '../src/teach/scenarios.ts';
 import { simWorld } from '../src/teach/sim-world.ts';
 import { play } from './play-scenario.ts';
 
-/** Every distinct message seen on the wire between 0 and `until`, one frame per 5 ms. */
+/** Every distinct message seen on the wire between 0 and `until` (simulated already), one frame per 5 ms. */
 function messagesOf(session: Session, until: number): MessageView[] {
   const seen = new Map<number, MessageView>();
   for (let t = 0; t <= until; t += 5) for (const m of session.frameAt(t).messages) seen.set(m.id, m);
@@ -21,9 +21,9 @@ function messagesOf(session: Session, until: number): MessageView[] {
 
 describe('why a message was sent', () => {
   for (const classic of [false, true]) {
-    it(`answers say granted or refused exactly when the message does (${classic ? 'classic' : 'PreVote and CheckQuorum'})`, () => {
+    it(`answers say granted or refused exactly when the message does (${classic ? 'classic' : 'PreVote and CheckQuorum'})`, async () => {
       // Log repair (Figure 7): stale entries on two servers, a lagging one, then a heal.
-      const { session, time } = play({ ...scenarioById('log-repair')!, classic });
+      const { session, time } = await play({ ...scenarioById('log-repair')!, classic });
       const messages = messagesOf(session, time);
       const votes = messages.filter((m) => m.type === 'voteResp');
       const appends = messages.filter((m) => m.type === 'appResp');
@@ -38,12 +38,13 @@ describe('why a message was sent', () => {
     });
   }
 
-  it('every event-log line says which rule acted, with its section', () => {
-    const session = new Session(simWorld, { seed: 8, nodes: 5 });
-    const leader = currentLeader(session.frameAt(2000))!;
-    session.act({ t: 2000, kind: 'crash', node: leader.id });
-    session.act({ t: 2500, kind: 'request', node: session.frameAt(2000).nodes.find((n) => n.id !== leader.id)!.id });
-    session.act({ t: 4000, kind: 'restart', node: leader.id });
+  it('every event-log line says which rule acted, with its section', async () => {
+    const session = await Session.open(simWorld, { seed: 8, nodes: 5 });
+    const leader = currentLeader(await session.reach(2000))!;
+    await session.act({ t: 2000, kind: 'crash', node: leader.id });
+    await session.act({ t: 2500, kind: 'request', node: session.frameAt(2000).nodes.find((n) => n.id !== leader.id)!.id });
+    await session.act({ t: 4000, kind: 'restart', node: leader.id });
+    await session.extendTo(6000);
     const events = session.eventsUntil(6000);
     expect(events.length).toBeGreaterThan(10);
     for (const e of events) expect(e.why, e.text).toMatch(/§\d|Figure 2|retries on its own/);
@@ -51,8 +52,9 @@ describe('why a message was sent', () => {
 });
 
 describe('a pre-candidate and a learner-triggered timeout', () => {
-  it('a pre-candidate keeps a running election-timer arc', () => {
-    const session = new Session(simWorld, { seed: 3, nodes: 5 });
+  it('a pre-candidate keeps a running election-timer arc', async () => {
+    const session = await Session.open(simWorld, { seed: 3, nodes: 5 });
+    await session.extendTo(3000);
     let found = false;
     for (let t = 0; t < 3000 && !found; t += 5) {
       for (const n of session.frameAt(t).nodes.filter((v) => v.role === 'preCandidate')) {
@@ -64,12 +66,13 @@ describe('a pre-candidate and a learner-triggered timeout', () => {
     expect(found).toBe(true);
   });
 
-  it('"time out now" on a healthy cluster: pre-vote ignored because a leader was heard, and why it went back to follower', () => {
-    const session = new Session(simWorld, { seed: 4, nodes: 5 });
-    const leader = currentLeader(session.frameAt(3000))!;
+  it('"time out now" on a healthy cluster: pre-vote ignored because a leader was heard, and why it went back to follower', async () => {
+    const session = await Session.open(simWorld, { seed: 4, nodes: 5 });
+    const leader = currentLeader(await session.reach(3000))!;
     const follower = session.frameAt(3000).nodes.find((n) => n.role === 'follower')!;
-    session.act({ t: 3000, kind: 'timeout', node: follower.id });
+    await session.act({ t: 3000, kind: 'timeout', node: follower.id });
     expect(nodeById(session.frameAt(3000), follower.id)!.role).toBe('preCandidate');
+    await session.extendTo(3400);
     const events = session.eventsUntil(3400).filter((e) => e.time >= 3000);
     const ignored = events.filter((e) => e.text === `ignored ${follower.id.toUpperCase()}'s pre-vote`);
     expect(ignored.length).toBeGreaterThanOrEqual(3);

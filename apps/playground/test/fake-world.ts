@@ -7,6 +7,9 @@ import type { Action } from '../src/teach/model/actions.ts';
 import type { EventView, Frame, MessageView, NodeView } from '../src/teach/model/types.ts';
 import type { World, WorldOptions } from '../src/teach/model/world.ts';
 
+/** The factory a Session takes. */
+export const fakeWorld = async (options: WorldOptions): Promise<FakeWorld> => new FakeWorld(options);
+
 export class FakeWorld implements World {
   now = 0;
   version = 0;
@@ -22,7 +25,7 @@ export class FakeWorld implements World {
     this.allNodes = Array.from({ length: options.nodes }, (_, i) => `s${i + 1}`);
   }
 
-  runUntil(t: number): void {
+  async runUntil(t: number): Promise<void> {
     for (let next = Math.floor(this.now / 100) * 100 + 100; next <= t; next += 100) {
       const from = this.allNodes[(next / 100 + this.options.seed) % this.allNodes.length]!;
       const to = this.allNodes[(next / 100 + this.options.seed + 1) % this.allNodes.length]!;
@@ -34,7 +37,7 @@ export class FakeWorld implements World {
     this.now = t;
   }
 
-  apply(action: Action): void {
+  async apply(action: Action): Promise<void> {
     this.applied.push(action);
     if (action.kind === 'crash') this.#down.add(action.node);
     if (action.kind === 'request') this.#log.push(this.now);

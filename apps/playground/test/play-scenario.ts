@@ -5,17 +5,17 @@ import type { Scenario } from '../src/teach/scenarios.ts';
 import { simWorld } from '../src/teach/sim-world.ts';
 
 /** Plays a scenario the way the page does: each step's actions at the current time, then time runs until its condition. */
-export function play(scenario: Scenario, upTo = scenario.steps.length): { session: Session; frames: Frame[]; time: number } {
-  const session = new Session(simWorld, { seed: scenario.seed, nodes: scenario.nodes, classic: scenario.classic ?? false });
+export async function play(scenario: Scenario, upTo = scenario.steps.length): Promise<{ session: Session; frames: Frame[]; time: number }> {
+  const session = await Session.open(simWorld, { seed: scenario.seed, nodes: scenario.nodes, classic: scenario.classic ?? false });
   const frames: Frame[] = [];
   let time = 0;
   for (const step of scenario.steps.slice(0, upTo)) {
-    for (const a of step.act?.(session.frameAt(time)) ?? []) session.act({ ...a, t: time } as Action);
+    for (const a of step.act?.(await session.reach(time)) ?? []) await session.act({ ...a, t: time } as Action);
     const maxMs = step.maxMs ?? (step.until === undefined ? 0 : 5000);
     const deadline = time + maxMs;
+    await session.extendTo(deadline);
     while (time < deadline && !(step.until?.(session.frameAt(time)) ?? false)) time += session.frameStep;
     frames.push(session.frameAt(time));
   }
   return { session, frames, time };
 }
-

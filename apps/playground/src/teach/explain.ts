@@ -145,6 +145,12 @@ export function explainRequest(m: Message): string {
     case 'member':
     case 'memberResp':
       return `${from} asks about membership of ${name(m.subject)} (thesis §4).`;
+    case 'found':
+      return `Founding the cluster: ${from} asks fellow founder ${to} whether it already holds a configuration. An empty log alone cannot tell a new cluster from a disk that lost its state, so a founder writes the first configuration only once every founder has answered that it has none (webraft's founding check, before any election: thesis §4 leaves how a cluster starts open).`;
+    case 'foundResp':
+      return m.conf.conf.voters.length === 0
+        ? `${from} answers ${to}: it holds no configuration yet, so the cluster is new. Once every founder has said so, each one writes the same first configuration and starts its election timer.`
+        : `${from} answers ${to} with the configuration it holds (voters ${m.conf.conf.voters.map(name).join(' ')}): the cluster was founded already.`;
     default:
       // A message type newer than these texts: say what it is rather than nothing.
       return `A ${(m as Message).type} message from ${from} to ${to}.`;

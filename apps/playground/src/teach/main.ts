@@ -36,12 +36,12 @@ setUpTheme($<HTMLButtonElement>('theme'));
 fillStaticInputs();
 const app = new TeachApp(simWorld, new TeachView(), confirmDrop);
 
-function loadFromUrl(): void {
+function loadFromUrl(): Promise<void> {
   try {
-    app.load(decodeRun(location.hash));
+    return app.load(decodeRun(location.hash));
   } catch (error) {
     console.error(error);
-    app.load(defaultRun);
+    return app.load(defaultRun);
   }
 }
 
@@ -112,7 +112,7 @@ $('add-node').addEventListener('click', () => {
 });
 
 $('play').addEventListener('click', () => app.togglePlay());
-$('step').addEventListener('click', () => app.stepForward());
+$('step').addEventListener('click', () => void app.stepForward());
 $('step-back').addEventListener('click', () => app.stepBack());
 $('rewind').addEventListener('click', () => app.setTime(0));
 $('scrub').addEventListener('input', (event) => {
@@ -123,22 +123,22 @@ $('marks').addEventListener('click', (event) => {
   const mark = (event.target as HTMLElement).closest<HTMLElement>('[data-step]');
   if (mark !== null) app.goToStep(Number(mark.dataset.step));
 });
-$('next-step').addEventListener('click', () => app.nextStep());
+$('next-step').addEventListener('click', () => void app.nextStep());
 $('prev-step').addEventListener('click', () => app.previousStep());
 $('speed').addEventListener('change', (event) => {
   app.speed = Number((event.target as HTMLSelectElement).value);
 });
 $('scenario').addEventListener('change', (event) => {
   const id = (event.target as HTMLSelectElement).value;
-  if (id === '') app.load({ ...defaultRun, seed: app.session.seed, nodes: app.session.nodes, classic: app.session.classic });
-  else app.startScenario(id);
+  if (id === '') void app.load({ ...defaultRun, seed: app.session.seed, nodes: app.session.nodes, classic: app.session.classic });
+  else void app.startScenario(id);
 });
 $('new-run').addEventListener('click', () => {
-  app.load({ seed: Number($<HTMLInputElement>('seed').value) || 0, nodes: Number($<HTMLSelectElement>('nodes').value), classic: $<HTMLInputElement>('classic').checked, actions: [], time: 0 });
+  void app.load({ seed: Number($<HTMLInputElement>('seed').value) || 0, nodes: Number($<HTMLSelectElement>('nodes').value), classic: $<HTMLInputElement>('classic').checked, actions: [], time: 0 });
 });
 // The same run (seed, actions, time) under the other rules: the difference is the lesson.
 $('classic').addEventListener('change', (event) => {
-  app.load({ ...app.runSpec(), time: app.time, classic: (event.target as HTMLInputElement).checked });
+  void app.load({ ...app.runSpec(), time: app.time, classic: (event.target as HTMLInputElement).checked });
 });
 $('share').addEventListener('click', () => {
   const url = new URL(location.href);
@@ -158,16 +158,17 @@ document.addEventListener('keydown', (event) => {
   if (event.key === ' ') {
     event.preventDefault();
     app.togglePlay();
-  } else if (event.key === 'ArrowRight') app.stepForward();
+  } else if (event.key === 'ArrowRight') void app.stepForward();
   else if (event.key === 'ArrowLeft') app.stepBack();
 });
 window.addEventListener('hashchange', () => {
-  if (location.hash !== encodeRun(app.runSpec())) loadFromUrl();
+  if (location.hash !== encodeRun(app.runSpec())) void loadFromUrl();
 });
 
 const freshVisit = location.hash === '';
-loadFromUrl();
-// A first visit starts moving at once; a shared link opens paused where it was shared.
-if (freshVisit) app.togglePlay();
 app.run();
 Object.assign(window, { teach: app });
+// A first visit starts moving at once; a shared link opens paused where it was shared.
+void loadFromUrl().then(() => {
+  if (freshVisit) app.togglePlay();
+});

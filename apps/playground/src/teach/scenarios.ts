@@ -29,6 +29,8 @@ export interface Scenario {
 }
 
 const hasLeader = (f: Frame) => currentLeader(f) !== undefined;
+/** Every server took the founders as the cluster's configuration (after the founding check) and runs its election timer. */
+const founded = (f: Frame) => f.nodes.every((n) => n.member && n.timer !== undefined);
 const settled = (f: Frame) => hasLeader(f) && maxCommit(f) >= 1 && allApplied(f, maxCommit(f)) && logsAgree(f);
 /** A leader whose term is newer than some live server's: the majority side has moved on. */
 const newerLeader = (f: Frame) => {
@@ -50,7 +52,9 @@ export const scenarios: Scenario[] = [
     nodes: 5,
     steps: [
       {
-        text: 'Five servers start as followers in term 0. Each runs an election timer (the arc around it) with a random timeout, so they rarely all time out together.',
+        text: 'Five servers start as followers in term 0. First they check with each other that the cluster is new (green founding messages: an empty disk could also be one that lost its state), and each takes the five founders as the cluster’s configuration. From then on each runs an election timer (the arc around it) with a random timeout, so they rarely all time out together.',
+        until: founded,
+        maxMs: 500,
       },
       {
         text: 'Time runs. The first server whose timer runs out asks the others whether it could win (a pre-vote), then becomes a candidate: it moves to a new term, votes for itself and sends RequestVote (orange) to everyone.',
@@ -130,6 +134,7 @@ export const scenarios: Scenario[] = [
     seed: 11,
     nodes: 4,
     steps: [
+      { text: 'Four servers start, check with each other that the cluster is new (the founding check) and start their election timers.', until: founded, maxMs: 500 },
       {
         text: 'Four servers: a majority is three votes. N1 and N3 time out at the same moment. To make the race come out even every time, the links N1–N4 and N3–N2 are cut for a moment (red dashes), as if those requests were slow.',
         act: () => [

@@ -1,13 +1,15 @@
 /**
- * The teaching world on `@webraft/sim`: the real core, the simulator's network, stores and
- * clocks. This adapter turns learner actions into simulator actions and the simulator's
- * state into frames, and writes the event log a learner reads (role, term, vote and commit
- * changes, found by comparing nodes after each simulator step; refusals the observers saw),
- * each line and each message with the rule behind it. It is the only file that talks to the
- * simulator; `observed-core.ts` watches each core the simulator builds.
+ * The teaching world on `@webraft/sim`: real `RaftNode`s (the whole driver around the real
+ * core) on the simulator's clock, network and disks. This adapter turns learner actions into
+ * simulator actions and the simulator's state into frames, and writes the event log a learner
+ * reads (role, term, vote and commit changes, found by comparing nodes after each simulator
+ * step; refusals the observers saw), each line and each message with the rule behind it. It is
+ * the only file that talks to the simulator; `observed-core.ts` watches each core the
+ * simulator's nodes build.
  */
-import { decodeConfChange, RawNode, type ConfChange, type Entry, type Message, type NodeId, type RaftCore } from '@webraft/core';
-import { decodeCommand, describeMessage, Simulation, type Packet, type SimNode } from '@webraft/sim';
+import { RawNode, type ConfChange, type Entry, type Message, type NodeId, type RaftCore } from '@webraft/core';
+import { describeEntry } from '@webraft/core/log-export';
+import { describeMessage, Simulation, type KvCommand, type Packet, type SimNode } from '@webraft/sim';
 import { explainRequest, type RulesInUse } from './explain.ts';
 import { explainAction, explainAnswered, explainBecame, explainCommit, explainTerm, explainVote, explainVoters, type ChangeContext } from './explain-events.ts';
 import type { Action } from './model/actions.ts';
@@ -38,6 +40,8 @@ interface Seen {
 }
 
 const emptyContext = new Uint8Array(0);
+/** How long a learner's client waits for its answer before the node gives up on it. */
+const requestTimeoutMs = 5000;
 
 export class SimWorld implements World {
   readonly sim: Simulation;
@@ -58,6 +62,7 @@ export class SimWorld implements World {
   #messageViews = new Map<number, MessageView>();
   /** Learner actions applied so far: each may change what a frame shows (a cut link, say). */
   #applied = 0;
+  readonly #settle: () => Promise<void>;
 
   constructor(options: WorldOptions) {
     // Spare nodes tick like the others, so keep a couple, enough for the "add a server" button.
@@ -71,6 +76,7 @@ export class SimWorld implements World {
       this.#observers.set(o.id, observer);
       return observer;
     };
+    this.#settle = macrotask();
     this.sim = new Simulation({
       seed: options.seed,
       nodes: options.nodes + spares,
@@ -86,9 +92,15 @@ export class SimWorld implements World {
       crashSurvivalRate: 0,
       keepEntries: 2,
       workload: { clients: 0, ops: 0 },
+      settle: this.#settle,
     });
     this.allNodes = this.sim.nodeIds();
     this.#shown = new Set(this.allNodes.slice(0, options.nodes));
+  }
+
+  /** Lets every node load its (empty) disk and start; the world is at time 0 after it. */
+  async start(): Promise<void> {
+    await this.sim.ready();
     this.#observe();
   }
 
@@ -101,59 +113,59 @@ export class SimWorld implements World {
     return s.sent * 1e6 + s.delivered * 1e3 + s.dropped + this.#stateKey() + this.#applied * 1e9;
   }
 
-  runUntil(t: number): void {
-    this.sim.runUntil(t, () => {
+  async runUntil(t: number): Promise<void> {
+    await this.sim.runUntil(t, () => {
       this.#observe();
       return false;
     });
   }
 
-  apply(action: Action): void {
+  async apply(action: Action): Promise<void> {
     this.#applied += 1;
     this.#events.push({ time: this.sim.now, text: describeAction(action), why: explainAction(action), kind: 'user' });
     const leader = this.sim.leader()?.id;
     switch (action.kind) {
       case 'crash':
       case 'restart':
-        this.sim.apply({ type: action.kind, node: action.node });
+        await this.sim.apply({ type: action.kind, node: action.node });
         break;
       case 'timeout':
-        this.sim.apply({ type: 'campaign', node: action.node });
+        await this.sim.apply({ type: 'campaign', node: action.node });
         break;
       case 'request':
       case 'read':
         this.#clientRequest(this.sim.node(action.node), action.kind === 'read');
+        await this.#settle();
         break;
       case 'transfer':
-        this.sim.apply({ type: 'transfer', node: leader ?? action.node, to: action.node });
+        await this.sim.apply({ type: 'transfer', node: leader ?? action.node, to: action.node });
         break;
       case 'snapshot':
-        this.sim.apply({ type: 'snapshot', node: action.node });
+        await this.sim.apply({ type: 'snapshot', node: action.node });
         break;
       case 'addNode':
+        // A new server asks the members to let it in (RaftNode's join): the leader adds it as a learner and promotes it once it has caught up.
+        this.#shown.add(action.node);
+        await this.sim.apply({ type: 'join', node: action.node, via: this.#members().filter((id) => id !== action.node) });
+        break;
       case 'removeNode': {
-        const change: ConfChange = {
-          changes: [{ type: action.kind === 'addNode' ? 'addVoter' : 'remove', id: action.node }],
-          transition: 'auto',
-          context: emptyContext,
-        };
-        if (action.kind === 'addNode') this.#shown.add(action.node);
-        this.sim.apply({ type: 'confChange', node: leader ?? this.allNodes[0]!, change });
+        const change: ConfChange = { changes: [{ type: 'remove', id: action.node }], transition: 'auto', context: emptyContext };
+        await this.sim.apply({ type: 'confChange', node: leader ?? this.allNodes[0]!, change });
         break;
       }
       case 'cut':
       case 'heal':
-        this.sim.apply({ type: 'link', from: action.a, to: action.b, up: action.kind === 'heal' });
-        this.sim.apply({ type: 'link', from: action.b, to: action.a, up: action.kind === 'heal' });
+        await this.sim.apply({ type: 'link', from: action.a, to: action.b, up: action.kind === 'heal' });
+        await this.sim.apply({ type: 'link', from: action.b, to: action.a, up: action.kind === 'heal' });
         break;
       case 'drop':
-        this.sim.apply({ type: 'dropPacket', packet: action.msg });
+        await this.sim.apply({ type: 'dropPacket', packet: action.msg });
         break;
       case 'partition':
-        this.sim.apply({ type: 'partition', groups: [...action.groups, ...this.#hiddenGroups()] });
+        await this.sim.apply({ type: 'partition', groups: [...action.groups, ...this.#hiddenGroups()] });
         break;
       case 'healAll':
-        this.sim.apply({ type: 'heal' });
+        await this.sim.apply({ type: 'heal' });
         break;
     }
     this.#observe();
@@ -167,23 +179,26 @@ export class SimWorld implements World {
       const node = this.sim.node(id);
       const observer = this.#observers.get(id);
       const member = conf.voters.includes(id) || conf.votersOutgoing.includes(id) || conf.learners.includes(id);
-      const running = node.up && node.role !== 'leader' && node.conf.voters.includes(id);
+      // A node that is starting (loading its disk: a few virtual ms) is shown in the role it starts in.
+      const live = node.state !== 'down';
+      const running = live && node.role !== 'leader' && node.conf.voters.includes(id);
+      const status = node.raft?.status();
       nodes.push({
         id,
-        role: node.up ? node.role : 'down',
+        role: live ? node.role : 'down',
         term: node.hardState.term,
         vote: node.hardState.vote,
         lead: node.lead,
         commit: node.hardState.commit,
-        applied: node.applied,
+        applied: status?.applied ?? 0,
         snapshotIndex: node.store.view.offset,
         log: node.store.view.entries.map((e) => this.#entryView(e)),
         member,
         learner: conf.learners.includes(id),
         ...(running && observer !== undefined
-          ? { timer: { start: observer.timer.resetAt, end: observer.timer.resetAt + observer.timer.timeoutTicks * node.tickMs } }
+          ? { timer: { start: observer.timer.resetAt, end: observer.timer.resetAt + observer.timer.timeoutTicks * this.#tickMs(node) } }
           : {}),
-        ...(node.up && node.role === 'leader' ? { progress: progressOf(node) } : {}),
+        ...(live && node.role === 'leader' && status !== undefined ? { progress: progressOf(node.id, status.progress ?? {}) } : {}),
       });
     }
     const packets = this.sim.packets();
@@ -195,6 +210,10 @@ export class SimWorld implements World {
     const cuts = new Set<string>();
     for (const a of this.#shown) for (const b of this.#shown) if (a !== b && this.sim.network.isCut(a, b)) cuts.add(linkKey(a, b));
     return { time: this.sim.now, nodes, messages, cuts: [...cuts].sort() };
+  }
+
+  #tickMs(node: SimNode): number {
+    return this.sim.baseTickMs * node.rate;
   }
 
   #entryView(entry: Entry): LogEntryView {
@@ -230,14 +249,15 @@ export class SimWorld implements World {
     return out;
   }
 
+  /** A client sends one request to `node` (which forwards it to the leader, as RaftNode does). */
   #clientRequest(node: SimNode, read: boolean): void {
     this.#requests += 1;
     const n = this.#requests;
     const client = `learner${n}`;
     const input = read ? { op: 'get' as const, key: 'x' } : { op: 'put' as const, key: 'x', value: String(n) };
-    const command = { id: `${client}:1`, client, seq: 1, input };
-    node.serve({ client, attempt: 1, command, read: read ? 'readIndex' : 'log' });
-    if (!read && node.up) this.#awaiting.push({ node: node.id, command: command.id, label: `x=${n}`, from: node.applied });
+    const command: KvCommand = { id: `${client}:1`, input };
+    node.serve({ client, attempt: 1, command, read: read ? 'readIndex' : 'log', timeoutMs: requestTimeoutMs });
+    if (!read && node.up) this.#awaiting.push({ node: node.id, command: command.id, label: `x=${n}`, from: appliedOf(node) });
   }
 
   /**
@@ -252,18 +272,25 @@ export class SimWorld implements World {
         this.#awaiting.splice(i, 1);
         continue;
       }
-      if (node.applied <= w.from) continue;
-      for (let index = w.from + 1; index <= node.applied; index++) {
+      const applied = appliedOf(node);
+      if (applied <= w.from) continue;
+      for (let index = w.from + 1; index <= applied; index++) {
         const entry = node.store.view.entryAt(index);
-        if (entry?.type === 'normal' && commandId(entry) === w.command) {
+        if (entry?.type === 'normal' && commandIds(entry).includes(w.command)) {
           const text = `applied ${w.label} (index ${index}) and answered the client`;
           this.#events.push({ time: this.sim.now, node: w.node, text, why: explainAnswered(w.node, index), kind: 'client' });
           this.#awaiting.splice(i, 1);
           break;
         }
       }
-      if (this.#awaiting[i] === w) w.from = node.applied;
+      if (this.#awaiting[i] === w) w.from = applied;
     }
+  }
+
+  /** Members of the configuration the frame shows (the leader's, else the most advanced node's). */
+  #members(): NodeId[] {
+    const conf = (this.sim.leader() ?? this.#mostAdvanced()).conf;
+    return [...conf.voters, ...conf.learners];
   }
 
   /** Spares that were never added stay apart from every partition's groups (they hold no state). */
@@ -275,7 +302,7 @@ export class SimWorld implements World {
     let best = this.sim.node(this.allNodes[0]!);
     for (const id of this.#shown) {
       const n = this.sim.node(id);
-      if (n.applied > best.applied) best = n;
+      if (n.hardState.commit > best.hardState.commit) best = n;
     }
     return best;
   }
@@ -285,7 +312,7 @@ export class SimWorld implements World {
     for (const id of this.#shown) {
       const n = this.sim.node(id);
       const t = this.#observers.get(id)?.timer.resetAt ?? 0;
-      key += (n.up ? 1 : 7) * 31 + n.hardState.term * 131 + n.hardState.commit * 17 + n.applied * 3 + n.store.view.lastIndex * 13 + t;
+      key += (n.state === 'down' ? 7 : 1) * 31 + n.hardState.term * 131 + n.hardState.commit * 17 + appliedOf(n) * 3 + n.store.view.lastIndex * 13 + n.store.view.offset * 5 + t;
     }
     return key;
   }
@@ -301,7 +328,8 @@ export class SimWorld implements World {
         notices.length = 0;
       }
       const before = this.#seen.get(id);
-      const role = n.up ? n.role : 'down';
+      const live = n.state !== 'down';
+      const role = live ? n.role : 'down';
       const { term, vote, commit } = n.hardState;
       const voters = n.conf.voters;
       if (
@@ -314,9 +342,9 @@ export class SimWorld implements World {
       ) {
         continue;
       }
-      const next: Seen = { role, term, vote, commit, up: n.up, voters: voters.join(' '), votersRef: voters };
+      const next: Seen = { role, term, vote, commit, up: live, voters: voters.join(' '), votersRef: voters };
       this.#seen.set(id, next);
-      if (before === undefined || !n.up || !before.up) continue;
+      if (before === undefined || !live || !before.up) continue;
       this.#describeChange(id, before, next);
     }
   }
@@ -328,7 +356,7 @@ export class SimWorld implements World {
     const recorded = observer?.cause;
     const context: ChangeContext = {
       rules: this.rules,
-      tickMs: this.sim.node(id).tickMs,
+      tickMs: this.#tickMs(this.sim.node(id)),
       cause: recorded !== undefined && recorded.time === time ? recorded.cause : undefined,
       granted: observer !== undefined && observer.grantedTerm === next.term ? [...observer.granted].sort() : [],
       quorum: Math.floor(next.votersRef.length / 2) + 1,
@@ -340,48 +368,83 @@ export class SimWorld implements World {
     }
     if (next.vote !== before.vote && next.vote !== '' && next.vote !== id) add(`voted for ${next.vote.toUpperCase()} in term ${next.term}`, explainVote(id, next, context));
     if (next.commit > before.commit && next.role === 'leader') add(`committed up to index ${next.commit}`, explainCommit(id, next, context));
-    if (next.voters !== before.voters) add(`now counts voters ${next.voters.toUpperCase()}`, explainVoters(id, next.voters));
+    if (next.voters !== before.voters && before.voters !== '') add(`now counts voters ${next.voters.toUpperCase()}`, explainVoters(id, next.voters));
   }
 }
 
+/** The index up to which a node's state machine has applied the log (0 while it is down). */
+function appliedOf(node: SimNode): number {
+  return node.raft?.status().applied ?? 0;
+}
+
 /** The leader's nextIndex and matchIndex for every peer (§5.3). */
-function progressOf(node: SimNode): Record<NodeId, PeerProgress> {
+function progressOf(self: NodeId, peers: Readonly<Record<NodeId, { readonly match: number; readonly next: number }>>): Record<NodeId, PeerProgress> {
   const progress: Record<NodeId, PeerProgress> = {};
-  for (const [peer, p] of Object.entries(node.core?.status().progress ?? {})) {
-    if (peer !== node.id) progress[peer] = { match: p.match, next: p.next };
+  for (const [peer, p] of Object.entries(peers)) {
+    if (peer !== self) progress[peer] = { match: p.match, next: p.next };
   }
   return progress;
 }
 
-/** `+N4`, `−N1`, `~N2` (made a learner), or `leave` for leaving a joint configuration. */
-function confLabel(entry: Entry): string {
-  try {
-    const { changes } = decodeConfChange(entry.data);
-    if (changes.length === 0) return 'leave';
-    return changes.map((c) => `${c.type === 'remove' ? '−' : c.type === 'addLearner' ? '~' : '+'}${c.id.toUpperCase()}`).join(' ');
-  } catch {
-    return 'config';
-  }
+/** `+N4`, `−N1`, `~N2` (made a learner), `leave` for leaving a joint configuration, `config` for a cluster's founding one. */
+function confLabel(entry: Entry, changes: ConfChange['changes']): string {
+  if (changes.length === 0) return entry.index === 1 ? 'config' : 'leave';
+  return changes.map((c) => `${c.type === 'remove' ? '−' : c.type === 'addLearner' ? '~' : '+'}${c.id.toUpperCase()}`).join(' ');
 }
 
-function commandId(entry: Entry): string | undefined {
-  try {
-    return decodeCommand(entry.data).id;
-  } catch {
-    return undefined;
-  }
+function commandIds(entry: Entry): string[] {
+  const described = describeEntry(entry);
+  if (described.kind !== 'commands') return [];
+  return described.commands.map((c) => kvCommand(c.command)?.id ?? '');
+}
+
+/** The simulator's key-value command, as decoded from an entry (anything else is not one). */
+function kvCommand(value: unknown): KvCommand | undefined {
+  const c = value as Partial<KvCommand> | undefined;
+  return typeof c?.id === 'string' && typeof c.input === 'object' && c.input !== null ? (c as KvCommand) : undefined;
+}
+
+function commandLabel(command: KvCommand): string {
+  const input = command.input;
+  return input.op === 'put' ? `${input.key}=${input.value ?? ''}` : input.op === 'get' ? `get ${input.key}` : `cas ${input.key}`;
 }
 
 function entryView(entry: Entry): LogEntryView {
-  if (entry.type === 'noop') return { index: entry.index, term: entry.term, type: 'noop', label: 'noop' };
-  if (entry.type === 'config') return { index: entry.index, term: entry.term, type: 'config', label: confLabel(entry) };
-  try {
-    const { input } = decodeCommand(entry.data);
-    const label = input.op === 'put' ? `${input.key}=${input.value ?? ''}` : input.op === 'get' ? `get ${input.key}` : `cas ${input.key}`;
-    return { index: entry.index, term: entry.term, type: 'normal', label };
-  } catch {
-    return { index: entry.index, term: entry.term, type: 'normal', label: '?' };
+  const base = { index: entry.index, term: entry.term, type: entry.type };
+  const described = describeEntry(entry);
+  switch (described.kind) {
+    case 'noop':
+      return { ...base, label: 'noop' };
+    case 'config':
+      return { ...base, label: confLabel(entry, described.change.changes) };
+    case 'register':
+      return { ...base, label: 'session' };
+    case 'commands':
+      return { ...base, label: described.commands.map((c) => { const command = kvCommand(c.command); return command === undefined ? '?' : commandLabel(command); }).join(' ') };
+    default:
+      return { ...base, label: '?' };
   }
 }
 
-export const simWorld = (options: WorldOptions): World => new SimWorld(options);
+/**
+ * A macrotask hop: every Promise the nodes chained on a step has settled when it resolves
+ * (setImmediate in Node, a MessageChannel in a browser, as the simulator's own default).
+ */
+function macrotask(): () => Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+  if (typeof immediate === 'function') return () => new Promise((resolve) => immediate(resolve));
+  const channel = new MessageChannel();
+  const waiting: (() => void)[] = [];
+  channel.port1.onmessage = () => waiting.shift()?.();
+  return () =>
+    new Promise((resolve) => {
+      waiting.push(resolve);
+      channel.port2.postMessage(0);
+    });
+}
+
+export const simWorld = async (options: WorldOptions): Promise<World> => {
+  const world = new SimWorld(options);
+  await world.start();
+  return world;
+};

@@ -20,7 +20,7 @@ afterAll(async () => {
 describe('narration on the timeline', () => {
   it('pausing in the middle of a step and resuming stops at the step’s stopping point', async () => {
     const scenario = scenarioById('election')!;
-    const stop = play(scenario, 2).time;
+    const stop = (await play(scenario, 2)).time;
     const { page, errors } = await openTeach(h, '');
     await page.selectOption('#speed', '250');
     await page.selectOption('#scenario', scenario.id);
@@ -53,7 +53,7 @@ describe('narration on the timeline', () => {
     const text = () => page.textContent('#step-text');
     expect(await text()).toBe(scenario.steps[3]!.text);
     // Where each step stopped (and the next one began), as the model computes it.
-    const starts = play(scenario).frames.map((f) => f.time);
+    const starts = (await play(scenario)).frames.map((f) => f.time);
     await page.click('#rewind');
     expect(await text()).toBe(scenario.steps[0]!.text);
     expect(await page.textContent('#step-count')).toContain('step 1 of 4');

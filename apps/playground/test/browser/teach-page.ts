@@ -18,11 +18,17 @@ export async function openTeach(h: Harness, hash: string, options: OpenOptions =
   const errors = watchErrors(page, 'teach');
   await page.goto(`${h.url}${hash}`);
   await page.waitForSelector('#cluster g.node');
+  await waitSimulated(page);
   return { page, errors };
 }
 
+/** Waits until no operation of the learner is being simulated (loading, acting, replaying, a new step). */
+export async function waitSimulated(page: Page, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(() => document.body.dataset.busy === 'false', undefined, { timeout });
+}
+
 export async function waitIdle(page: Page, timeout = 60_000): Promise<void> {
-  await page.waitForFunction(() => document.body.dataset.playing === 'false', undefined, { timeout });
+  await page.waitForFunction(() => document.body.dataset.playing === 'false' && document.body.dataset.busy === 'false', undefined, { timeout });
 }
 
 export async function clockMs(page: Page): Promise<number> {

@@ -59,21 +59,22 @@ async function open(hash: string): Promise<{ page: Page; errors: string[] }> {
   const errors = watchErrors(page, 'teach');
   await page.goto(`${h.url}${hash}`);
   await page.waitForSelector('#cluster g.node');
+  await page.waitForFunction(() => document.body.dataset.busy === 'false', undefined, { timeout: 60_000 });
   return { page, errors };
 }
 
 async function waitIdle(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.body.dataset.playing === 'false', undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => document.body.dataset.playing === 'false' && document.body.dataset.busy === 'false', undefined, { timeout: 60_000 });
 }
 
 describe('teaching mode in the browser', () => {
   it('replays a run from the seed and actions in the URL exactly', async () => {
-    const session = new Session(simWorld, { seed: 21, nodes: 5 });
-    const leader = currentLeader(session.frameAt(3000))!;
+    const session = await Session.open(simWorld, { seed: 21, nodes: 5 });
+    const leader = currentLeader(await session.reach(3000))!;
     const follower = session.frameAt(3000).nodes.find((n) => n.role === 'follower')!;
-    session.act({ t: 3000, kind: 'crash', node: leader.id });
-    session.act({ t: 3500, kind: 'request', node: follower.id });
-    const want = session.frameAt(6000);
+    await session.act({ t: 3000, kind: 'crash', node: leader.id });
+    await session.act({ t: 3500, kind: 'request', node: follower.id });
+    const want = await session.reach(6000);
     const { page, errors } = await open(encodeRun({ seed: 21, nodes: 5, actions: session.actions, time: 6000 }));
     const got = await shown(page);
     expect(got.clock).toBe('6.000 s');
@@ -127,7 +128,7 @@ describe('teaching mode in the browser', () => {
     expect(replayed.nodes).toEqual(after.nodes);
     expect(replayed.logs).toEqual(after.logs);
     const run = decodeRun(after.hash);
-    expect(replayed.nodes).toEqual(expected(new Session(simWorld, run).frameAt(run.time)).nodes);
+    expect(replayed.nodes).toEqual(expected(await (await Session.open(simWorld, run)).reach(run.time)).nodes);
     expect([...errors, ...again.errors]).toEqual([]);
     await page.close();
     await again.page.close();
@@ -147,7 +148,7 @@ describe('teaching mode in the browser', () => {
       await waitIdle(page);
       await shot(page, `scenario-${scenario.id}-end`);
       const got = await shown(page);
-      const { session, time } = play(scenario);
+      const { session, time } = await play(scenario);
       expect(decodeRun(got.hash).actions).toEqual(session.actions);
       expect(got.clock).toBe(`${(time / 1000).toFixed(3)} s`);
       expect({ nodes: got.nodes, logs: got.logs }).toEqual(expected(session.frameAt(time)));

@@ -16,13 +16,18 @@ export interface NarratedStep {
 /** What the narration needs of a recorded run (a `Session`). */
 export interface Timeline {
   readonly frameStep: number;
+  /** How far the run has been simulated: frames up to it are final. */
+  readonly horizon: number;
   frameAt(t: number): Frame;
+  extendTo(t: number): Promise<void>;
 }
 
 export class Narration {
   readonly #starts: number[];
   /** Stopping points by step, found by simulating ahead; cleared whenever the run changes. */
   readonly #stops = new Map<number, number>();
+  /** For a step whose stopping point is not found yet: the first time not checked yet. */
+  readonly #searched = new Map<number, number>();
   /** The step whose text is shown: kept while the display time is within it, ends included. */
   #shown = 0;
 
@@ -57,7 +62,8 @@ export class Narration {
    */
   follow(t: number, run: Timeline): number {
     const start = this.#starts[this.#shown];
-    if (start !== undefined && t >= start && t <= this.stopOf(this.#shown, run)) return this.#shown;
+    // A stopping point not found yet lies beyond the simulated horizon, so beyond `t`.
+    if (start !== undefined && t >= start && t <= (this.stopOf(this.#shown, run) ?? Infinity)) return this.#shown;
     this.#shown = this.stepAt(t);
     return this.#shown;
   }
@@ -71,7 +77,7 @@ export class Narration {
   begin(index: number, t: number): void {
     this.#starts.length = index;
     this.#starts.push(t);
-    this.#stops.clear();
+    this.#forgetStops();
     this.#shown = index;
   }
 
@@ -79,37 +85,70 @@ export class Narration {
   changedAt(t: number): void {
     while (this.#starts.length > 1 && this.#starts[this.#starts.length - 1]! > t) this.#starts.pop();
     this.#shown = Math.min(this.#shown, this.#starts.length - 1);
-    this.#stops.clear();
+    this.#forgetStops();
   }
 
-  /** Where step `index` stops: the first frame from its start at which its condition holds, else its time limit. */
-  stopOf(index: number, run: Timeline): number {
+  #forgetStops(): void {
+    this.#stops.clear();
+    this.#searched.clear();
+  }
+
+  /**
+   * Where step `index` stops: the first frame from its start at which its condition holds, else
+   * its time limit. Undefined while the run has not been simulated far enough to tell (the
+   * stopping point is then beyond the horizon); `findStop` simulates what it takes.
+   */
+  stopOf(index: number, run: Timeline): number | undefined {
     const cached = this.#stops.get(index);
     if (cached !== undefined) return cached;
     const start = this.#starts[index];
     const step = this.steps[index];
     if (start === undefined || step === undefined) return Infinity;
-    const maxMs = step.maxMs ?? (step.until === undefined ? 0 : 5000);
-    let stop = start + maxMs;
+    const limit = start + this.#maxMs(step);
+    let stop: number | undefined;
+    let t = this.#searched.get(index) ?? start;
     if (step.until !== undefined) {
-      for (let t = start; t < start + maxMs; t += run.frameStep) {
+      for (; t < limit && t <= run.horizon; t += run.frameStep) {
         if (step.until(run.frameAt(t))) {
           stop = t;
           break;
         }
       }
     }
+    if (stop === undefined && (step.until === undefined || t >= limit)) stop = limit;
+    if (stop === undefined && limit > run.horizon) {
+      this.#searched.set(index, t);
+      return undefined;
+    }
+    stop ??= limit;
     this.#stops.set(index, stop);
+    this.#searched.delete(index);
     return stop;
+  }
+
+  /** Where step `index` stops, simulating as far as its time limit when needed. */
+  async findStop(index: number, run: Timeline): Promise<number> {
+    const start = this.#starts[index];
+    const step = this.steps[index];
+    if (start === undefined || step === undefined) return Infinity;
+    const known = this.stopOf(index, run);
+    if (known !== undefined) return known;
+    await run.extendTo(start + this.#maxMs(step));
+    return this.stopOf(index, run) ?? start + this.#maxMs(step);
+  }
+
+  #maxMs(step: NarratedStep): number {
+    return step.maxMs ?? (step.until === undefined ? 0 : 5000);
   }
 
   /**
    * Where playing from `t` must halt: the stopping point of the step shown at `t` while `t` is
-   * before it; undefined at or past it (free play).
+   * before it (Infinity while it lies beyond the simulated horizon, which playing never passes);
+   * undefined at or past it (free play).
    */
   haltAfter(t: number, run: Timeline): number | undefined {
     if (this.#starts.length === 0) return undefined;
-    const stop = this.stopOf(this.follow(t, run), run);
+    const stop = this.stopOf(this.follow(t, run), run) ?? Infinity;
     return t < stop ? stop : undefined;
   }
 }

@@ -3,6 +3,11 @@
  * each step, and lets the view stand at any time already simulated. Moving back in time is a
  * lookup; changing the past (an action while scrubbed back) drops the later actions and
  * replays the run from its seed, which is exact because the world is deterministic.
+ *
+ * Simulating is asynchronous and runs one job at a time (extending, acting); looking up what
+ * is recorded (`frameAt`, `eventsUntil`) is synchronous and answers from what has been
+ * simulated so far. Frames are recorded at every multiple of `frameStep` and at every action's
+ * time, whoever asked for how much simulation when, so the same run gives the same frames.
  */
 import type { Action } from './actions.ts';
 import type { EventView, Frame } from './types.ts';
@@ -18,76 +23,103 @@ export interface SessionOptions {
   readonly frameStep?: number;
 }
 
+/** One simulation of the run's actions from its seed, with what was recorded of it. */
+interface Run {
+  readonly world: World;
+  readonly actions: Action[];
+  readonly frames: Frame[];
+  readonly events: EventView[];
+  /** Index into `actions` of the next action not yet applied to `world`. */
+  nextAction: number;
+  recordedVersion: number;
+}
+
+/** A replay in progress, for the view: the run is being rebuilt from its seed up to `target`. */
+export interface Replay {
+  readonly done: number;
+  readonly target: number;
+}
+
 export class Session {
   readonly seed: number;
   readonly nodes: number;
   readonly classic: boolean;
   readonly frameStep: number;
-  #actions: Action[] = [];
-  #world!: World;
-  #frames: Frame[] = [];
-  #events: EventView[] = [];
-  /** Index into #actions of the next action not yet applied to #world. */
-  #nextAction = 0;
-  #recordedVersion = -1;
+  #run: Run;
+  #queue: Promise<unknown> = Promise.resolve();
+  #replay: { readonly run: Run; readonly target: number } | undefined;
 
-  constructor(private readonly factory: WorldFactory, options: SessionOptions) {
-    this.seed = options.seed;
-    this.nodes = options.nodes;
-    this.classic = options.classic ?? false;
-    this.frameStep = options.frameStep ?? 5;
-    this.#reset([...(options.actions ?? [])].sort((a, b) => a.t - b.t));
+  /** Makes the world and records its first frame. */
+  static async open(factory: WorldFactory, options: SessionOptions): Promise<Session> {
+    const settings = { seed: options.seed, nodes: options.nodes, classic: options.classic ?? false, frameStep: options.frameStep ?? 5 };
+    const run = await newRun(factory, settings, [...(options.actions ?? [])].sort((a, b) => a.t - b.t));
+    return new Session(factory, settings, run);
+  }
+
+  private constructor(
+    private readonly factory: WorldFactory,
+    settings: { seed: number; nodes: number; classic: boolean; frameStep: number },
+    run: Run,
+  ) {
+    this.seed = settings.seed;
+    this.nodes = settings.nodes;
+    this.classic = settings.classic;
+    this.frameStep = settings.frameStep;
+    this.#run = run;
   }
 
   get actions(): readonly Action[] {
-    return this.#actions;
+    return this.#run.actions;
   }
 
   get allNodes() {
-    return this.#world.allNodes;
+    return this.#run.world.allNodes;
   }
 
   /** How far the run has been simulated. */
   get horizon(): number {
-    return this.#world.now;
+    return this.#run.world.now;
   }
 
-  /** Simulate at least up to virtual time `t`. */
-  extendTo(t: number): void {
-    while (this.#world.now < t) {
-      const next = Math.min(t, this.#frameTime(this.#world.now + this.frameStep));
-      const action = this.#actions[this.#nextAction];
-      if (action !== undefined && action.t <= next) {
-        this.#advance(action.t);
-        this.#world.apply(action);
-        this.#nextAction += 1;
-        this.#record();
-        continue;
-      }
-      this.#advance(next);
-    }
+  /** A change of the past being replayed (the frames shown are the old run's until it ends). */
+  get replaying(): Replay | undefined {
+    const replay = this.#replay;
+    return replay === undefined ? undefined : { done: replay.run.world.now, target: replay.target };
   }
 
-  /** The frame in effect at time `t` (the last one recorded at or before it). */
+  /** Simulate at least up to virtual time `t` (to the frame boundary at or after it). */
+  extendTo(t: number): Promise<void> {
+    const target = Math.ceil(t / this.frameStep) * this.frameStep;
+    return this.#serial(() => this.#extend(this.#run, target));
+  }
+
+  /** Simulates up to `t` and returns the frame in effect there. */
+  async reach(t: number): Promise<Frame> {
+    await this.extendTo(t);
+    return this.frameAt(t);
+  }
+
+  /** The frame in effect at time `t`: the last one recorded at or before it (the latest one when `t` is beyond the horizon). */
   frameAt(t: number): Frame {
-    this.extendTo(t);
+    const frames = this.#run.frames;
     let lo = 0;
-    let hi = this.#frames.length - 1;
+    let hi = frames.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.#frames[mid]!.time <= t) lo = mid;
+      if (frames[mid]!.time <= t) lo = mid;
       else hi = mid - 1;
     }
-    return this.#frames[lo]!;
+    return frames[lo]!;
   }
 
   /**
    * Time of the first change after `t` (one "step" of the timeline), simulating ahead up to
    * `limit` ms to find it; `t + limit` when nothing changes in that span.
    */
-  nextChange(t: number, limit = 5000): number {
+  async nextChange(t: number, limit = 5000): Promise<number> {
     const current = this.frameAt(t);
     for (let probe = t + this.frameStep; probe <= t + limit; probe += this.frameStep) {
+      if (probe > this.horizon) await this.extendTo(Math.min(t + limit, probe + 50 * this.frameStep));
       const frame = this.frameAt(probe);
       if (frame !== current) return frame.time;
     }
@@ -98,68 +130,95 @@ export class Session {
   previousChange(t: number): number {
     const current = this.frameAt(t);
     if (t > current.time) return current.time;
-    const i = this.#frames.indexOf(current);
-    return i > 0 ? this.#frames[i - 1]!.time : 0;
+    const i = this.#run.frames.indexOf(current);
+    return i > 0 ? this.#run.frames[i - 1]!.time : 0;
   }
 
-  /** Events at or before `t`, oldest first. */
+  /** Events at or before `t` (as far as simulated), oldest first. */
   eventsUntil(t: number): readonly EventView[] {
-    this.extendTo(t);
-    let end = this.#events.length;
-    while (end > 0 && this.#events[end - 1]!.time > t) end -= 1;
-    return this.#events.slice(0, end);
+    const events = this.#run.events;
+    let end = events.length;
+    while (end > 0 && events[end - 1]!.time > t) end -= 1;
+    return end === events.length ? events : events.slice(0, end);
   }
 
   /** Recorded actions that acting at time `t` would drop (those after it), oldest first. */
   actionsAfter(t: number): readonly Action[] {
-    return this.#actions.filter((a) => a.t > t);
+    return this.#run.actions.filter((a) => a.t > t);
   }
 
   /**
-   * Apply `kind` at time `t`. Actions recorded after `t` are dropped (the learner changed the
-   * past); when `t` is behind the simulated horizon the run is replayed up to `t` first.
+   * Apply `action` at its time `t`. Actions recorded after `t` are dropped (the learner changed
+   * the past); when `t` is behind the simulated horizon the run is replayed from its seed up to
+   * `t` first, beside the recorded one, which stays in view until the replay is done.
    */
-  act(action: Action): void {
-    const kept = this.#actions.filter((a) => a.t <= action.t);
-    if (kept.length !== this.#actions.length || action.t < this.#world.now) this.#reset(kept);
-    this.#actions.push(action);
-    this.extendTo(action.t);
-    if (this.#nextAction < this.#actions.length) {
-      this.#advance(action.t);
-      this.#world.apply(action);
-      this.#nextAction = this.#actions.length;
-      this.#record();
+  act(action: Action): Promise<void> {
+    return this.#serial(async () => {
+      const current = this.#run;
+      const kept = current.actions.filter((a) => a.t <= action.t);
+      let run = current;
+      if (kept.length !== current.actions.length || action.t < current.world.now) {
+        run = await newRun(this.factory, this, kept);
+        this.#replay = { run, target: action.t };
+        try {
+          await this.#extend(run, action.t);
+        } finally {
+          this.#replay = undefined;
+        }
+      }
+      run.actions.push(action);
+      await this.#extend(run, action.t);
+      this.#run = run;
+    });
+  }
+
+  /** Runs `job` after every job queued before it. */
+  #serial<T>(job: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(job);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Simulates `run` up to `t`, frame by frame, applying its actions at their times (one at `t` included). */
+  async #extend(run: Run, t: number): Promise<void> {
+    for (;;) {
+      const now = run.world.now;
+      const action = run.actions[run.nextAction];
+      const due = action !== undefined && action.t <= t && action.t >= now ? action : undefined;
+      if (due !== undefined && due.t === now) {
+        await run.world.apply(due);
+        run.nextAction += 1;
+        record(run);
+        continue;
+      }
+      if (now >= t) return;
+      const boundary = (Math.floor(now / this.frameStep) + 1) * this.frameStep;
+      await this.#advance(run, Math.min(t, boundary, due?.t ?? Infinity));
     }
   }
 
-  #reset(actions: Action[]): void {
-    this.#actions = actions;
-    this.#world = this.factory({ seed: this.seed, nodes: this.nodes, classic: this.classic });
-    this.#frames = [];
-    this.#events = [];
-    this.#nextAction = 0;
-    this.#recordedVersion = -1;
-    this.#record();
-  }
-
-  #frameTime(t: number): number {
-    return Math.floor(t / this.frameStep) * this.frameStep;
-  }
-
-  #advance(t: number): void {
-    if (t > this.#world.now) {
-      this.#world.runUntil(t);
-      this.#record();
+  async #advance(run: Run, t: number): Promise<void> {
+    if (t > run.world.now) {
+      await run.world.runUntil(t);
+      record(run);
     }
   }
+}
 
-  #record(): void {
-    this.#events.push(...this.#world.drainEvents());
-    if (this.#world.version === this.#recordedVersion) return;
-    this.#recordedVersion = this.#world.version;
-    const frame = this.#world.frame();
-    const last = this.#frames[this.#frames.length - 1];
-    if (last !== undefined && last.time === frame.time) this.#frames[this.#frames.length - 1] = frame;
-    else this.#frames.push(frame);
-  }
+async function newRun(factory: WorldFactory, settings: { seed: number; nodes: number; classic: boolean }, actions: Action[]): Promise<Run> {
+  const world = await factory({ seed: settings.seed, nodes: settings.nodes, classic: settings.classic });
+  const run: Run = { world, actions, frames: [], events: [], nextAction: 0, recordedVersion: -1 };
+  record(run);
+  return run;
+}
+
+function record(run: Run): void {
+  const drained = run.world.drainEvents();
+  for (const event of drained) run.events.push(event);
+  if (run.world.version === run.recordedVersion) return;
+  run.recordedVersion = run.world.version;
+  const frame = run.world.frame();
+  const last = run.frames[run.frames.length - 1];
+  if (last !== undefined && last.time === frame.time) run.frames[run.frames.length - 1] = frame;
+  else run.frames.push(frame);
 }

@@ -5,15 +5,15 @@ import type { EventView, Frame } from './types.ts';
 /**
  * The simulated cluster as the teaching view needs it. Deterministic: the same seed, size
  * and actions at the same times give the same frames. `sim-world.ts` implements it on
- * `@webraft/sim`.
+ * `@webraft/sim`. Moving it is asynchronous (its nodes are); looking at it is not.
  */
 export interface World {
   /** Current virtual time in ms. */
   readonly now: number;
   /** Process every event up to and including virtual time `t`. */
-  runUntil(t: number): void;
+  runUntil(t: number): Promise<void>;
   /** Apply a learner action at the current time. */
-  apply(action: Action): void;
+  apply(action: Action): Promise<void>;
   /** The cluster as it is now. */
   frame(): Frame;
   /** Events that happened since the last call (the session keeps the log). */
@@ -31,4 +31,5 @@ export interface WorldOptions {
   readonly classic?: boolean;
 }
 
-export type WorldFactory = (options: WorldOptions) => World;
+/** Makes a world at time 0, ready to run. */
+export type WorldFactory = (options: WorldOptions) => Promise<World>;

@@ -34,6 +34,8 @@ const messageColors: Record<string, string> = {
   readIndex: '#d63384',
   readIndexResp: '#d63384',
   transferLeader: '#c0392b',
+  found: '#607d3b',
+  foundResp: '#607d3b',
 };
 
 export function messageColor(type: string): string {

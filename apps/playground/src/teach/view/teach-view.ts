@@ -20,6 +20,8 @@ export class TeachView {
   #drawn = { frame: undefined as Frame | undefined, events: -1, explained: undefined as unknown, selected: '' as string | undefined, step: -1, marks: '', scenario: '' };
 
   syncControls(app: TeachApp): void {
+    document.body.dataset.busy = String(app.busy);
+    if (app.session === undefined) return;
     $<HTMLSelectElement>('nodes').value = String(app.session.nodes);
     $<HTMLInputElement>('seed').value = String(app.session.seed);
     $<HTMLInputElement>('classic').checked = app.session.classic;
@@ -60,6 +62,7 @@ export class TeachView {
     scrub.value = String(Math.round(app.time));
     scrub.setAttribute('aria-valuetext', `${(app.time / 1000).toFixed(3)} seconds`);
     $('clock').textContent = `${(app.time / 1000).toFixed(3)} s`;
+    this.#drawSimStatus(app);
     const starts = app.narration?.starts ?? [];
     const key = `${Math.round(max)}|${starts.join(',')}`;
     if (key === this.#drawn.marks) return;
@@ -71,6 +74,21 @@ export class TeachView {
         return `<button type="button" class="mark" data-step="${k}" style="left:${left.toFixed(2)}%" aria-label="Go to step ${k + 1}" title="Step ${k + 1}: ${esc(steps[k]?.text.slice(0, 80) ?? '')}…"><span aria-hidden="true">${k + 1}</span></button>`;
       })
       .join('');
+  }
+
+  /** Says what the simulator is doing while the learner waits for it: replaying a changed past, or catching up. */
+  #drawSimStatus(app: TeachApp): void {
+    const replay = app.session.replaying;
+    const text =
+      replay !== undefined
+        ? `replaying from the seed: ${(replay.done / 1000).toFixed(1)} of ${(replay.target / 1000).toFixed(1)} s`
+        : app.busy
+          ? 'simulating…'
+          : app.playing && app.time >= app.session.horizon
+            ? 'simulating ahead…'
+            : '';
+    const status = $('sim-status');
+    if (status.textContent !== text) status.textContent = text;
   }
 
   #drawGuide(app: TeachApp, force: boolean): void {
