@@ -53,7 +53,7 @@ describe('narration on the timeline', () => {
     const text = () => page.textContent('#step-text');
     expect(await text()).toBe(scenario.steps[3]!.text);
     // Where each step stopped (and the next one began), as the model computes it.
-    const starts = (await play(scenario)).frames.map((f) => f.time);
+    const starts = (await play(scenario)).stops;
     await page.click('#rewind');
     expect(await text()).toBe(scenario.steps[0]!.text);
     expect(await page.textContent('#step-count')).toContain('step 1 of 4');

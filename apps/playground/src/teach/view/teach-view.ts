@@ -22,11 +22,14 @@ export class TeachView {
   syncControls(app: TeachApp): void {
     document.body.dataset.busy = String(app.busy);
     if (app.session === undefined) return;
-    $<HTMLSelectElement>('nodes').value = String(app.session.nodes);
-    $<HTMLInputElement>('seed').value = String(app.session.seed);
-    $<HTMLInputElement>('classic').checked = app.session.classic;
     $<HTMLSelectElement>('speed').value = String(app.speed);
-    $<HTMLSelectElement>('scenario').value = app.scenario?.id ?? '';
+    // While a new run loads, its settings are the ones the learner just chose, not the old run's.
+    if (!app.busy) {
+      $<HTMLSelectElement>('nodes').value = String(app.session.nodes);
+      $<HTMLInputElement>('seed').value = String(app.session.seed);
+      $<HTMLInputElement>('classic').checked = app.session.classic;
+      $<HTMLSelectElement>('scenario').value = app.scenario?.id ?? '';
+    }
     const play = $<HTMLButtonElement>('play');
     play.setAttribute('aria-label', app.playing ? 'Pause' : 'Play');
     play.querySelector('span')!.textContent = app.playing ? '❚❚' : '▶';
