@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: serve the playground and the relay on localhost when the playground is
-// there; otherwise run the 3-node demo cluster in Node.
+// `npm start`: serve the playground on localhost when it is there; otherwise run the 3-node
+// demo cluster in Node.
 //
 // The server runs as a direct child (no npm or shell in between), so a signal sent to this
 // process reaches it. A signal sent to `npm start` itself reaches only npm's shell, which dies

@@ -10,8 +10,6 @@ export default defineConfig({
   // Errors are told apart by `name` (NotLeaderError, TimeoutError…), which the core takes from
   // its class names, so minification must keep them.
   worker: { format: 'es', rollupOptions: { output: { keepNames: true } } },
-  // simple-peer (WebRTC transport) still refers to Node's `global`.
-  define: { global: 'globalThis' },
   build: {
     target: 'es2022',
     rollupOptions: {

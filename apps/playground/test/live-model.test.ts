@@ -1,60 +1,107 @@
-import type { Message, Role } from '@webraft/core';
-import { createMemoryNetwork } from '@webraft/core/testing';
 import { describe, expect, it } from 'vitest';
-import { ClusterModel, flightMs, offlineAfterMs } from '../src/live/cluster-model.ts';
-import { ObservedTransport } from '../src/live/observed-transport.ts';
-import type { NodeReport } from '../src/live/protocol.ts';
+import { isolatingChannel } from '../src/live/isolation.ts';
+import { leaderRow, silentAfterMs, TabsModel, type TabReport } from '../src/live/tabs-model.ts';
 
-const report = (id: string, role: Role = 'follower'): NodeReport => ({
-  id, role, term: 1, vote: '', lead: '', commit: 0, applied: 0, firstIndex: 1, lastIndex: 0, voters: ['a', 'b', 'c'],
-  isolated: false, tail: [], transport: 'broadcast', messagesSent: 0, messagesReceived: 0,
+const report = (tab: string, over: Partial<TabReport> = {}): TabReport => ({
+  tab, role: 'voter', slots: [1], leading: false, connected: true, term: 2, commit: 5, seq: 3, pendingWrites: 0, isolated: false, visible: true, ...over,
 });
+const info = (tab: string, slots: number[] = [], learner?: string) => ({ tab, slots, learner, visible: true, allocator: false });
 
-describe('what a tab knows of the cluster', () => {
-  it('shows each slot as empty, running, offline when silent, and crashed when told', () => {
-    const m = new ClusterModel(['a', 'b', 'c']);
-    m.hear({ type: 'report', slot: 'a', report: report('a', 'leader'), sent: [] }, 1000);
-    m.hear({ type: 'report', slot: 'b', report: report('b'), sent: [] }, 1000);
-    m.hear({ type: 'down', slot: 'b' }, 1100);
-    expect(m.view(1200).map((s) => s.state)).toEqual(['running', 'crashed', 'empty']);
-    expect(m.slot('a', 1000 + offlineAfterMs + 1).state).toBe('offline');
-    m.hear({ type: 'report', slot: 'b', report: report('b'), sent: [] }, 1300);
-    expect(m.slot('b', 1300).state).toBe('running');
+describe('what a tab shows of the other tabs', () => {
+  it('lists the tabs the store knows and the tabs heard from, each as it reports itself', () => {
+    const m = new TabsModel();
+    m.hear(report('a', { slots: [1, 2], leading: true }), 1000);
+    m.hear(report('c', { role: 'learner', slots: [] }), 1000);
+    const rows = m.rows({ tab: 'a', tabs: [info('a', [1, 2]), info('b', [3]), info('c', [], 't-c')] }, 1200);
+    expect(rows.map((r) => [r.tab, r.state, r.me, r.silent])).toEqual([['a', 'leader', true, false], ['b', 'voter', false, true], ['c', 'learner', false, false]]);
+    expect(leaderRow(rows)?.tab).toBe('a');
   });
 
-  it('animates each sent message for a fixed time, then forgets it', () => {
-    const m = new ClusterModel(['a', 'b']);
-    m.hear({ type: 'report', slot: 'a', report: report('a'), sent: [{ to: 'b', type: 'app', at: 5000 }] }, 5000);
-    expect(m.flying(5000 + flightMs / 2)).toEqual([{ message: { to: 'b', type: 'app', at: 5000, from: 'a' }, progress: 0.5 }]);
-    expect(m.flying(5000 + flightMs)).toEqual([]);
+  it('a closed tab disappears at once and for good, even while the store still lists it', () => {
+    const m = new TabsModel();
+    m.hear(report('a', { leading: true }), 1000);
+    m.hear(report('b', { slots: [2] }), 1000);
+    expect(m.gone('a')).toBe(true);
+    expect(m.gone('a')).toBe(false);
+    m.hear(report('a', { leading: true }), 1001);
+    const rows = m.rows({ tab: 'b', tabs: [info('a', [1]), info('b', [2])] }, 1002);
+    expect(rows.map((r) => r.tab)).toEqual(['b']);
+    expect(leaderRow(rows)).toBeUndefined();
+  });
+
+  it('who leads is what a tab says of itself, not which tab runs the leader’s slot now', () => {
+    const m = new TabsModel();
+    // Slot s1 led in tab a; a closed and b took s1 over, restarting it as a follower.
+    m.gone('a');
+    m.hear(report('b', { slots: [1, 2], leading: false }), 1000);
+    const rows = m.rows({ tab: 'b', tabs: [info('b', [1, 2])] }, 1000);
+    expect(rows.map((r) => r.state)).toEqual(['voter']);
+    expect(leaderRow(rows)).toBeUndefined();
+  });
+
+  it('a tab heard from only long ago and no longer listed is dropped; a listed one is shown as silent', () => {
+    const m = new TabsModel();
+    m.hear(report('a'), 1000);
+    m.hear(report('b'), 1000);
+    const later = 1000 + silentAfterMs + 1;
+    const rows = m.rows({ tab: 'c', tabs: [info('b', [1]), info('c', [])] }, later);
+    expect(rows.map((r) => [r.tab, r.silent])).toEqual([['b', true], ['c', true]]);
+  });
+
+  it('with two leaders reported (an isolated old one), the higher term is the leader', () => {
+    const m = new TabsModel();
+    m.hear(report('a', { leading: true, term: 3, isolated: true }), 1000);
+    m.hear(report('b', { leading: true, term: 4, slots: [2] }), 1000);
+    expect(leaderRow(m.rows({ tab: 'a', tabs: [] }, 1000))?.tab).toBe('b');
   });
 });
 
 describe('isolating a tab', () => {
-  const heartbeat = (from: string, to: string): Message => ({ type: 'heartbeat', from, to, term: 1, commit: 0, context: new Uint8Array(0) });
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
-  it('drops its Raft traffic both ways while isolated and counts what passes', async () => {
-    const net = createMemoryNetwork();
-    const a = new ObservedTransport(net.transport('a'));
-    const b = net.transport('b');
-    const atA: Message[] = [];
-    const atB: Message[] = [];
-    await a.start({ message: (m) => atA.push(m) });
-    await b.start({ message: (m) => atB.push(m) });
-    const settle = () => new Promise((r) => setTimeout(r, 10));
+  it('keeps Raft frames among this context’s channels while isolated, and passes everything once healed', async () => {
+    const { Channel, setIsolated } = isolatingChannel(BroadcastChannel);
+    const name = 'webraft:iso-test:node:s1';
+    // This tab's channels go through the isolating class; "remote" ones stand for another tab's.
+    const local = new Channel(name);
+    const localSender = new Channel(name);
+    const remote = new BroadcastChannel(name);
+    const remoteSender = new BroadcastChannel(name);
+    const seen: string[] = [];
+    local.onmessage = (e) => seen.push(`local:${String(e.data)}`);
+    remote.onmessage = (e) => seen.push(`remote:${String(e.data)}`);
+    try {
+      setIsolated(true);
+      localSender.postMessage('from-here');
+      remoteSender.postMessage('from-another-tab');
+      await settle();
+      // Nothing crosses between the two tabs; each tab's own traffic goes on.
+      expect(seen.sort()).toEqual(['local:from-here', 'remote:from-another-tab']);
+      seen.length = 0;
+      setIsolated(false);
+      localSender.postMessage('healed');
+      remoteSender.postMessage('healed-too');
+      await settle();
+      expect(seen.sort()).toEqual(['local:healed', 'local:healed-too', 'remote:healed', 'remote:healed-too']);
+    } finally {
+      for (const c of [local, localSender, remote, remoteSender]) c.close();
+    }
+  });
 
-    a.isolated = true;
-    a.send(heartbeat('a', 'b'));
-    b.send(heartbeat('b', 'a'));
-    await settle();
-    expect([atA.length, atB.length, a.sent, a.received]).toEqual([0, 0, 0, 0]);
-
-    a.isolated = false;
-    a.send(heartbeat('a', 'b'));
-    b.send(heartbeat('b', 'a'));
-    await settle();
-    expect([atA.length, atB.length, a.sent, a.received]).toEqual([1, 1, 1, 1]);
-    expect(a.takeRecent().map((m) => `${m.type}>${m.to}`)).toEqual(['heartbeat>b']);
-    expect(a.takeRecent()).toEqual([]);
+  it('leaves other channels (the tabs saying who is open) alone', async () => {
+    const { Channel, setIsolated } = isolatingChannel(BroadcastChannel);
+    const mine = new Channel('webraft:iso-test:tabs');
+    const theirs = new BroadcastChannel('webraft:iso-test:tabs');
+    const seen: unknown[] = [];
+    theirs.onmessage = (e) => seen.push(e.data);
+    try {
+      setIsolated(true);
+      mine.postMessage('here');
+      await settle();
+      expect(seen).toEqual(['here']);
+    } finally {
+      mine.close();
+      theirs.close();
+    }
   });
 });

@@ -1,27 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { TodoCommandError, TodoList, validateTodoCommand } from '../src/live/todo.ts';
+import { applyTodo, TodoCommandError, validateTodoCommand, type TodoCommand, type Todos } from '../src/live/todo.ts';
+
+/** Applies commands one after the other; returns the list and every result. */
+function run(commands: readonly TodoCommand[], from: Todos = []) {
+  let items = from;
+  const results: unknown[] = [];
+  for (const command of commands) {
+    const { state, result } = applyTodo(items, command);
+    items = state;
+    results.push(result);
+  }
+  return { items, results };
+}
 
 describe('the replicated to-do list', () => {
   it('applies add, toggle, edit, remove and clearDone', () => {
-    const list = new TodoList();
-    expect(list.apply({ op: 'add', id: 'a', text: 'milk', by: 'a' }, 1)).toEqual({ ok: true, count: 1 });
-    list.apply({ op: 'add', id: 'b', text: 'eggs', by: 'b' }, 2);
-    list.apply({ op: 'toggle', id: 'a' }, 3);
-    list.apply({ op: 'edit', id: 'b', text: 'bread' }, 4);
-    expect(list.items.map((t) => [t.text, t.done])).toEqual([['milk', true], ['bread', false]]);
-    list.apply({ op: 'clearDone' }, 5);
-    expect(list.items.map((t) => t.id)).toEqual(['b']);
-    expect(list.apply({ op: 'remove', id: 'zz' }, 6)).toEqual({ ok: false, error: 'no such item' });
-    expect(list.apply({ op: 'add', id: 'b', text: 'x', by: '' }, 7)).toEqual({ ok: false, error: 'duplicate id' });
+    const { items, results } = run([
+      { op: 'add', id: 'a', text: 'milk', by: 'a' },
+      { op: 'add', id: 'b', text: 'eggs', by: 'b' },
+      { op: 'toggle', id: 'a' },
+      { op: 'edit', id: 'b', text: 'bread' },
+    ]);
+    expect(results[0]).toEqual({ ok: true, count: 1 });
+    expect(items.map((t) => [t.text, t.done])).toEqual([['milk', true], ['bread', false]]);
+    const cleared = run([{ op: 'clearDone' }, { op: 'remove', id: 'zz' }, { op: 'add', id: 'b', text: 'x', by: '' }], items);
+    expect(cleared.items.map((t) => t.id)).toEqual(['b']);
+    expect(cleared.results.slice(1)).toEqual([{ ok: false, error: 'no such item' }, { ok: false, error: 'duplicate id' }]);
   });
 
-  it('restores from its own snapshot', () => {
-    const a = new TodoList();
-    a.apply({ op: 'add', id: 'a', text: 'milk', by: 'a' }, 1);
-    a.apply({ op: 'toggle', id: 'a' }, 2);
-    const b = new TodoList();
-    b.restore(a.snapshot());
-    expect(b.items).toEqual(a.items);
+  it('never changes the list it was given (the store keeps the states it handed out)', () => {
+    const before = run([{ op: 'add', id: 'a', text: 'milk', by: 'a' }]).items;
+    const frozen = JSON.stringify(before);
+    run([{ op: 'toggle', id: 'a' }, { op: 'edit', id: 'a', text: 'oat milk' }, { op: 'remove', id: 'a' }], before);
+    expect(JSON.stringify(before)).toBe(frozen);
+    expect(applyTodo(before, { op: 'remove', id: 'nope' }).state).toBe(before);
   });
 
   it('validates untrusted commands with a typed error', () => {

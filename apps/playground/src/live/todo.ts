@@ -1,14 +1,14 @@
 /**
- * The shared to-do list: the replicated state machine of the live cluster. Every tab's node
- * applies the same commands in the same order, so every tab shows the same list.
+ * The shared to-do list: the state the live page's tab store replicates, and the commands that
+ * change it. The reducer runs in every tab.
  */
-import type { StateMachine } from '@webraft/core';
+import { withResult, type WithResult } from '@webraft/store';
 
 export interface Todo {
   readonly id: string;
   readonly text: string;
   readonly done: boolean;
-  /** The node that proposed it, for the view. */
+  /** The tab (or its voter slot) that added it, for the view. */
   readonly by: string;
 }
 
@@ -56,59 +56,36 @@ export function validateTodoCommand(value: unknown): TodoCommand {
   }
 }
 
-export class TodoList implements StateMachine<TodoCommand, TodoResult> {
-  #items: Todo[] = [];
-  #listeners = new Set<(items: readonly Todo[], index: number) => void>();
-  #applied = 0;
+/** The to-do list as the tab store holds it. */
+export type Todos = readonly Todo[];
 
-  get items(): readonly Todo[] {
-    return this.#items;
-  }
-
-  onChange(listener: (items: readonly Todo[], index: number) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  apply(command: TodoCommand, index: number): TodoResult {
-    const result = this.#apply(command);
-    this.#applied = index;
-    for (const l of this.#listeners) l(this.#items, index);
-    return result;
-  }
-
-  #apply(command: TodoCommand): TodoResult {
-    const at = 'id' in command ? this.#items.findIndex((t) => t.id === command.id) : -1;
-    switch (command.op) {
-      case 'add':
-        if (at >= 0) return { ok: false, error: 'duplicate id' };
-        this.#items = [...this.#items, { id: command.id, text: command.text, done: false, by: command.by }];
-        break;
-      case 'toggle':
-      case 'edit':
-      case 'remove': {
-        if (at < 0) return { ok: false, error: 'no such item' };
-        const item = this.#items[at]!;
-        const next = [...this.#items];
-        if (command.op === 'remove') next.splice(at, 1);
-        else next[at] = command.op === 'toggle' ? { ...item, done: !item.done } : { ...item, text: command.text };
-        this.#items = next;
-        break;
-      }
-      case 'clearDone':
-        this.#items = this.#items.filter((t) => !t.done);
-        break;
+/**
+ * The reducer every tab runs for every committed command, in the same order, so every tab
+ * shows the same list. Pure: a command that does not apply (an unknown id, a duplicate) leaves
+ * the list as it is and says why in its result.
+ */
+export function applyTodo(items: Todos, command: TodoCommand): WithResult<Todos, TodoResult> {
+  const at = 'id' in command ? items.findIndex((t) => t.id === command.id) : -1;
+  let next: Todos = items;
+  switch (command.op) {
+    case 'add':
+      if (at >= 0) return withResult(items, { ok: false, error: 'duplicate id' });
+      next = [...items, { id: command.id, text: command.text, done: false, by: command.by }];
+      break;
+    case 'toggle':
+    case 'edit':
+    case 'remove': {
+      if (at < 0) return withResult(items, { ok: false, error: 'no such item' });
+      const item = items[at]!;
+      const changed = [...items];
+      if (command.op === 'remove') changed.splice(at, 1);
+      else changed[at] = command.op === 'toggle' ? { ...item, done: !item.done } : { ...item, text: command.text };
+      next = changed;
+      break;
     }
-    return { ok: true, count: this.#items.length };
+    case 'clearDone':
+      next = items.filter((t) => !t.done);
+      break;
   }
-
-  snapshot(): Uint8Array {
-    return new TextEncoder().encode(JSON.stringify(this.#items));
-  }
-
-  restore(data: Uint8Array): void {
-    const items = JSON.parse(new TextDecoder().decode(data)) as Todo[];
-    this.#items = Array.isArray(items) ? items : [];
-    for (const l of this.#listeners) l(this.#items, this.#applied);
-  }
+  return withResult(next, { ok: true, count: next.length });
 }

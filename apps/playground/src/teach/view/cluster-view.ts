@@ -58,7 +58,9 @@ function labelPlacement(p: Point, r: number): { x: number; y: number; anchor: st
   const anchor = ux > 0.35 ? 'start' : ux < -0.35 ? 'end' : 'middle';
   // Above the top servers the two lines stack upwards; beside and below, downwards from the middle.
   const y = uy < -0.35 ? uy * reach - 16 : uy > 0.35 ? uy * reach + 12 : -4;
-  return { x: anchor === 'middle' ? 0 : ux * reach, y, anchor };
+  // Text beside a server starts clear of its timer ring's whole box, also on the diagonals.
+  const x = anchor === 'middle' ? 0 : Math.sign(ux) * Math.max(Math.abs(ux) * reach, r + arcGap + 4);
+  return { x, y, anchor };
 }
 
 export class ClusterView {
