@@ -1,93 +1,15 @@
 /**
- * Who may join which room: the URL names the room and node; the origin allowlist, the room
- * token and the application's `authorize` hook decide. Runs before the WebSocket is
- * admitted, so a refused client never sees a frame.
+ * Admission on the Node relay: the upgrade request as `rooms/admission.ts` reads it, on every
+ * runtime (the URL, the Origin header, the client's address).
  */
 import type { IncomingMessage } from 'node:http';
-import { CloseCode, maxPeerIdBytes } from '../protocol.ts';
-import { RoomTokenError, verifyRoomToken } from '../token.ts';
+import { admit as admitAttempt, type Admission, type AdmissionPolicy, type AdmissionRequestOf } from '../rooms/admission.ts';
+
+export { requestPath, requestUrl, type Admission } from '../rooms/admission.ts';
 
 /** What the `authorize` hook is shown about a connection attempt. */
-export interface AdmissionRequest {
-  readonly room: string;
-  readonly node: string;
-  readonly token: string | undefined;
-  readonly origin: string | undefined;
-  readonly remoteAddress: string | undefined;
-  /** The raw HTTP upgrade request (headers, cookies). */
-  readonly request: IncomingMessage;
-}
+export type AdmissionRequest = AdmissionRequestOf<IncomingMessage>;
 
-export interface AdmissionPolicy {
-  readonly path: string;
-  readonly allowedOrigins: readonly string[] | undefined;
-  readonly tokenSecret: string | Uint8Array | undefined;
-  readonly authorize: ((request: AdmissionRequest) => boolean | Promise<boolean>) | undefined;
-  readonly now: () => number;
-}
-
-export type Admission =
-  | { readonly ok: true; readonly room: string; readonly node: string }
-  | { readonly ok: false; readonly code: CloseCode; readonly reason: string };
-
-const maxRoomBytes = 128;
-const encoder = new TextEncoder();
-
-/**
- * The request's URL, or undefined when it does not parse (`//[`, say): request targets come
- * from the network, and `new URL` throws on them.
- */
-export function requestUrl(target: string | undefined): URL | undefined {
-  try {
-    return new URL(target ?? '/', 'http://relay.invalid');
-  } catch {
-    return undefined;
-  }
-}
-
-/** The path of a request target; undefined when it does not parse. */
-export function requestPath(target: string | undefined): string | undefined {
-  return requestUrl(target)?.pathname;
-}
-
-export async function admit(request: IncomingMessage, policy: AdmissionPolicy): Promise<Admission> {
-  const url = requestUrl(request.url);
-  if (url === undefined) return refuse(CloseCode.badRequest, 'request target does not parse');
-  if (url.pathname !== policy.path) return refuse(CloseCode.badRequest, `no relay at ${url.pathname.slice(0, 64)}`);
-  const room = url.searchParams.get('room');
-  const node = url.searchParams.get('node');
-  if (!room || encoder.encode(room).length > maxRoomBytes) return refuse(CloseCode.badRequest, 'room missing or too long');
-  if (!node || encoder.encode(node).length > maxPeerIdBytes) return refuse(CloseCode.badRequest, 'node missing or too long');
-
-  const origin = request.headers.origin;
-  // Browsers always send Origin; other clients can forge it, so the allowlist only keeps
-  // pages of other sites out. Tokens are the gate for everyone else.
-  if (policy.allowedOrigins !== undefined && origin !== undefined && !policy.allowedOrigins.includes(origin)) {
-    return refuse(CloseCode.forbiddenOrigin, 'origin not allowed');
-  }
-
-  const token = url.searchParams.get('token') ?? undefined;
-  if (policy.tokenSecret !== undefined) {
-    if (token === undefined) return refuse(CloseCode.unauthorized, 'token required');
-    try {
-      await verifyRoomToken(policy.tokenSecret, token, { room, node, now: policy.now() });
-    } catch (error) {
-      if (error instanceof RoomTokenError) return refuse(CloseCode.unauthorized, `token refused: ${error.reason}`);
-      throw error;
-    }
-  }
-  if (policy.authorize !== undefined) {
-    let allowed = false;
-    try {
-      allowed = await policy.authorize({ room, node, token, origin, remoteAddress: request.socket.remoteAddress, request });
-    } catch {
-      allowed = false;
-    }
-    if (!allowed) return refuse(CloseCode.unauthorized, 'not authorized');
-  }
-  return { ok: true, room, node };
-}
-
-function refuse(code: CloseCode, reason: string): Admission {
-  return { ok: false, code, reason };
+export function admit(request: IncomingMessage, policy: AdmissionPolicy<IncomingMessage>): Promise<Admission> {
+  return admitAttempt({ target: request.url, origin: request.headers.origin, remoteAddress: request.socket.remoteAddress, request }, policy);
 }

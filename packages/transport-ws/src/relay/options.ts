@@ -1,5 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http';
+import { RelayOptionsError, requirePositive, roomLimitDefaults, withoutUndefined } from '../rooms/options.ts';
 import type { AdmissionRequest } from './admission.ts';
+
+export { RelayOptionsError } from '../rooms/options.ts';
 
 export interface RelayOptions {
   /** Port to listen on; 0 picks a free one. Ignored with `server`. @default 8787 */
@@ -102,11 +105,6 @@ export interface RelayOptions {
 type Hooks = 'server' | 'tokenSecret' | 'authorize' | 'allowedOrigins' | 'admin' | 'clientAddress' | 'redis';
 export type ResolvedRelayOptions = Required<Omit<RelayOptions, Hooks>> & Pick<RelayOptions, Hooks>;
 
-/** An option the relay cannot work with; the message names it. */
-export class RelayOptionsError extends Error {
-  override readonly name = 'RelayOptionsError';
-}
-
 const limits = [
   'maxFrameBytes',
   'maxRooms',
@@ -130,19 +128,14 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     port: 8787,
     host: '127.0.0.1',
     path: '/',
-    maxFrameBytes: 2 * 1024 * 1024,
+    ...roomLimitDefaults,
     maxRooms: 1000,
-    maxMembersPerRoom: 64,
     maxConnections: 10_000,
     maxConnectionsPerAddress: 256,
     maxHandshakesPerSecondPerAddress: 100,
-    maxBufferedBytes: 1024 * 1024,
-    maxFramesPerSecond: 20_000,
-    maxBytesPerSecond: 64 * 1024 * 1024,
     maxDelayedFrames: 10_000,
     maxMemoryBytes: 1024 * 1024 * 1024,
     stallTimeoutMs: 30_000,
-    takeoverProbeMs: 2000,
     pingIntervalMs: 15_000,
     redisPrefix: 'webraft:',
     redisLeaseMs: 10_000,
@@ -150,12 +143,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     now: Date.now,
     ...withoutUndefined(options),
   };
-  for (const name of limits) {
-    const value = resolved[name];
-    if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
-      throw new RelayOptionsError(`\`${name}\` must be a positive number, got ${String(value)}`);
-    }
-  }
+  requirePositive(resolved, limits);
   if (resolved.redis !== undefined) checkRedisUrl(resolved.redis);
   if (typeof resolved.redisPrefix !== 'string' || resolved.redisPrefix.length > 64) {
     throw new RelayOptionsError(`\`redisPrefix\` must be a string of at most 64 characters, got ${JSON.stringify(resolved.redisPrefix)}`);
@@ -175,8 +163,4 @@ function checkRedisUrl(value: unknown): void {
     const shown = typeof value === 'string' ? JSON.stringify(value.replace(/\/\/[^@/]*@/, '//***@')) : String(value);
     throw new RelayOptionsError(`\`redis\` must be a URL like redis://127.0.0.1:6379 or rediss://host:port, got ${shown}`);
   }
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -6,19 +6,13 @@
  * whose queue stays full for `stallTimeoutMs` is dropped (4104).
  */
 import type { NodeId } from '@webraft/core';
-import { CloseCode, encodeEnvelope, EnvelopeKind } from '../protocol.ts';
+import { CloseCode } from '../protocol.ts';
+import { answersKeepalive, keepaliveReply, presenceEnvelope } from '../rooms/frames.ts';
 import type { MemoryBudget } from './budget.ts';
 import type { Drop } from './intake.ts';
 import type { ResolvedRelayOptions } from './options.ts';
 import type { Member } from './room.ts';
 import type { RelayStats } from './stats.ts';
-
-const keepaliveReply = encodeEnvelope(EnvelopeKind.keepalive, '', new Uint8Array(0));
-/**
- * Keepalives within this long of the last reply get none of their own: a client asks only
- * after `keepAliveMs` of silence (tests use 50 ms), so one asking faster is flooding.
- */
-const keepaliveReplyMs = 20;
 
 export class Outbox {
   /** Members with bytes queued in their socket at the last look. */
@@ -54,12 +48,9 @@ export class Outbox {
     this.stats.bytesForwarded += frame.length;
   }
 
-  /**
-   * Any bytes already queued for the client tell it the relay is there as well as a reply
-   * would, and so does a reply sent moments ago: a flood of keepalives gets at most 50 replies a second.
-   */
+  /** Answers a keepalive, unless `answersKeepalive` says the client has heard from the relay well enough. */
   answerKeepalive(member: Member, now: number): void {
-    if (now - member.keepaliveAnsweredAt < keepaliveReplyMs || this.observe(member) > 0) {
+    if (!answersKeepalive(member.keepaliveAnsweredAt, now, this.observe(member))) {
       this.stats.keepalives.merged++;
       return;
     }
@@ -81,13 +72,13 @@ export class Outbox {
       }
       return;
     }
-    member.socket.send(encodeEnvelope(EnvelopeKind.presence, peer, Uint8Array.of(present ? 1 : 0)));
+    member.socket.send(presenceEnvelope(peer, present));
     this.observe(member);
   }
 
   #flushPresence(member: Member): void {
     for (const [peer, present] of member.pendingPresence) {
-      member.socket.send(encodeEnvelope(EnvelopeKind.presence, peer, Uint8Array.of(present ? 1 : 0)));
+      member.socket.send(presenceEnvelope(peer, present));
     }
     member.pendingPresence.clear();
     this.observe(member);

@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import type { NodeId } from '@webraft/core';
 import type { FaultTable } from '../faults.ts';
 import type { RoomEvent } from './cluster/link.ts';
+import { TokenBucket } from '../rooms/token-bucket.ts';
 import { PartialMessage } from './partial-message.ts';
 
 /** One admitted connection: a node of a room, in it or waiting to take its id. */
@@ -70,41 +71,6 @@ export class Member {
       this.socket.ping();
     });
     return this.#probe;
-  }
-}
-
-/** A token bucket that holds one second's worth. */
-export class TokenBucket {
-  #tokens: number;
-  #refilledAt: number;
-
-  constructor(
-    readonly perSecond: number,
-    now: number,
-  ) {
-    this.#tokens = perSecond;
-    this.#refilledAt = now;
-  }
-
-  /** Takes one token; false when there is none. */
-  take(now: number): boolean {
-    this.#refill(now);
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
-  }
-
-  /** Takes `count` tokens, into debt if need be; returns the ms until the debt is paid (0: none). */
-  spend(count: number, now: number): number {
-    this.#refill(now);
-    this.#tokens -= count;
-    return this.#tokens >= 0 ? 0 : Math.ceil((-this.#tokens * 1000) / this.perSecond);
-  }
-
-  #refill(now: number): void {
-    const elapsed = Math.max(0, now - this.#refilledAt);
-    this.#refilledAt = now;
-    this.#tokens = Math.min(this.perSecond, this.#tokens + (elapsed * this.perSecond) / 1000);
   }
 }
 

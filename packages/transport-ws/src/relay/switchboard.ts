@@ -11,7 +11,9 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { NodeId } from '@webraft/core';
-import { CloseCode, decodeEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, readdressEnvelope } from '../protocol.ts';
+import { CloseCode } from '../protocol.ts';
+import { readClientFrame, welcomeEnvelope } from '../rooms/frames.ts';
+import { contestNodeId } from '../rooms/takeover.ts';
 import type { MemoryBudget } from './budget.ts';
 import { ClusterUnavailableError, type ClusterHandler, type ClusterLink, type RoomEvent } from './cluster/link.ts';
 import type { FaultRegistry } from './fault-registry.ts';
@@ -111,16 +113,14 @@ export class Switchboard implements ClusterHandler {
   async #takeId(member: Member, room: Room, release: () => void): Promise<boolean> {
     let takeFrom: string | undefined;
     for (;;) {
-      if (this.#abandoned(member, room)) return false;
-      const holder = room.members.get(member.node);
-      if (holder !== undefined) {
-        const answered = await holder.probe(this.opts.takeoverProbeMs);
-        if (this.#abandoned(member, room)) return false;
-        if (room.members.get(member.node) !== holder) continue;
-        if (answered) return this.#refused(member, CloseCode.nodeIdInUse, 'node id in use by a live connection', release);
-        this.drop(holder, CloseCode.replaced, 'replaced by a newer connection', 'replaced');
-        continue;
-      }
+      const local = await contestNodeId({
+        holder: () => room.members.get(member.node),
+        probe: (holder) => holder.probe(this.opts.takeoverProbeMs),
+        replace: (holder) => this.drop(holder, CloseCode.replaced, 'replaced by a newer connection', 'replaced'),
+        abandoned: () => this.#abandoned(member, room),
+      });
+      if (local === 'abandoned') return false;
+      if (local === 'inUse') return this.#refused(member, CloseCode.nodeIdInUse, 'node id in use by a live connection', release);
       const cluster = this.cluster;
       if (cluster === undefined) return true;
       const claim = await cluster.claim(room.name, member.node, this.opts.maxMembersPerRoom, takeFrom);
@@ -160,7 +160,7 @@ export class Switchboard implements ClusterHandler {
     const others = room.nodes();
     room.members.set(member.node, member);
     member.room = room;
-    member.socket.send(encodeEnvelope(EnvelopeKind.welcome, '', new TextEncoder().encode(JSON.stringify(others))));
+    member.socket.send(welcomeEnvelope(others));
     this.#outbox.observe(member);
     for (const other of room.members.values()) if (other !== member) this.#outbox.presence(other, member.node, true);
   }
@@ -319,40 +319,16 @@ export class Switchboard implements ClusterHandler {
     member.alive = true;
     const room = member.room;
     if (room === undefined || member.leaving) return;
-    if (!isBinary) {
-      this.stats.rejected.malformed++;
-      return;
-    }
     const now = this.opts.now();
-    if (!member.frames.take(now)) {
-      this.stats.dropped.rateLimited++;
+    const verdict = readClientFrame(isBinary ? data : undefined, member, (node) => room.has(node), now, room.faults);
+    if (verdict.action === 'keepalive') return this.#outbox.answerKeepalive(member, now);
+    if (verdict.action === 'drop') {
+      if (verdict.cause === 'malformed') this.stats.rejected.malformed++;
+      else this.stats.dropped[verdict.cause]++;
       return;
     }
-    let envelope;
-    try {
-      envelope = decodeEnvelope(data);
-    } catch (error) {
-      if (!(error instanceof EnvelopeError)) throw error;
-      this.stats.rejected.malformed++;
-      return;
-    }
-    if (envelope.kind === EnvelopeKind.keepalive) return this.#outbox.answerKeepalive(member, now);
-    if (envelope.kind !== EnvelopeKind.data && envelope.kind !== EnvelopeKind.batch && envelope.kind !== EnvelopeKind.signal) {
-      this.stats.rejected.malformed++;
-      return;
-    }
-    const to = envelope.peer;
-    if (to === member.node || !room.has(to)) {
-      this.stats.dropped.unknownPeer++;
-      return;
-    }
-    const verdict = room.faults.decide(member.node, to);
-    if (verdict.drop) {
-      this.stats.dropped.fault++;
-      return;
-    }
-    const frame = readdressEnvelope(data, envelope, member.idBytes);
-    if (verdict.delayMs === 0) return this.#route(room, to, frame);
+    const { to, frame, delayMs } = verdict;
+    if (delayMs === 0) return this.#route(room, to, frame);
     if (this.#delayed >= this.opts.maxDelayedFrames) {
       this.stats.dropped.delayQueueFull++;
       return;
@@ -367,7 +343,7 @@ export class Switchboard implements ClusterHandler {
       this.#delayed--;
       this.budget.change('delayed', -frame.length);
       if (!this.#closed) this.#route(room, to, frame);
-    }, verdict.delayMs).unref();
+    }, delayMs).unref();
   }
 
   /** Sends a frame to `to`: here, or to the relay holding it. */
