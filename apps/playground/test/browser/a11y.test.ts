@@ -84,10 +84,16 @@ describe('accessibility', () => {
     expect(await violations(page)).toEqual([]);
     await page.emulateMedia({ colorScheme: 'dark' });
     expect(await violations(page)).toEqual([]);
-    await page.waitForSelector('#node-table .tail span.e');
-    const cells = await cellContrast(page, '#node-table .tail span.e');
-    expect(cells.length).toBeGreaterThan(2);
-    for (const c of cells) expect(c.ratio, `log tail ${c.label}`).toBeGreaterThanOrEqual(4.5);
+    // Text on every tab's circle (leader, voters), in both themes.
+    await page.waitForSelector('#tab-map g.tab[data-role="leader"]');
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      const pairs = await page.$$eval('#tab-map g.tab', (tabs) =>
+        tabs.flatMap((g) => [...g.querySelectorAll('text.name, text.sub')].map((t) => ({ role: g.getAttribute('data-role'), fill: getComputedStyle(g.querySelector('circle.body')!).fill, text: getComputedStyle(t).fill }))),
+      );
+      expect(pairs.length).toBeGreaterThanOrEqual(6);
+      for (const p of pairs) expect(contrastRatio(hex(p.text), hex(p.fill)), `${colorScheme} tab ${p.role}: ${p.text} on ${p.fill}`).toBeGreaterThanOrEqual(4.5);
+    }
     expect(errors).toEqual([]);
     await context.close();
   });
