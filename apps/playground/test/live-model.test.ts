@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isolatingChannel } from '../src/live/isolation.ts';
-import { leaderRow, silentAfterMs, TabsModel, type TabReport } from '../src/live/tabs-model.ts';
+import { leaderRow, parseGossip, silentAfterMs, TabsModel, type TabReport } from '../src/live/tabs-model.ts';
 
 const report = (tab: string, over: Partial<TabReport> = {}): TabReport => ({
   tab, role: 'voter', slots: [1], leading: false, connected: true, term: 2, commit: 5, seq: 3, pendingWrites: 0, isolated: false, visible: true, ...over,
@@ -53,6 +53,16 @@ describe('what a tab shows of the other tabs', () => {
     m.hear(report('a', { leading: true, term: 3, isolated: true }), 1000);
     m.hear(report('b', { leading: true, term: 4, slots: [2] }), 1000);
     expect(leaderRow(m.rows({ tab: 'a', tabs: [] }, 1000))?.tab).toBe('b');
+  });
+});
+
+describe('gossip from other tabs', () => {
+  it('passes well-formed reports and drops anything else', () => {
+    expect(parseGossip({ t: 'report', report: report('a') })).toEqual({ t: 'report', report: report('a') });
+    expect(parseGossip({ t: 'bye', tab: 'a' })).toEqual({ t: 'bye', tab: 'a' });
+    for (const bad of [null, 'x', { t: 'report' }, { t: 'report', report: { ...report('a'), slots: 'all' } }, { t: 'report', report: { ...report('a'), term: -1 } }, { t: 'report', report: { ...report('a'), leading: 'yes' } }, { t: 'hello' }, { t: 'nuke', tab: 'a' }]) {
+      expect(parseGossip(bad), JSON.stringify(bad)).toBeUndefined();
+    }
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import { createTabStore, type TabStore, type TabStoreStatus } from '@webraft/store';
 import { isolationChannel, type IsolationControl } from './isolation.ts';
-import { leaderRow, shortTab, TabsModel, type Gossip, type TabReport, type TabRow } from './tabs-model.ts';
+import { leaderRow, parseGossip, shortTab, TabsModel, type Gossip, type TabReport, type TabRow } from './tabs-model.ts';
 import { applyTodo, type TodoCommand, type TodoResult, type Todos } from './todo.ts';
 
 export interface LiveOptions {
@@ -67,7 +67,10 @@ export class LiveTab {
 
   constructor(readonly options: LiveOptions) {
     this.#gossip = new BroadcastChannel(`webraft-live:${options.store}:gossip`);
-    this.#gossip.onmessage = (event: MessageEvent<Gossip>) => this.#hear(event.data);
+    this.#gossip.onmessage = (event: MessageEvent<unknown>) => {
+      const gossip = parseGossip(event.data);
+      if (gossip !== undefined) this.#hear(gossip);
+    };
     this.#isolation = new BroadcastChannel(isolationChannel(this.#workerName));
   }
 
@@ -200,7 +203,6 @@ export class LiveTab {
   }
 
   #hear(gossip: Gossip): void {
-    if (typeof gossip !== 'object' || gossip === null) return;
     switch (gossip.t) {
       case 'report':
         this.model.hear(gossip.report, Date.now());

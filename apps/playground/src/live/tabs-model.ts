@@ -36,6 +36,21 @@ export type Gossip =
   | { readonly t: 'hello'; readonly tab: string }
   | { readonly t: 'bye'; readonly tab: string };
 
+/** Checks gossip from another tab before it reaches the view: anything malformed is dropped. */
+export function parseGossip(value: unknown): Gossip | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const g = value as Record<string, unknown>;
+  if ((g.t === 'hello' || g.t === 'bye') && typeof g.tab === 'string') return { t: g.t, tab: g.tab };
+  if (g.t !== 'report' || typeof g.report !== 'object' || g.report === null) return undefined;
+  const r = g.report as Record<string, unknown>;
+  const numbers = ['term', 'commit', 'seq', 'pendingWrites'].every((k) => Number.isSafeInteger(r[k]) && (r[k] as number) >= 0);
+  const flags = ['leading', 'connected', 'isolated', 'visible'].every((k) => typeof r[k] === 'boolean');
+  const slots = Array.isArray(r.slots) && r.slots.length <= 7 && r.slots.every((slot) => Number.isSafeInteger(slot));
+  const role = r.role === 'starting' || r.role === 'voter' || r.role === 'learner' || r.role === 'closed';
+  if (typeof r.tab !== 'string' || r.tab.length > 64 || !numbers || !flags || !slots || !role) return undefined;
+  return { t: 'report', report: r as unknown as TabReport };
+}
+
 export type TabState = 'leader' | 'voter' | 'learner' | 'starting';
 
 export interface TabRow {
