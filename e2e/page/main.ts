@@ -54,7 +54,9 @@ const events: LogEvent[] = [];
 let status: NodeReport | undefined;
 let nextReq = 1;
 const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: `raft-${id}` });
+// A mutant's worker is the same code built with the broken core compiled in (see the server).
+const workerUrl = mutant === null ? new URL('./worker.js', import.meta.url) : new URL(`./mutant/${encodeURIComponent(mutant)}/worker.js`, import.meta.url);
+const worker = new Worker(workerUrl, { type: 'module', name: `raft-${id}` });
 const post = (message: PageToWorker) => worker.postMessage(message);
 let sendRtc: ((message: Message) => void) | undefined;
 let rtcPeers = (): readonly string[] => [];

@@ -5,8 +5,7 @@
  * key-value store, so client histories can go to the project's linearizability checker.
  */
 /// <reference lib="webworker" />
-import { broadcastChannelTransport, RaftNode, type RaftCore, type RaftOptions, type RaftRestore, type Transport } from '@webraft/core';
-import { createRawNodeWithMutants, mutants, type Mutant } from '@webraft/core/testing';
+import { broadcastChannelTransport, RaftNode, type Transport } from '@webraft/core';
 import { indexedDBLogStore } from '@webraft/log-indexeddb';
 import { KvStore, type KvCommand } from '@webraft/sim';
 import { webSocketTransport } from '@webraft/transport-ws';
@@ -37,12 +36,6 @@ function makeTransport(config: NodeConfig): Transport {
   }
 }
 
-function mutantCore(name: string): (options: RaftOptions, restore: RaftRestore) => RaftCore {
-  const mutant = mutants.find((m) => m === name);
-  if (mutant === undefined) throw new RangeError(`unknown mutant ${name}`);
-  return (options, restore) => createRawNodeWithMutants(options, restore, [mutant as Mutant]);
-}
-
 async function start(config: NodeConfig): Promise<void> {
   const log = indexedDBLogStore({ name: `${config.cluster}-${config.id}`, nodeId: config.id, clusterId: config.cluster, onLocked: 'wait' });
   transport = new CuttableTransport(makeTransport(config));
@@ -57,7 +50,6 @@ async function start(config: NodeConfig): Promise<void> {
     heartbeatTicks: 2,
     snapshotEvery: 500,
     snapshotKeepEntries: 50,
-    ...(config.mutant === undefined ? {} : { createCore: mutantCore(config.mutant) }),
   });
   node.on('roleChanged', (e) => event(`became ${e.role} in term ${e.term}`));
   // A leader that moves to a higher term without stepping down leads in that term too. The

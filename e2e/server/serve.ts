@@ -7,6 +7,8 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { startRelay } from '@webraft/transport-ws/relay';
+import { applyMutant, mutantNamed } from '@webraft/core/testing';
+import { mutantPlugin } from '../../tools/mutants.mjs';
 
 const page = (name: string) => fileURLToPath(new URL(`../page/${name}`, import.meta.url));
 
@@ -31,12 +33,40 @@ const bundle = await build({
   logLevel: 'error',
 });
 const files = new Map(bundle.outputFiles.map((f) => [f.path, f.text]));
+
+/** `/mutant/<name>/worker.js`: the node's worker with a deliberately broken core compiled in, built on first use. */
+const mutantWorkers = new Map<string, Promise<string>>();
+function mutantWorker(name: string): Promise<string> {
+  let js = mutantWorkers.get(name);
+  if (js === undefined) {
+    js = build({
+      entryPoints: [page('worker.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      conditions: ['source'],
+      define: { global: 'globalThis' },
+      write: false,
+      logLevel: 'error',
+      plugins: [mutantPlugin(mutantNamed(name), applyMutant)],
+    }).then((out) => out.outputFiles[0]!.text);
+    mutantWorkers.set(name, js);
+  }
+  return js;
+}
 const html = '<!doctype html><meta charset="utf-8"><title>webraft e2e</title><script type="module" src="/main.js"></script>';
 
 const web = createServer((req, res) => {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
   const js = files.get(path);
-  if (js !== undefined) res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }).end(js);
+  const mutant = /^\/mutant\/([A-Za-z]+)\/worker\.js$/.exec(path)?.[1];
+  if (mutant !== undefined) {
+    mutantWorker(mutant).then(
+      (code) => res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }).end(code),
+      (error: Error) => res.writeHead(404).end(error.message),
+    );
+  } else if (js !== undefined) res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }).end(js);
   else if (path === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(html);
   else if (path === '/tabs') res.writeHead(200, { 'content-type': 'text/html' }).end(html.replace('/main.js', '/tab-store.js'));
   else res.writeHead(404).end();

@@ -30,11 +30,11 @@ type Schema = { readonly [T in MessageType]: Row<Extract<Message, { type: T }>> 
 /** Field order on the wire is the key order of each row: never reorder a row. */
 const schema: Schema = {
   vote: { pre: 'bool', lastLogIndex: 'uint', lastLogTerm: 'uint', transfer: 'bool' },
-  voteResp: { pre: 'bool', reject: 'bool' },
+  voteResp: { pre: 'bool', reject: 'bool', storeTag: 'uint' },
   app: { prevLogIndex: 'uint', prevLogTerm: 'uint', commit: 'uint', entries: 'entries' },
-  appResp: { index: 'uint', reject: 'bool', hintIndex: 'uint', hintTerm: 'uint' },
+  appResp: { index: 'uint', reject: 'bool', hintIndex: 'uint', hintTerm: 'uint', storeTag: 'uint' },
   heartbeat: { commit: 'uint', context: 'bytes' },
-  heartbeatResp: { context: 'bytes' },
+  heartbeatResp: { context: 'bytes', storeTag: 'uint' },
   snap: { meta: 'meta', offset: 'uint', totalBytes: 'uint', done: 'bool', data: 'bytes' },
   snapResp: { index: 'uint', offset: 'uint', reject: 'bool', done: 'bool' },
   timeoutNow: {},

@@ -18,8 +18,9 @@ export class NotLeaderError extends RaftNodeError {
   override name = 'NotLeaderError';
   readonly leader: NodeId;
   readonly reason: ProposeRefusal;
-  constructor(leader: NodeId, reason: ProposeRefusal = 'notLeader') {
-    super(leader === '' ? `no leader known (${reason})` : `not the leader; try ${leader} (${reason})`);
+  /** @param detail says more (why no leader is known); `options.cause` what the transport last reported. */
+  constructor(leader: NodeId, reason: ProposeRefusal = 'notLeader', detail = '', options?: ErrorOptions) {
+    super(`${leader === '' ? `no leader known (${reason})` : `not the leader; try ${leader} (${reason})`}${detail === '' ? '' : `: ${detail}`}`, options);
     this.leader = leader;
     this.reason = reason;
   }
@@ -149,5 +150,26 @@ export class LostStateError extends RaftNodeError {
   constructor(id: NodeId, store: string) {
     super(`node ${id} lost its state: the cluster knows it by another store than ${store}; it asks to be readmitted and does not vote until then`);
     this.store = store;
+  }
+}
+
+/**
+ * The transport gave up for good (the relay refused this node, a fatal close...): the node
+ * stopped. `cause` is the transport's own error.
+ */
+export class TransportFailedError extends RaftNodeError {
+  override name = 'TransportFailedError';
+}
+
+/**
+ * Messages from peers keep failing authentication: they use another cluster secret (or none,
+ * or this node has none). Reported as a non-fatal `error` event; the messages were refused.
+ */
+export class SecretMismatchError extends RaftNodeError {
+  override name = 'SecretMismatchError';
+  readonly refused: number;
+  constructor(refused: number, from: readonly NodeId[]) {
+    super(`${refused} messages${from.length > 0 ? ` from ${from.join(', ')}` : ''} failed authentication: the peers use another cluster secret`);
+    this.refused = refused;
   }
 }

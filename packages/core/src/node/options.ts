@@ -1,7 +1,7 @@
 import type { RaftCore, RaftOptions, RaftRestore, RaftStatus } from '../raft/contract.ts';
 import type { ConfState, EntryType, NodeId, RejectReason, Rejection, Role } from '../raft/types.ts';
 import type { LogStore } from '../storage/log-store.ts';
-import type { Transport } from '../transport/transport.ts';
+import type { Transport, TransportStatus } from '../transport/transport.ts';
 import type { Clock, CommandCodec, StateMachine } from './state-machine.ts';
 
 /** Any state machine; its command and result types are read off it. */
@@ -109,6 +109,8 @@ export interface RaftNodeStatus extends RaftStatus {
    * node that lost its state waits to be readmitted, and while a founder has no configuration.
    */
   readonly admitted: boolean;
+  /** What the transport last reported of its connection; absent for transports with nothing to connect to. */
+  readonly transport?: TransportStatus;
   /** Index the state machine has applied (the driver's own count). */
   readonly applied: number;
   readonly pendingProposals: number;
@@ -128,6 +130,8 @@ export interface RaftNodeEvents<C = unknown, R = unknown> {
   snapshotTaken: { readonly index: number; readonly term: number; readonly bytes: number };
   snapshotInstalled: { readonly index: number; readonly term: number; readonly bytes: number };
   membershipChanged: { readonly index: number; readonly conf: ConfState };
-  /** `fatal`: the node stopped because of it (a failed log write). */
+  /** `fatal`: the node stopped because of it (a failed log write, a transport that gave up). */
   error: { readonly error: Error; readonly fatal: boolean };
+  /** The transport's own connection changed (see TransportHandlers.status); transports with none never report. */
+  transportStatus: TransportStatus;
 }

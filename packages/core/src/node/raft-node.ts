@@ -8,7 +8,7 @@ import type { ProposeOutcome, RaftCore, RaftOptions, RaftRestore, Ready } from '
 import { RawNode } from '../raft/raw-node.ts';
 import type { ConfChange, ConfChangeSingle, ConfState, HardState, FoundRequest, FoundResponse, MemberRequest, MemberResponse, MemberWish, Message, NodeId, ProposeMessage, Rejection, Role, Snapshot, SoftState } from '../raft/types.ts';
 import type { LogStore, LogWrite, StoredState } from '../storage/log-store.ts';
-import type { Transport, TransportHandlers } from '../transport/transport.ts';
+import type { Transport, TransportHandlers, TransportStatus } from '../transport/transport.ts';
 import { Applier, toError, type ApplierHost } from './applier.ts';
 import { ClientSession } from './client-session.ts';
 import { systemClock } from './clock.ts';
@@ -23,6 +23,9 @@ import {
   InvalidArgumentError,
   LostStateError,
   NotLeaderError,
+  SecretMismatchError,
+  TimeoutError,
+  TransportFailedError,
   ProposalRefusedError,
   RaftNodeError,
   StorageError,
@@ -53,7 +56,13 @@ import { wrapSnapshot } from './snapshot-image.ts';
 import type { Clock, CommandCodec } from './state-machine.ts';
 import { WriteQueue } from './write-queue.ts';
 
+/** Authentication failures in a row before the node says its peers use another secret. */
+const AUTH_FAILURES_REPORTED = 8;
+
 const emptyConf: ConfState = Object.freeze({ voters: [], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false });
+
+/** Errors of the language itself: from a store, they say little, so they are wrapped. */
+const builtInErrors = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError']);
 
 export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   readonly id: NodeId;
@@ -123,11 +132,17 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   private reportedForgotten = false;
   /** `campaign()` was called before the founders settled the first configuration. */
   private campaignWhenSettled = false;
+  /** What the transport last reported of its own connection (transports with none never report). */
+  private transportStatus: TransportStatus | undefined;
+  /** Messages refused for authentication since the last one accepted, and some of their senders. */
+  private authFailures = 0;
+  private readonly authFailedFrom = new Set<NodeId>();
 
   /**
    * Loads the log store, restores the state machine from its snapshot, and builds the core.
    * Bootstraps `members` as the voters only when the store is empty. Call `start()` next.
-   * @throws StorageError when the store cannot be read; InvalidArgumentError on bad options.
+   * @throws the store's own typed error as it is (StoreLockedError, LogStoreClosedError...);
+   *   StorageError wrapping any other failure to read it; InvalidArgumentError on bad options.
    */
   static async create<SM extends AnyStateMachine>(options: RaftNodeOptions<SM>): Promise<RaftNode<SM>> {
     validateOptions(options);
@@ -135,7 +150,9 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     try {
       stored = await options.log.load();
     } catch (error) {
-      throw new StorageError(`node ${options.id}: cannot load the log store`, { cause: error });
+      // A store's own typed error (locked by another tab, wiped, corrupt...) says what to do; pass it on as it is.
+      if (error instanceof Error && !builtInErrors.has(error.name)) throw error;
+      throw new StorageError(`node ${options.id}: cannot load the log store: ${String(error instanceof Error ? error.message : error)}`, { cause: error });
     }
     const node = new RaftNode(options, stored);
     await node.init(options, stored);
@@ -528,6 +545,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     const conf = core.conf;
     return {
       ...core,
+      ...(this.transportStatus === undefined ? {} : { transport: this.transportStatus }),
       store: this.store,
       admitted: this.store === undefined || (conf.voters.length > 0 && (conf.stores === undefined || storeOf(conf, this.id) === this.store)),
       state: this.state,
@@ -548,13 +566,23 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     if (!this.mustWaitForLeader()) return request(options);
     const started = this.now;
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
-    return this.waitForLeader({ ...options, timeoutMs }).then(() =>
-      request({ ...options, timeoutMs: Math.max(1, timeoutMs - (this.now - started)) }),
+    return this.waitForLeader({ ...options, timeoutMs }).then(
+      () => request({ ...options, timeoutMs: Math.max(1, timeoutMs - (this.now - started)) }),
+      (error: unknown) => {
+        if (!(error instanceof TimeoutError)) throw error;
+        // Nothing was proposed: a definite refusal, with what the transport last said if it cannot reach its peers.
+        const cause = this.transportStatus?.error;
+        const why = `none known after ${timeoutMs} ms${cause === undefined ? '' : `; the transport cannot reach its peers: ${cause.message}`}`;
+        throw new NotLeaderError('', 'noLeader', why, cause === undefined ? undefined : { cause });
+      },
     );
   }
 
+  /** No leader known yet, and one may come: a node its own configuration left out has none to wait for. */
   private mustWaitForLeader(): boolean {
-    return this.lead === '' && this.waitsForLeader && this.state === 'running';
+    if (this.lead !== '' || !this.waitsForLeader || this.state !== 'running') return false;
+    const conf = this.core.status().conf;
+    return conf.voters.length === 0 || roleIn(conf, this.id) !== undefined;
   }
 
   /** `payload` undefined: a session registration. */
@@ -654,6 +682,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   private readonly handlers: TransportHandlers = {
     message: (message) => this.receive(message),
     rejected: (rejection) => this.rejected(rejection),
+    status: (status) => this.transportChanged(status),
     reachability: (peer, reachable) => {
       if (reachable || this.state !== 'running') return;
       this.core.reportUnreachable(peer);
@@ -664,6 +693,7 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
   private receive(message: Message): void {
     if (this.state !== 'running') return;
     this.metrics.messagesReceived++;
+    this.authFailures = 0;
     if (message.type === 'member' || message.type === 'memberResp') {
       this.receiveMember(message);
       return;
@@ -739,6 +769,32 @@ export class RaftNode<SM extends AnyStateMachine = AnyStateMachine> {
     const counts = this.metrics.rejected;
     counts[rejection.reason] = (counts[rejection.reason] ?? 0) + 1;
     this.events.emit('messageRejected', rejection, this.listenerError);
+    if (rejection.reason === 'auth') this.authFailed(rejection.from);
+  }
+
+  /**
+   * Authentication failures come in bursts when peers use another cluster secret: after
+   * `AUTH_FAILURES_REPORTED` of them in a row without an authenticated message in between,
+   * say so plainly (once per burst).
+   */
+  private authFailed(from: NodeId | undefined): void {
+    this.authFailures++;
+    if (from !== undefined && this.authFailedFrom.size < 8) this.authFailedFrom.add(from);
+    if (this.authFailures !== AUTH_FAILURES_REPORTED) return;
+    this.emitError(new SecretMismatchError(this.authFailures, [...this.authFailedFrom].sort()));
+  }
+
+  /** The transport's own connection changed: kept for `status()`, told as an event, and fatal once it gave up. */
+  private transportChanged(status: TransportStatus): void {
+    const previous = this.transportStatus;
+    this.transportStatus = status;
+    this.events.emit('transportStatus', status, this.listenerError);
+    if (status.state === 'failed') {
+      const error = status.error ?? new Error('the transport gave up');
+      this.fail(new TransportFailedError(`node ${this.id}: the transport gave up: ${error.message}`, { cause: error }));
+    } else if (status.error !== undefined && (previous?.state !== status.state || previous.error?.message !== status.error.message)) {
+      this.emitError(status.error);
+    }
   }
 
   private readonly onTick = (): void => {

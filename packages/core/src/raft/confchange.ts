@@ -39,6 +39,22 @@ export function storeOf(conf: ConfState, id: NodeId): string | undefined {
   return stores !== undefined && Object.hasOwn(stores, id) ? stores[id] : undefined;
 }
 
+/**
+ * A 53-bit digest of a store identity, never 0 (0 means none): what answers carry instead of
+ * the identity itself, to keep the most frequent messages small.
+ */
+export function storeTag(store: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ store.length;
+  for (let i = 0; i < store.length; i++) {
+    const c = store.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  const tag = (a >>> 0) * 0x200000 + ((b >>> 0) >>> 11);
+  return tag === 0 ? 1 : tag;
+}
+
 /** A store identity as configurations and messages carry it. */
 export function isStoreId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= 64;

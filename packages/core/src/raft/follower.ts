@@ -81,7 +81,9 @@ export function stepCandidate(r: Raft, m: Message): Rejection | undefined {
       return handleFromLeader(r, m);
     case 'voteResp': {
       if (m.pre !== (r.role === 'preCandidate')) return undefined;
-      r.trk.recordVote(m.from, !m.reject);
+      // A grant counts only from the store the configuration binds the voter to (one that lost
+      // its state may have voted in this term before).
+      r.trk.recordVote(m.from, !m.reject && r.trk.counts(m.from, m.storeTag));
       const result = r.trk.tallyVotes();
       if (result === 'won') {
         if (r.role === 'preCandidate') r.campaign(false, false);
@@ -103,8 +105,10 @@ function handleFromLeader(r: Raft, m: AppendMessage | HeartbeatMessage | Snapsho
     case 'app':
       return handleAppend(r, m);
     case 'heartbeat':
-      r.log.commitTo(m.commit);
-      r.send({ type: 'heartbeatResp', from: r.id, to: m.from, term: r.term, context: m.context });
+      // A heartbeat's commit index stands for the log the leader believes this node holds; a
+      // node that lost its state holds another, so it commits only through `app` checks.
+      if (r.admitted()) r.log.commitTo(m.commit);
+      r.send({ type: 'heartbeatResp', from: r.id, to: m.from, term: r.term, context: m.context, storeTag: r.storeTag });
       return undefined;
     case 'snap':
       handleSnapshot(r, m);
@@ -114,17 +118,12 @@ function handleFromLeader(r: Raft, m: AppendMessage | HeartbeatMessage | Snapsho
 
 function handleAppend(r: Raft, m: AppendMessage): Rejection | undefined {
   const reply = (index: number, reject: boolean, hintIndex: number, hintTerm: number): void =>
-    r.send({ type: 'appResp', from: r.id, to: m.from, term: r.term, index, reject, hintIndex, hintTerm });
+    r.send({ type: 'appResp', from: r.id, to: m.from, term: r.term, index, reject, hintIndex, hintTerm, storeTag: r.storeTag });
   if (m.prevLogIndex < r.log.committed) {
     reply(r.log.committed, false, 0, 0);
     return undefined;
   }
-  // A node that may have lost its state (not admitted with its store) may also have forgotten
-  // the term it was in, so it could take entries from a deposed leader still sending. It
-  // takes only entries the sender has committed: acknowledging them helps no one commit
-  // anything new, and its acknowledgements never count toward a quorum it forgot.
-  const entries = r.admitted() || m.entries.length === 0 ? m.entries : m.entries.slice(0, Math.max(0, m.commit - m.prevLogIndex));
-  const lastNew = r.log.maybeAppend(m.prevLogIndex, m.prevLogTerm, m.commit, entries);
+  const lastNew = r.log.maybeAppend(m.prevLogIndex, m.prevLogTerm, m.commit, m.entries);
   if (lastNew === 'conflictsCommitted') {
     return { reason: 'impossibleField', detail: 'entries conflict with a committed entry' };
   }
@@ -144,7 +143,7 @@ function handleSnapshot(r: Raft, m: SnapshotMessage): void {
   if (m.meta.index <= r.log.committed) {
     // Stale: we already have it. Tell the leader where our log is.
     r.incomingSnapshot = undefined;
-    r.send({ type: 'appResp', from: r.id, to: m.from, term: r.term, index: r.log.committed, reject: false, hintIndex: 0, hintTerm: 0 });
+    r.send({ type: 'appResp', from: r.id, to: m.from, term: r.term, index: r.log.committed, reject: false, hintIndex: 0, hintTerm: 0, storeTag: r.storeTag });
     return;
   }
   let incoming = r.incomingSnapshot;

@@ -2,7 +2,7 @@
  * Leader behaviour: proposals, acknowledgements (§5.3), heartbeat responses, snapshot
  * acknowledgements, ReadIndex and leadership transfer (thesis §3.10).
  */
-import type { ConfChange, Entry, Message, NodeId, Rejection } from './types.ts';
+import type { ConfChange, ConfState, Entry, Message, NodeId, Rejection } from './types.ts';
 import type { ProposeOutcome } from './contract.ts';
 import type { Raft } from './raft.ts';
 import { staleProposal } from './follower.ts';
@@ -55,7 +55,10 @@ function stepResponse(
     return { reason: 'impossibleField', detail: `acknowledges ${m.index} beyond our last index` };
   }
   pr.recentActive = true;
-  const sentTick = r.cfg.readOnly === 'lease' ? r.ackSentTick(m) : undefined;
+  // An answer from a node that may have lost its state may come from one that forgot a higher
+  // term: it steers replication, and counts toward no quorum (commit, reads, lease, CheckQuorum).
+  if (m.type !== 'snapResp') pr.uncounted = !r.trk.counts(m.from, m.storeTag);
+  const sentTick = r.cfg.readOnly === 'lease' && !pr.uncounted ? r.ackSentTick(m) : undefined;
   if (sentTick !== undefined && sentTick > pr.lastAckTick) pr.lastAckTick = sentTick;
   switch (m.type) {
     case 'appResp': {
@@ -93,7 +96,7 @@ function stepResponse(
       } else if (pr.match < r.log.lastIndex()) {
         sendAppend(r, m.from, true);
       }
-      if (m.context.length > 0) {
+      if (m.context.length > 0 && !pr.uncounted) {
         const acks = r.readOnly.recvAck(m.from, m.context);
         if (acks !== undefined && r.trk.quorumOf(acks)) {
           for (const request of r.readOnly.advance(m.context)) respondRead(r, request);
@@ -133,8 +136,8 @@ function stepResponse(
   }
 }
 
-function refuse(r: Raft, reason: Extract<ProposeOutcome, { ok: false }>['reason']): ProposeOutcome {
-  return { ok: false, reason, leader: r.lead };
+function refuse(r: Raft, reason: Extract<ProposeOutcome, { ok: false }>['reason'], detail?: string): ProposeOutcome {
+  return detail === undefined ? { ok: false, reason, leader: r.lead } : { ok: false, reason, leader: r.lead, detail };
 }
 
 /** Leader: append a user command. */
@@ -151,12 +154,31 @@ export function proposeConfChange(r: Raft, change: ConfChange): ProposeOutcome {
   if (r.leadTransferee !== '') return refuse(r, 'transferring');
   if (r.pendingConfIndex > r.log.applied) return refuse(r, 'confChangePending');
   const result = applyConfChange(r.trk.conf, change);
-  if (!result.ok) return { ...refuse(r, 'invalidConfChange'), detail: result.error };
+  if (!result.ok) return refuse(r, 'invalidConfChange', result.error);
+  const forgetful = voterWithoutQuorum(r, result.conf);
+  if (forgetful !== undefined) {
+    return refuse(r, 'invalidConfChange', `the new configuration would depend on ${forgetful}, which lost its state: readmit it first`);
+  }
   const index = r.appendEntry('config', encodeConfEntry(change, result.conf));
   if (index === 0) return refuse(r, 'uncommittedLimit');
   r.pendingConfIndex = index;
   bcastAppend(r);
   return { ok: true, index, term: r.term };
+}
+
+/**
+ * A voter of `conf` that lost its state (its latest answer came from another store than the
+ * one bound) whose vote the configuration would need: every half must keep a quorum of voters
+ * that count without it, or no leader could be elected until it is readmitted — and readmitting
+ * it takes a leader.
+ */
+function voterWithoutQuorum(r: Raft, conf: ConfState): NodeId | undefined {
+  if (conf.stores === undefined) return undefined;
+  for (const voters of [conf.voters, conf.votersOutgoing]) {
+    const lost = voters.filter((id) => id !== r.id && r.trk.progress.get(id)?.uncounted === true);
+    if (lost.length > 0 && (voters.length - lost.length) * 2 <= voters.length) return lost[0];
+  }
+  return undefined;
 }
 
 /** Entries a follower forwarded; refused ones are dropped (the proposer's driver times out). */

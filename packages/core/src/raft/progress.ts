@@ -17,6 +17,12 @@ export class Progress {
   pendingSnapshot = 0;
   /** Heard from within the current election timeout (CheckQuorum). */
   recentActive = false;
+  /**
+   * The follower's latest answer came from another store than the one the configuration binds
+   * it to (AppendResponse.storeTag): it may have lost its state, so its match steers replication
+   * but counts toward no quorum until it is readmitted.
+   */
+  uncounted = false;
   /** The leader's send tick of the latest message this follower is known to have answered (lease reads). */
   lastAckTick = -Infinity;
   learner = false;

@@ -6,11 +6,10 @@
 import type { ConfState, Entry, Message, NodeId, ReadState, Rejection, Role, Snapshot } from './types.ts';
 import type { RaftRestore } from './contract.ts';
 import { decodeConfEntry, encodeConfEntry } from './conf-change-codec.ts';
-import { applyConfChange, emptyConfState, storeOf } from './confchange.ts';
+import { applyConfChange, emptyConfState, storeOf, storeTag } from './confchange.ts';
 import { stepCandidate, stepFollower, type IncomingSnapshot } from './follower.ts';
 import { stepLeader, transferLeadership } from './leader.ts';
 import { RaftLog, entryBytes } from './log.ts';
-import type { Mutant } from './mutants.ts';
 import type { ResolvedOptions } from './options.ts';
 import { ReadOnly } from './read-only.ts';
 import { bcastAppend, bcastHeartbeat, releasePendingReads, sendTimeoutNow } from './replication.ts';
@@ -42,6 +41,8 @@ export class Raft {
   readonly id: NodeId;
   /** This node's store identity (HardState.store); undefined when it is not tracked. */
   readonly storeId: string | undefined;
+  /** Its digest, as answers carry it (0: none). */
+  readonly storeTag: number;
   /**
    * Ticks since this node restarted, up to an election timeout. For its first election timeout
    * a node that restarts with a term (it may have acknowledged a leader before) acts as if it
@@ -50,7 +51,6 @@ export class Raft {
    * starts from nothing acknowledged nothing.
    */
   ticksSinceStart: number;
-  mutants: ReadonlySet<Mutant> = new Set();
   term = 0;
   vote: NodeId = '';
   lead: NodeId = '';
@@ -104,6 +104,7 @@ export class Raft {
   ) {
     this.id = cfg.id;
     this.storeId = restore.hardState?.store;
+    this.storeTag = this.storeId === undefined ? 0 : storeTag(this.storeId);
     this.ticksSinceStart = (restore.hardState?.term ?? 0) > 0 ? 0 : cfg.electionTicks;
     this.log = new RaftLog(restore.snapshot, restore.entries ?? []);
     this.trk = new ProgressTracker(cfg.maxInflightMsgs, cfg.maxInflightBytes);
@@ -164,9 +165,6 @@ export class Raft {
         // A PreVote request carries the term the candidate would use; ours stays.
       } else if (m.type === 'voteResp' && m.pre && !m.reject) {
         // A granted PreVote echoes the future term; we move to it only by winning.
-      } else if (this.role === 'leader' && this.mutants.has('noStepDownOnHigherTerm')) {
-        this.term = m.term;
-        this.vote = '';
       } else if (m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap') {
         this.becomeFollower(m.term, m.from);
       } else {
@@ -175,11 +173,9 @@ export class Raft {
     } else if (m.term < this.term) {
       if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === 'app' || m.type === 'heartbeat')) {
         // A stale leader cut off by a partition learns the new term from this answer.
-        this.send({ type: 'appResp', from: this.id, to: m.from, term: this.term, index: 0, reject: false, hintIndex: 0, hintTerm: 0 });
+        this.send({ type: 'appResp', from: this.id, to: m.from, term: this.term, index: 0, reject: false, hintIndex: 0, hintTerm: 0, storeTag: this.storeTag });
       } else if (m.type === 'vote' && m.pre) {
-        this.send({ type: 'voteResp', from: this.id, to: m.from, term: this.term, pre: true, reject: true });
-      } else if (m.type === 'voteResp' && this.mutants.has('countStaleVotes')) {
-        return this.stepRole(this, m);
+        this.send({ type: 'voteResp', from: this.id, to: m.from, term: this.term, pre: true, reject: true, storeTag: this.storeTag });
       }
       return { reason: 'staleTerm', detail: `${m.type} of term ${m.term} below ${this.term}` };
     }
@@ -193,12 +189,13 @@ export class Raft {
   /**
    * Why a message may not move this node's term (to `m.term`, above its own), if it may not:
    * a jump too large to be honest, or — once this node knows its configuration — a message
-   * from a node outside it, other than a leader's own traffic (a leader added in a change this
-   * node has not applied yet must still reach it).
+   * from a node outside it, other than a leader's own traffic or a candidate's request (a
+   * leader or voter added in a change this node has not applied yet must still reach it;
+   * validation already refused a candidate outside it while a leader is heard).
    */
   private refuseTermMove(m: Message): Rejection | undefined {
     const jump = m.term - this.term;
-    const member = this.trk.progress.size === 0 || this.trk.isMember(m.from);
+    const member = this.trk.progress.size === 0 || this.trk.isMember(m.from) || m.type === 'vote';
     const leaderTraffic = m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap';
     if (!member && !leaderTraffic) return { reason: 'nonMember', detail: `${m.type} of term ${m.term} from ${m.from}, who is not a member` };
     const limit = member ? MAX_TERM_JUMP : MAX_TERM_JUMP_NON_MEMBER;
@@ -220,22 +217,20 @@ export class Raft {
   }
 
   private handleVote(m: Extract<Message, { type: 'vote' }>): void {
-    if (!this.admitted()) {
-      // A node that may have forgotten what it acknowledged must not help elect anyone (§5.4.1 assumes it remembers).
-      this.send({ type: 'voteResp', from: this.id, to: m.from, term: this.term, pre: m.pre, reject: true });
-      return;
-    }
+    // A node that lost its state may grant, but names its store: the candidate counts the
+    // grant only if its configuration binds this node to that store (§5.4.1 assumes a voter
+    // remembers what it acknowledged; a lagging voter's own configuration may be out of date).
     const canVote =
       this.vote === m.from || (this.vote === '' && this.lead === '') || (m.pre && m.term > this.term);
-    const logOk = this.mutants.has('voteWithoutLogCheck') || this.log.isAtLeastAsRecent(m.lastLogIndex, m.lastLogTerm);
+    const logOk = this.log.isAtLeastAsRecent(m.lastLogIndex, m.lastLogTerm);
     if (canVote && logOk) {
-      this.send({ type: 'voteResp', from: this.id, to: m.from, term: m.term, pre: m.pre, reject: false });
+      this.send({ type: 'voteResp', from: this.id, to: m.from, term: m.term, pre: m.pre, reject: false, storeTag: this.storeTag });
       if (!m.pre) {
         this.electionElapsed = 0;
         this.vote = m.from;
       }
     } else {
-      this.send({ type: 'voteResp', from: this.id, to: m.from, term: this.term, pre: m.pre, reject: true });
+      this.send({ type: 'voteResp', from: this.id, to: m.from, term: this.term, pre: m.pre, reject: true, storeTag: this.storeTag });
     }
   }
 
@@ -328,7 +323,7 @@ export class Raft {
       this.becomeCandidate();
       voteTerm = this.term;
       // Our own vote counts only once it is durable, like any other vote.
-      this.msgsAfterPersist.push({ type: 'voteResp', from: this.id, to: this.id, term: this.term, pre: false, reject: false });
+      this.msgsAfterPersist.push({ type: 'voteResp', from: this.id, to: this.id, term: this.term, pre: false, reject: false, storeTag: this.storeTag });
     }
     for (const id of this.trk.voterIds()) {
       if (id === this.id) continue;
@@ -430,7 +425,7 @@ export class Raft {
   maybeCommit(): boolean {
     const index = this.trk.committed();
     if (index <= this.log.committed) return false;
-    if (!this.mutants.has('commitOldTermByCount') && this.log.term(index) !== this.term) return false;
+    if (this.log.term(index) !== this.term) return false;
     const before = this.log.committed;
     if (!this.log.commitTo(index)) return false;
     for (let i = before + 1; i <= this.log.committed; i++) {

@@ -8,7 +8,6 @@ import { emptyHardState } from './types.ts';
 import type { ProgressStatus, ProposeOutcome, RaftCore, RaftOptions, RaftRestore, RaftStatus, Ready } from './contract.ts';
 import { encodeConfChange } from './conf-change-codec.ts';
 import { maybeAutoLeave, proposeConfChange, proposeNormal, transferLeadership } from './leader.ts';
-import { enableMutants, type Mutant } from './mutants.ts';
 import { RaftRestoreError, RaftUsageError } from './errors.ts';
 import { resolveOptions } from './options.ts';
 import { Raft } from './raft.ts';
@@ -38,11 +37,6 @@ export class RawNode implements RaftCore {
     this.#raft = new Raft(resolveOptions(options), restore);
     this.#prevHardState = restore.hardState ?? emptyHardState;
     this.#prevSoftState = { role: this.#raft.role, lead: this.#raft.lead };
-  }
-
-  /** Test-only: see `createRawNodeWithMutants` in `@webraft/core/testing`. */
-  [enableMutants](list: readonly Mutant[]): void {
-    this.#raft.mutants = new Set(list);
   }
 
   tick(): void {
@@ -127,7 +121,7 @@ export class RawNode implements RaftCore {
   #applyLimit(): number {
     const r = this.#raft;
     const log = r.log;
-    return r.mutants.size > 0 && r.mutants.has('applyBeforeCommit') ? log.durable : Math.min(log.committed, log.durable);
+    return Math.min(log.committed, log.durable);
   }
 
   hasReady(): boolean {
@@ -180,12 +174,11 @@ export class RawNode implements RaftCore {
     r.msgs = [];
     const messagesAfterPersist: Message[] = [];
     const needSeq = hasWrites ? seq : this.#lastSeq;
-    const early = r.mutants.size > 0 && r.mutants.has('replyBeforePersist');
     const after = r.msgsAfterPersist;
     for (let i = 0; i < after.length; i++) {
       const message = after[i]!;
       if (message.to === r.id) this.#heldLocal.push({ needSeq, message });
-      else if (early || needSeq <= this.#persistedSeq) messages.push(message);
+      else if (needSeq <= this.#persistedSeq) messages.push(message);
       else if (hasWrites) messagesAfterPersist.push(message);
       else this.#held.push({ needSeq, message });
     }

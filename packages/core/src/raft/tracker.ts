@@ -4,13 +4,15 @@
  * handled in one place.
  */
 import type { ConfState, NodeId } from './types.ts';
-import { emptyConfState, members } from './confchange.ts';
+import { emptyConfState, members, storeTag } from './confchange.ts';
 import { Progress } from './progress.ts';
 import { jointIndex, jointVote, type VoteResult } from './quorum.ts';
 
 export class ProgressTracker {
   conf: ConfState = emptyConfState;
   readonly progress = new Map<NodeId, Progress>();
+  /** Store digests of the configuration's bindings, computed once each. */
+  readonly #tags = new Map<string, number>();
   readonly votes = new Map<NodeId, boolean>();
 
   constructor(
@@ -55,9 +57,27 @@ export class ProgressTracker {
     return [...new Set([...this.conf.voters, ...this.conf.votersOutgoing])].sort();
   }
 
-  /** Highest index replicated on a quorum (joint-aware) by `match`. */
+  /**
+   * Whether an answer from `id` carrying `tag` counts toward a quorum: where the configuration
+   * binds stores, only from the store bound to `id` (a node that lost its state comes back with
+   * another one).
+   */
+  counts(id: NodeId, tag: number): boolean {
+    const stores = this.conf.stores;
+    if (stores === undefined) return true;
+    const bound = Object.hasOwn(stores, id) ? stores[id] : undefined;
+    if (bound === undefined) return false;
+    let cached = this.#tags.get(bound);
+    if (cached === undefined) this.#tags.set(bound, (cached = storeTag(bound)));
+    return cached === tag;
+  }
+
+  /** Highest index replicated on a quorum (joint-aware) by `match`; a follower that may have lost its state counts for nothing. */
   committed(): number {
-    return jointIndex(this.conf.voters, this.conf.votersOutgoing, (id) => this.progress.get(id)?.match ?? 0);
+    return jointIndex(this.conf.voters, this.conf.votersOutgoing, (id) => {
+      const pr = this.progress.get(id);
+      return pr === undefined || pr.uncounted ? 0 : pr.match;
+    });
   }
 
   recordVote(id: NodeId, granted: boolean): void {
@@ -81,7 +101,7 @@ export class ProgressTracker {
   quorumActive(self: NodeId): boolean {
     return (
       jointVote(this.conf.voters, this.conf.votersOutgoing, (id) =>
-        id === self ? true : (this.progress.get(id)?.recentActive ?? false),
+        id === self ? true : this.progress.get(id)?.recentActive === true && this.progress.get(id)?.uncounted !== true,
       ) === 'won'
     );
   }

@@ -140,6 +140,8 @@ export interface VoteResponse extends MessageBase {
   readonly type: 'voteResp';
   readonly pre: boolean;
   readonly reject: boolean;
+  /** As in {@link AppendResponse.storeTag}: a grant counts only from a voter bound to this store. */
+  readonly storeTag: number;
 }
 
 /** AppendEntries (§5.3). */
@@ -163,6 +165,13 @@ export interface AppendResponse extends MessageBase {
   readonly reject: boolean;
   readonly hintIndex: number;
   readonly hintTerm: number;
+  /**
+   * A digest of the sender's store identity (see HardState.store; 0 when it tracks none). Where
+   * the receiver's configuration binds members to stores, an answer counts toward a quorum
+   * (commit, ReadIndex, lease, CheckQuorum) only from the store bound there: a node that lost
+   * its state may also have forgotten a higher term, so its answers only steer replication.
+   */
+  readonly storeTag: number;
 }
 
 /** Heartbeat; `context` carries a ReadIndex round when non-empty. */
@@ -175,6 +184,8 @@ export interface HeartbeatMessage extends MessageBase {
 export interface HeartbeatResponse extends MessageBase {
   readonly type: 'heartbeatResp';
   readonly context: Uint8Array;
+  /** As in {@link AppendResponse.storeTag}. */
+  readonly storeTag: number;
 }
 
 /**

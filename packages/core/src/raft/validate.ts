@@ -86,14 +86,15 @@ export function validateMessage(r: Raft, m: Message): Rejection | undefined {
         checkBooleans(m, ['pre', 'transfer']) ??
         (m.lastLogTerm > m.term ? impossible('lastLogTerm above the candidate term') : undefined) ??
         (m.lastLogIndex === 0 && m.lastLogTerm !== 0 ? impossible('empty log with a term') : undefined) ??
-        // A node that knows no configuration yet may already count as a voter for the
-        // cluster (added while cut off); refusing all votes could then block every election.
-        (r.trk.isMember(m.from) || r.trk.progress.size === 0
+        // Thesis §4.1: a node votes for a candidate outside its configuration, which may be a
+        // voter added by a change it has not learned yet (refusing could block every election);
+        // but not while it hears from a leader, like any disruptive candidate (§4.2.3).
+        (r.trk.isMember(m.from) || !hearsLeader(r)
           ? undefined
-          : { reason: 'nonMember', detail: `${m.from} asks for a vote but is not a member` })
+          : { reason: 'nonMember', detail: `${m.from} asks for a vote but is not a member, and ${r.id} hears from its leader` })
       );
     case 'voteResp':
-      return checkBooleans(m, ['pre', 'reject']);
+      return checkBooleans(m, ['pre', 'reject']) ?? checkIndexes(m, ['storeTag']);
     // The replication traffic checks its fields by name first: a lookup by a field name held
     // in a variable is several times slower, and these messages are most of what arrives.
     case 'app':
@@ -104,13 +105,13 @@ export function validateMessage(r: Raft, m: Message): Rejection | undefined {
         checkEntries(m.entries, m.prevLogIndex + 1, m.prevLogTerm, m.term)
       );
     case 'appResp':
-      return isIndex(m.index) && isIndex(m.hintIndex) && isIndex(m.hintTerm) && typeof m.reject === 'boolean'
+      return isIndex(m.index) && isIndex(m.hintIndex) && isIndex(m.hintTerm) && isIndex(m.storeTag) && typeof m.reject === 'boolean'
         ? undefined
-        : (checkIndexes(m, ['index', 'hintIndex', 'hintTerm']) ?? checkBooleans(m, ['reject']));
+        : (checkIndexes(m, ['index', 'hintIndex', 'hintTerm', 'storeTag']) ?? checkBooleans(m, ['reject']));
     case 'heartbeat':
       return (isIndex(m.commit) ? undefined : checkIndexes(m, ['commit'])) ?? checkBytes(m.context, 'context');
     case 'heartbeatResp':
-      return checkBytes(m.context, 'context');
+      return checkBytes(m.context, 'context') ?? checkIndexes(m, ['storeTag']);
     case 'snap': {
       const meta = m.meta as Partial<typeof m.meta> | undefined;
       if (typeof meta !== 'object' || meta === null) return impossible('snapshot meta missing');
@@ -183,4 +184,9 @@ function fromOurLeader(r: Raft, m: Message): Rejection | undefined {
   if (m.term < r.term) return undefined;
   if (m.term === r.term && m.from === r.lead && r.lead !== r.id) return undefined;
   return impossible(`${m.type} from ${m.from}, who is not the leader this node follows`);
+}
+
+/** Whether `r` leads, or heard from its leader within an election timeout. */
+function hearsLeader(r: Raft): boolean {
+  return r.role === 'leader' || (r.lead !== '' && r.electionElapsed < r.cfg.electionTicks);
 }

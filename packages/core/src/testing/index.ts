@@ -6,7 +6,8 @@ export type { LogStoreConformanceOptions, OpenLogStore } from './log-store-suite
 export { transportConformance } from './transport-suite.ts';
 export type { MakeTransportCluster, TransportCluster, TransportConformanceOptions } from './transport-suite.ts';
 export { sampleMessages, sampleEntries, sampleConfState, sampleSnapshotMeta } from './messages.ts';
-export { createRawNodeWithMutants, mutants, type Mutant } from './mutants.ts';
+export { applyMutant, mutantNamed, mutants, MutantError } from './mutants.ts';
+export type { Mutant, MutantEdit } from './mutants.ts';
 export { seededRandom } from './random.ts';
 export { createMemoryNetwork } from '../transport/memory.ts';
 export type { DelayMs, MemoryNetwork, MemoryNetworkOptions, MemoryNetworkStats } from '../transport/memory.ts';

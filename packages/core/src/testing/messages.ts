@@ -30,11 +30,11 @@ export function sampleMessages(from: NodeId, to: NodeId): Message[] {
   const base = { from, to, term: 2 ** 40 + 3 };
   const messages: Record<MessageType, Message> = {
     vote: { ...base, type: 'vote', pre: true, lastLogIndex: 1_000_000, lastLogTerm: 6, transfer: true },
-    voteResp: { ...base, type: 'voteResp', pre: true, reject: true },
+    voteResp: { ...base, type: 'voteResp', pre: true, reject: true, storeTag: 77 },
     app: { ...base, type: 'app', prevLogIndex: 99, prevLogTerm: 5, entries: sampleEntries(100, 7), commit: 98 },
-    appResp: { ...base, type: 'appResp', index: 42, reject: true, hintIndex: 40, hintTerm: 3 },
+    appResp: { ...base, type: 'appResp', index: 42, reject: true, hintIndex: 40, hintTerm: 3, storeTag: 2 ** 52 + 5 },
     heartbeat: { ...base, type: 'heartbeat', commit: 77, context: bytes(1, 2, 3) },
-    heartbeatResp: { ...base, type: 'heartbeatResp', context: bytes(3, 2, 1) },
+    heartbeatResp: { ...base, type: 'heartbeatResp', context: bytes(3, 2, 1), storeTag: 123_456_789 },
     snap: {
       ...base,
       type: 'snap',

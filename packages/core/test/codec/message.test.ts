@@ -31,8 +31,8 @@ describe('message codec', () => {
   });
 
   it('is compact: a heartbeat response is a handful of bytes', () => {
-    const bytes = encodeMessage({ type: 'heartbeatResp', from: 'a', to: 'b', term: 3, context: new Uint8Array() });
-    expect(bytes.length).toBe(7);
+    const bytes = encodeMessage({ type: 'heartbeatResp', from: 'a', to: 'b', term: 3, context: new Uint8Array(), storeTag: 0 });
+    expect(bytes.length).toBe(8);
   });
 
   it('copies byte fields so a decoded message never aliases the input', () => {
@@ -63,13 +63,14 @@ describe('message codec', () => {
   });
 
   it('names what is wrong in malformed input', () => {
-    const valid = encodeMessage({ type: 'voteResp', from: 'a', to: 'b', term: 5, pre: false, reject: true });
+    // The last two bytes are `reject` and a one-byte `storeTag`.
+    const valid = encodeMessage({ type: 'voteResp', from: 'a', to: 'b', term: 5, pre: false, reject: true, storeTag: 0 });
     expect(decodeError(new Uint8Array()).message).toMatch(/truncated: message type is missing/);
     expect(decodeError(Uint8Array.of(0x63)).reason).toBe('unknownType');
-    expect(decodeError(valid.subarray(0, valid.length - 1)).message).toMatch(/truncated: voteResp.reject is missing/);
+    expect(decodeError(valid.subarray(0, valid.length - 2)).message).toMatch(/truncated: voteResp.reject is missing/);
     expect(decodeError(Uint8Array.of(...valid, 0)).message).toMatch(/1 trailing bytes/);
     const badBool = valid.slice();
-    badBool[badBool.length - 1] = 2;
+    badBool[badBool.length - 2] = 2;
     expect(decodeError(badBool).message).toMatch(/voteResp.reject is not a boolean/);
     const emptyFrom = Uint8Array.of(2, 0, 1, 0x62, 5, 0, 1);
     expect(decodeError(emptyFrom)).toMatchObject({ reason: 'impossibleField', message: 'from is empty' });
@@ -84,7 +85,7 @@ describe('message codec', () => {
   });
 
   it('reports the claimed sender once it was read', () => {
-    const valid = encodeMessage({ type: 'voteResp', from: 'mallory', to: 'b', term: 5, pre: false, reject: true });
+    const valid = encodeMessage({ type: 'voteResp', from: 'mallory', to: 'b', term: 5, pre: false, reject: true, storeTag: 0 });
     const error = decodeError(valid.subarray(0, valid.length - 1));
     expect(error.from).toBe('mallory');
     expect(error.toRejection()).toEqual({ reason: 'decode', detail: error.message, from: 'mallory' });

@@ -18,9 +18,11 @@ for await (const e of Deno.readDir(dir)) if (e.isFile && e.name.endsWith('.txt')
 files.sort();
 
 for (const file of files) {
+  const source = await Deno.readTextFile(new URL(file, dir));
+  // Scripts of deliberately broken cores need a bundler to build them; they run under Node.
+  if (/\bmutants=/.test(source)) continue;
   Deno.test(`scenario ${file}`, async () => {
     const url = new URL(file, dir);
-    const source = await Deno.readTextFile(url);
     const result = runScript(source);
     if (rewrite) {
       if (result.rewritten !== source) await Deno.writeTextFile(url, result.rewritten);

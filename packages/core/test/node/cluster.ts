@@ -51,8 +51,8 @@ export class TestCluster {
     return node;
   }
 
-  /** Creates and starts node `id` on its disk (fresh, or what it left behind). */
-  async boot(id: string, extra: Extra = {}): Promise<KvNode> {
+  /** Creates and starts node `id` on its disk (fresh, or what it left behind); `before` runs between the two (to listen for early events). */
+  async boot(id: string, extra: Extra = {}, before?: (node: KvNode) => void): Promise<KvNode> {
     if (!this.disks.has(id)) this.disks.set(id, createMemoryLogData());
     const store = new MemoryLogStore({ data: this.disks.get(id)! });
     this.stores.set(id, store);
@@ -68,6 +68,7 @@ export class TestCluster {
       ...extra,
     });
     this.nodes.set(id, node);
+    before?.(node);
     await node.start();
     return node;
   }

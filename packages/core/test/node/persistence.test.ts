@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RaftNode } from '../../src/node/raft-node.ts';
 import { StoppedError, StorageError } from '../../src/node/errors.ts';
 import { MemoryLogStore } from '../../src/storage/memory.ts';
-import { LogStoreQuotaError } from '../../src/storage/errors.ts';
+import { LogStoreClosedError, LogStoreQuotaError } from '../../src/storage/errors.ts';
 import { createMemoryNetwork } from '../../src/transport/memory.ts';
 import { TestCluster } from './cluster.ts';
 import { FakeClock, seededRandom } from './fake-clock.ts';
@@ -106,13 +106,17 @@ describe('RaftNode durability', () => {
     await node.stop();
   });
 
-  it('fails create with StorageError when the store cannot load', async () => {
-    const store = new MemoryLogStore();
-    await store.close();
+  it('fails create with the store’s own typed error, or StorageError wrapping an untyped one', async () => {
+    const closed = new MemoryLogStore();
+    await closed.close();
     const network = createMemoryNetwork();
-    await expect(
-      RaftNode.create({ id: 'x', members: ['x'], stateMachine: new KvStateMachine(), log: store, transport: network.transport('x') }),
-    ).rejects.toBeInstanceOf(StorageError);
+    const options = { id: 'x', members: ['x'], stateMachine: new KvStateMachine(), transport: network.transport('x') };
+    await expect(RaftNode.create({ ...options, log: closed })).rejects.toBeInstanceOf(LogStoreClosedError);
+    const broken = new MemoryLogStore();
+    broken.load = () => Promise.reject(new TypeError('cannot read properties of undefined'));
+    const failure = RaftNode.create({ ...options, log: broken });
+    await expect(failure).rejects.toBeInstanceOf(StorageError);
+    await expect(failure).rejects.toThrow('cannot read properties of undefined');
   });
 
   it('works with a slow store: ticking and elections go on while writes lag', async () => {

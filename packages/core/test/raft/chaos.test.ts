@@ -7,21 +7,18 @@
 import { describe, expect, it } from 'vitest';
 import { Network, seededRandom, str, text } from './network.ts';
 import type { ConfChangeSingle, Message } from '../../src/raft/types.ts';
-import { enableMutants, type Mutant } from '../../src/raft/mutants.ts';
 import type { RaftOptions } from '../../src/raft/contract.ts';
+import { RawNode } from '../../src/raft/raw-node.ts';
+import { mutantRawNode } from '../mutant-cores.ts';
 
 const pool = ['a', 'b', 'c', 'd', 'e'];
 
-function runChaos(seed: number, steps: number, mutant?: Mutant, extra: Partial<RaftOptions> = {}): { terms: number; snaps: number; confs: number } {
+function runChaos(seed: number, steps: number, Core: typeof RawNode = RawNode, extra: Partial<RaftOptions> = {}): { terms: number; snaps: number; confs: number } {
   const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-  const net = new Network(['a', 'b', 'c'], { snapshotChunkBytes: 16, maxSizePerMsg: 48, maxInflightMsgs: 4, ...extra });
+  const net = new Network(['a', 'b', 'c'], { snapshotChunkBytes: 16, maxSizePerMsg: 48, maxInflightMsgs: 4, ...extra }, undefined, Core);
   net.add('d');
   net.add('e');
-  const arm = (): void => {
-    if (mutant !== undefined) for (const n of net.nodes.values()) n.core[enableMutants]([mutant]);
-  };
-  arm();
   for (const n of net.nodes.values()) n.autoPersist = false;
   const leaderOf = new Map<number, string>();
   const appliedAt = new Map<number, string>();
@@ -87,7 +84,6 @@ function runChaos(seed: number, steps: number, mutant?: Mutant, extra: Partial<R
       if (node.up) net.crash(node.id);
       else {
         net.restart(node.id);
-        arm();
       }
     } else if (r < 0.43) {
       if (partitioned) net.heal();
@@ -108,7 +104,6 @@ function runChaos(seed: number, steps: number, mutant?: Mutant, extra: Partial<R
   net.heal();
   for (const n of net.nodes.values()) {
     if (!n.up) net.restart(n.id);
-    arm();
     net.flush(n.id);
     n.autoPersist = true;
   }
@@ -143,19 +138,20 @@ describe('randomized fault runs (Figure 3 properties)', () => {
 describe('randomized fault runs with lease reads, without PreVote and CheckQuorum', () => {
   for (let seed = 100; seed < 120; seed++) {
     it(`seed ${seed}`, () => {
-      runChaos(seed, 600, undefined, { readOnly: 'lease', heartbeatTicks: 3 });
-      runChaos(seed, 600, undefined, { preVote: false, checkQuorum: false });
+      runChaos(seed, 600, RawNode, { readOnly: 'lease', heartbeatTicks: 3 });
+      runChaos(seed, 600, RawNode, { preVote: false, checkQuorum: false });
     });
   }
 });
 
 describe('the randomized checks have teeth', () => {
   for (const mutant of ['applyBeforeCommit', 'noStepDownOnHigherTerm', 'voteWithoutLogCheck'] as const) {
-    it(`catch the ${mutant} mutant`, () => {
+    it(`catch the ${mutant} mutant`, async () => {
+      const Broken = await mutantRawNode(mutant);
       let caught = 0;
       for (let seed = 1; seed <= 60 && caught === 0; seed++) {
         try {
-          runChaos(seed, 600, mutant);
+          runChaos(seed, 600, Broken);
         } catch {
           caught++;
         }

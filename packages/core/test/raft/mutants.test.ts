@@ -1,17 +1,26 @@
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Network, text } from './network.ts';
-import { createRawNodeWithMutants, mutants } from '../../src/testing/mutants.ts';
-import type { Mutant } from '../../src/raft/mutants.ts';
-import { RawNode } from '../../src/raft/raw-node.ts';
+import { applyMutant, MutantError, mutantNamed, mutants } from '../../src/testing/mutants.ts';
+import type { RawNode } from '../../src/raft/raw-node.ts';
 import * as publicApi from '../../src/index.ts';
+import { mutantRawNode } from '../mutant-cores.ts';
 
-function withMutant(net: Network, id: string, mutant: Mutant): void {
+const builds = new Map<string, typeof RawNode>();
+beforeAll(async () => {
+  for (const name of ['voteWithoutLogCheck', 'countStaleVotes', 'replyBeforePersist', 'applyBeforeCommit', 'noStepDownOnHigherTerm']) {
+    builds.set(name, await mutantRawNode(name));
+  }
+}, 60_000);
+
+/** Swaps `id`'s core for a build with `mutant` compiled in, restarted from its disk. */
+function withMutant(net: Network, id: string, mutant: string): void {
   const n = net.node(id);
   const status = n.core.status();
-  n.core = createRawNodeWithMutants(
+  const Broken = builds.get(mutant)!;
+  n.core = new Broken(
     { id, random: () => 0.5, preVote: net.options.preVote ?? true, checkQuorum: net.options.checkQuorum ?? true },
     { hardState: n.disk.hardState, entries: n.disk.entries, bootstrap: status.conf },
-    [mutant],
   );
   // The state machine restarts empty and replays the committed log.
   n.applied = [];
@@ -19,14 +28,19 @@ function withMutant(net: Network, id: string, mutant: Mutant): void {
   net.stabilize();
 }
 
-describe('mutants (broken variants for testing the simulator)', () => {
-  it('are listed and only reachable from the testing entry', () => {
-    expect([...mutants].sort()).toEqual(
-      ['applyBeforeCommit', 'commitOldTermByCount', 'countStaleVotes', 'noStepDownOnHigherTerm', 'replyBeforePersist', 'voteWithoutLogCheck'],
-    );
-    expect(Object.keys(publicApi)).not.toContain('createRawNodeWithMutants');
-    expect(() => createRawNodeWithMutants({ id: 'a', random: () => 0 }, undefined, ['nope' as Mutant])).toThrow(RangeError);
-    expect(createRawNodeWithMutants({ id: 'a', random: () => 0 }, undefined, [])).toBeInstanceOf(RawNode);
+describe('mutants (broken variants for testing the test tools)', () => {
+  it('each applies to the current sources, which carry no switch for any of them', () => {
+    const src = new URL('../../src/', import.meta.url);
+    for (const mutant of mutants) {
+      for (const edit of mutant.edits) {
+        const source = readFileSync(new URL(edit.file, src), 'utf8');
+        expect(applyMutant(mutant, edit.file, source)).not.toBe(source);
+      }
+    }
+    expect(() => mutantNamed('nope')).toThrow(MutantError);
+    expect(() => applyMutant(mutantNamed('applyBeforeCommit'), 'raft/raw-node.ts', 'no such text')).toThrow(MutantError);
+    expect(Object.keys(publicApi)).not.toContain('mutants');
+    expect(new Set(mutants.map((m) => m.name)).size).toBe(mutants.length);
   });
 
   it('voteWithoutLogCheck grants a vote to a lagging candidate', () => {
@@ -50,7 +64,7 @@ describe('mutants (broken variants for testing the simulator)', () => {
       net.campaign('a');
       net.campaign('a');
       expect(net.core('a').status()).toMatchObject({ role: 'candidate', term: 2 });
-      const rej = net.core('a').step({ type: 'voteResp', from: 'b', to: 'a', term: 1, pre: false, reject: false });
+      const rej = net.core('a').step({ type: 'voteResp', from: 'b', to: 'a', term: 1, pre: false, reject: false, storeTag: 0 });
       net.stabilize();
       expect(rej === undefined).toBe(mutant);
       expect(net.core('a').status().role === 'leader').toBe(mutant);

@@ -70,6 +70,8 @@ export class Network {
     ids: readonly NodeId[],
     readonly options: Partial<RaftOptions> = {},
     bootstrap: ConfState = { voters: [...ids], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false },
+    /** The core every node runs (a mutant build, for tests of the tests). */
+    readonly Core: typeof RawNode = RawNode,
   ) {
     for (const id of ids) this.add(id, bootstrap);
   }
@@ -79,7 +81,7 @@ export class Network {
     const disk: Disk = { hardState: { term: 0, vote: '', commit: 0 }, entries: [] };
     const node: TestNode = {
       id,
-      core: new RawNode(this.opts(id, options), bootstrap === undefined ? {} : { bootstrap }),
+      core: new this.Core(this.opts(id, options), bootstrap === undefined ? {} : { bootstrap }),
       disk,
       applied: [],
       appliedIndex: 0,
@@ -97,7 +99,7 @@ export class Network {
   addFromDisk(id: NodeId, disk: Disk, bootstrap: ConfState, options: Partial<RaftOptions> = {}): TestNode {
     const node = this.add(id, bootstrap, options);
     node.disk = disk;
-    node.core = new RawNode(this.opts(id, options), {
+    node.core = new this.Core(this.opts(id, options), {
       hardState: disk.hardState,
       entries: disk.entries,
       bootstrap,
@@ -251,7 +253,7 @@ export class Network {
   restart(id: NodeId, bootstrap = this.bootstraps.get(id)): void {
     const n = this.node(id);
     const d = n.disk;
-    n.core = new RawNode(this.opts(id, {}), {
+    n.core = new this.Core(this.opts(id, {}), {
       hardState: d.hardState,
       entries: d.entries,
       ...(d.snapshot === undefined ? {} : { snapshot: d.snapshot }),

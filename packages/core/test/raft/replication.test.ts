@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Network, logOfTerms, str, text, voters } from './network.ts';
 import type { Entry, Message } from '../../src/raft/types.ts';
-import { enableMutants } from '../../src/raft/mutants.ts';
+import { mutantRawNode } from '../mutant-cores.ts';
+import { RawNode } from '../../src/raft/raw-node.ts';
 
 const termsOf = (entries: readonly Entry[]): number[] => entries.map((e) => e.term);
 
@@ -42,15 +43,12 @@ describe('replication', () => {
     expect(termsOf(net.node('c').disk.entries)).toEqual([1, 3, 4]);
   });
 
-  function figure8(mutant: boolean): Network {
+  function figure8(Core: typeof RawNode): Network {
     // Figure 8 (c): s1 leads term 4 and replicates the term-2 entry at index 2 to a majority.
     const ids = ['s1', 's2', 's3', 's4', 's5'];
     const logs: Record<string, number[]> = { s1: [1, 2], s2: [1, 2], s3: [1], s4: [1], s5: [1, 3] };
-    const net = new Network([], { preVote: false, checkQuorum: false, maxSizePerMsg: 1 });
-    for (const id of ids) {
-      const node = net.addFromDisk(id, { hardState: { term: 3, vote: '', commit: 1 }, entries: logOfTerms(logs[id] ?? []) }, voters(ids));
-      if (mutant && id === 's1') node.core[enableMutants](['commitOldTermByCount']);
-    }
+    const net = new Network([], { preVote: false, checkQuorum: false, maxSizePerMsg: 1 }, undefined, Core);
+    for (const id of ids) net.addFromDisk(id, { hardState: { term: 3, vote: '', commit: 1 }, entries: logOfTerms(logs[id] ?? []) }, voters(ids));
     // Acknowledgements of the term-4 entry (index 3) are lost.
     net.filters.push((m) => !(m.type === 'appResp' && m.index >= 3));
     net.campaign('s1');
@@ -59,7 +57,7 @@ describe('replication', () => {
   }
 
   it('§5.4.2 Figure 8: an entry of an earlier term is not committed by counting replicas', () => {
-    const net = figure8(false);
+    const net = figure8(RawNode);
     expect(net.core('s1').status().progress?.s3?.match).toBe(2);
     expect(net.core('s1').status().commit).toBe(1);
     net.heal();
@@ -67,8 +65,8 @@ describe('replication', () => {
     expect(net.core('s1').status().commit).toBe(3);
   });
 
-  it('§5.4.2 Figure 8: the commitOldTermByCount mutant does commit it', () => {
-    const net = figure8(true);
+  it('§5.4.2 Figure 8: the commitOldTermByCount mutant does commit it', async () => {
+    const net = figure8(await mutantRawNode('commitOldTermByCount'));
     expect(net.core('s1').status().commit).toBe(2);
   });
 

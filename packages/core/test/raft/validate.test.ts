@@ -81,7 +81,7 @@ describe('step() input validation', () => {
 
   it('a leader refuses an acknowledgement beyond its log', () => {
     const net = leaderCluster();
-    const rej = net.core('a').step({ type: 'appResp', from: 'b', to: 'a', term: 1, index: 99, reject: false, hintIndex: 0, hintTerm: 0 });
+    const rej = net.core('a').step({ type: 'appResp', from: 'b', to: 'a', term: 1, index: 99, reject: false, hintIndex: 0, hintTerm: 0, storeTag: 0 });
     expect(rej?.reason).toBe('impossibleField');
     expect(net.core('a').status().commit).toBe(2);
   });

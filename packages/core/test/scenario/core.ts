@@ -3,22 +3,29 @@ import type { RaftCore, RaftOptions, RaftRestore } from '../../src/raft/contract
 import type { ConfChange } from '../../src/raft/types.ts';
 import { RawNode } from '../../src/raft/raw-node.ts';
 import { decodeConfChange } from '../../src/raft/conf-change-codec.ts';
-import { enableMutants, mutants as knownMutants, type Mutant } from '../../src/raft/mutants.ts';
 import { ScenarioError } from './args.ts';
 
+export type CoreClass = new (options: RaftOptions, restore: RaftRestore) => RaftCore;
+
+/** Builds of the core with a deliberate bug compiled in (see src/testing/mutants.ts), by name. */
+const mutantCores = new Map<string, CoreClass>();
+
+/** Makes a mutant build available to scripts that ask for it (`mutants=<name>`). */
+export function registerMutantCore(name: string, core: CoreClass): void {
+  mutantCores.set(name, core);
+}
+
 /**
- * A core, optionally with deliberately broken behaviour (`mutants`), so scripts can show that
- * the harness's invariant checks catch each of those bugs.
+ * A core, or one with a deliberate bug (`mutants`), so scripts can show that the harness's
+ * invariant checks catch it. Mutant builds are made by a bundler, so they exist only where
+ * the runner registered them (under Node).
  */
 export function createCore(options: RaftOptions, restore: RaftRestore, mutants: readonly string[] = []): RaftCore {
-  const node = new RawNode(options, restore);
-  if (mutants.length > 0) {
-    for (const m of mutants) {
-      if (!(knownMutants as readonly string[]).includes(m)) throw new ScenarioError(`unknown mutant ${m}`);
-    }
-    node[enableMutants](mutants as readonly Mutant[]);
-  }
-  return node;
+  if (mutants.length === 0) return new RawNode(options, restore);
+  if (mutants.length > 1) throw new ScenarioError('one mutant per node');
+  const Core = mutantCores.get(mutants[0]!);
+  if (Core === undefined) throw new ScenarioError(`mutant ${mutants[0]} is not loaded here (mutant builds are made under Node)`);
+  return new Core(options, restore);
 }
 
 export function decodeConf(data: Uint8Array): ConfChange {

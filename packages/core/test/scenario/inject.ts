@@ -10,11 +10,11 @@ const encoder = new TextEncoder();
 
 const defaults: Record<string, Record<string, unknown>> = {
   vote: { pre: false, lastLogIndex: 0, lastLogTerm: 0, transfer: false },
-  voteResp: { pre: false, reject: false },
+  voteResp: { pre: false, reject: false, storeTag: 0 },
   app: { prevLogIndex: 0, prevLogTerm: 0, entries: [], commit: 0 },
-  appResp: { index: 0, reject: false, hintIndex: 0, hintTerm: 0 },
+  appResp: { index: 0, reject: false, hintIndex: 0, hintTerm: 0, storeTag: 0 },
   heartbeat: { commit: 0, context: new Uint8Array() },
-  heartbeatResp: { context: new Uint8Array() },
+  heartbeatResp: { context: new Uint8Array(), storeTag: 0 },
   snap: {
     meta: { index: 0, term: 0, conf: { voters: [], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } },
     offset: 0,
