@@ -31,14 +31,15 @@ async function main(): Promise<void> {
       const leader = sim.leader();
       return leader !== undefined && sim.invariants.committedInTerm(leader);
     };
-    if (!sim.runUntil(5000, settled)) throw new Error(`seed ${seed}: no first leader`);
+    await sim.ready();
+    if (!(await sim.runUntil(5000, settled))) throw new Error(`seed ${seed}: no first leader`);
     // Crash at a random point of the heartbeat cycle.
-    sim.runUntil(sim.now + 200 + sim.random.between(0, 50));
+    await sim.runUntil(sim.now + 200 + sim.random.between(0, 50));
     const old = sim.leader();
     if (old === undefined) throw new Error(`seed ${seed}: no leader to crash`);
     const crashedAt = sim.now;
-    sim.perform({ type: 'crash', node: old.id });
-    const elected = sim.runUntil(crashedAt + 10_000, () => {
+    await sim.perform({ type: 'crash', node: old.id });
+    const elected = await sim.runUntil(crashedAt + 10_000, () => {
       const leader = sim.leader();
       return leader !== undefined && leader.id !== old.id && sim.invariants.committedInTerm(leader);
     });

@@ -1,80 +1,70 @@
 /**
- * The replicated key-value state machine the simulated clients use. Each command carries
- * the client's operation id; the machine remembers the last operation applied per client
- * (a client session, Raft thesis §6.3), so a retried command that was already applied
- * answers with its first result instead of taking effect twice.
+ * The replicated key-value state machine the simulated clients use, run by each node's real
+ * `RaftNode`. It deliberately has no duplicate detection of its own: retries are made
+ * exactly-once by RaftNode's client sessions or not at all, so a command that reaches
+ * `apply` twice is a bug of the layers below, reported to the invariants ("At Most Once").
+ * The ids of applied operations are part of the replicated state (and of its snapshot), so a
+ * snapshot that forgets an applied operation is caught too.
  */
+import type { StateMachine } from '@webraft/core';
 import type { KvInput } from './history.ts';
 
 export interface KvCommand {
-  /** `client:sequence`, unique per operation (kept across retries). */
+  /** `client:sequence`, unique per client operation (kept across retries). */
   readonly id: string;
-  readonly client: string;
-  readonly seq: number;
   readonly input: KvInput;
 }
 
 /** `cas` that found another value did not take effect (`applied: false`). */
 export interface KvResult {
   readonly applied: boolean;
-  /** `get`: the value read; otherwise the value after the operation. */
+  /** `get`: the value read; `cas` that did not apply: the value found; otherwise the value after the operation. */
   readonly value: string | null;
+}
+
+/** What the state machine tells the invariants. */
+export interface KvObserver {
+  applied(index: number, command: KvCommand, duplicate: boolean): void;
+  /** A snapshot replaced the state: `before` were the operations applied until then. */
+  restored(before: ReadonlySet<string>, after: ReadonlySet<string>): void;
+}
+
+interface KvImage {
+  readonly data: [string, string][];
+  readonly ops: string[];
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-// Simulated nodes share entry bytes by reference and clients retry with the same command,
-// so each command is encoded once and its bytes are never parsed again.
-const encoded = new WeakMap<KvCommand, Uint8Array>();
-const decoded = new WeakMap<Uint8Array, KvCommand>();
-
-export function encodeCommand(command: KvCommand): Uint8Array {
-  let bytes = encoded.get(command);
-  if (bytes === undefined) {
-    bytes = encoder.encode(JSON.stringify(command));
-    encoded.set(command, bytes);
-    decoded.set(bytes, command);
-  }
-  return bytes;
-}
-
-export function decodeCommand(data: Uint8Array): KvCommand {
-  let command = decoded.get(data);
-  if (command === undefined) {
-    command = JSON.parse(decoder.decode(data)) as KvCommand;
-    decoded.set(data, command);
-  }
-  return command;
-}
-
-interface Session {
-  readonly seq: number;
-  readonly result: KvResult;
-}
-
-interface KvImage {
-  readonly data: [string, string][];
-  readonly sessions: [string, Session][];
-}
-
-export class KvStore {
+export class KvStore implements StateMachine<KvCommand, KvResult> {
   private data = new Map<string, string>();
-  private sessions = new Map<string, Session>();
+  private ops = new Set<string>();
+
+  /**
+   * @param salt orders the snapshot's contents its own way: equal states, different bytes, as
+   *   many real state machines produce (hash-map order, compression). A snapshot transfer that
+   *   mixed two nodes' images would then show.
+   */
+  constructor(
+    private readonly observer?: KvObserver,
+    private readonly salt = '',
+  ) {}
 
   get(key: string): string | null {
     return this.data.get(key) ?? null;
   }
 
-  apply(command: KvCommand): KvResult {
-    const session = this.sessions.get(command.client);
-    if (session !== undefined && session.seq >= command.seq) {
-      // Only the latest operation of a client can be retried (one operation in flight per client).
-      return session.seq === command.seq ? session.result : { applied: false, value: null };
-    }
-    const result = this.execute(command.input);
-    this.sessions.set(command.client, { seq: command.seq, result });
-    return result;
+  /** Operations applied to this state, in order. */
+  get appliedOps(): ReadonlySet<string> {
+    return this.ops;
+  }
+
+  apply(command: KvCommand, index: number): KvResult {
+    const duplicate = this.ops.has(command.id);
+    this.observer?.applied(index, command, duplicate);
+    this.ops.add(command.id);
+    return this.execute(command.input);
   }
 
   private execute(input: KvInput): KvResult {
@@ -93,23 +83,33 @@ export class KvStore {
   }
 
   snapshot(): Uint8Array {
-    const image: KvImage = { data: [...this.data], sessions: [...this.sessions] };
+    const order = <T extends string | [string, string]>(items: T[]): T[] =>
+      this.salt === '' ? items : items.sort((a, b) => saltedHash(this.salt, String(a)) - saltedHash(this.salt, String(b)));
+    const image: KvImage = { data: order([...this.data]), ops: order([...this.ops]) };
     return encoder.encode(JSON.stringify(image));
   }
 
   restore(bytes: Uint8Array): void {
+    const before = this.ops;
     if (bytes.length === 0) {
       this.data = new Map();
-      this.sessions = new Map();
-      return;
+      this.ops = new Set();
+    } else {
+      const image = JSON.parse(decoder.decode(bytes)) as KvImage;
+      this.data = new Map(image.data);
+      this.ops = new Set(image.ops);
     }
-    const image = JSON.parse(decoder.decode(bytes)) as KvImage;
-    this.data = new Map(image.data);
-    this.sessions = new Map(image.sessions);
+    this.observer?.restored(before, this.ops);
   }
 
   /** A stable digest of the whole state, compared across nodes at the same applied index. */
   digest(): string {
-    return JSON.stringify([[...this.data].sort(), [...this.sessions].sort()]);
+    return JSON.stringify([[...this.data].sort(), [...this.ops].sort()]);
   }
+}
+
+function saltedHash(salt: string, text: string): number {
+  let h = 0x811c9dc5;
+  for (const s of [salt, text]) for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

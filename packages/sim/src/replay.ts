@@ -6,19 +6,20 @@ import { Simulation, type SimOptions } from './simulation.ts';
  * Returns a simulation in the state the original reached at step `untilStep` (by default
  * the step of the last action). The same options must be given, including `createCore`.
  */
-export function replay(options: SimOptions, actions: readonly RecordedAction[], untilStep?: number): Simulation {
+export async function replay(options: SimOptions, actions: readonly RecordedAction[], untilStep?: number): Promise<Simulation> {
   const sim = new Simulation(options);
+  await sim.ready();
   const target = untilStep ?? actions[actions.length - 1]?.step ?? 0;
   for (const { step, time, action } of actions) {
     if (step > target) break;
-    stepTo(sim, step);
+    await stepTo(sim, step);
     sim.now = Math.max(sim.now, time);
-    sim.apply(action);
+    await sim.apply(action);
   }
-  stepTo(sim, target);
+  await stepTo(sim, target);
   return sim;
 }
 
-function stepTo(sim: Simulation, step: number): void {
-  while (sim.steps < step && sim.step());
+async function stepTo(sim: Simulation, step: number): Promise<void> {
+  while (sim.steps < step && (await sim.step()));
 }

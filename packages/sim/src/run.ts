@@ -6,9 +6,10 @@
 import { historyToJson, type HistoryOp } from './history.ts';
 import { InvariantViolation } from './invariants.ts';
 import { checkLinearizable } from './linearizability.ts';
-import { Nemesis } from './nemesis.ts';
+import { Nemesis, type NemesisOptions } from './nemesis.ts';
 import type { CoreFactory } from './sim-node.ts';
 import { Simulation, type SimOptions } from './simulation.ts';
+import { RawNode } from '@webraft/core';
 import { formatTrace, type TraceStep } from './trace.ts';
 
 export interface FuzzOptions {
@@ -24,6 +25,8 @@ export interface FuzzOptions {
   readonly traceSteps?: number;
   /** Virtual ms the cluster gets, after faults stop, to elect a leader that commits. @default 5000 */
   readonly livenessMs?: number;
+  /** The fault schedule's own options. */
+  readonly nemesis?: NemesisOptions;
 }
 
 export interface Violation {
@@ -48,14 +51,56 @@ export interface RunResult {
   readonly network: { readonly sent: number; readonly delivered: number; readonly dropped: number; readonly duplicated: number };
 }
 
-/** The world options a fuzz run uses for a seed (the seed also picks cluster size and snapshot rate). */
+/** The core every node runs: the library's own `RawNode` (in a mutant build, the broken one). */
+export const rawNodeCore: CoreFactory = (options, restore) => new RawNode(options, restore);
+
+/** The option space the fuzzer covers; each run takes one point of it from its seed. */
+const axes = {
+  /** [nodes, founders]: the rest start outside the cluster and may join or be added. */
+  shape: [[3, 3], [5, 5], [4, 3], [5, 3]] as const,
+  preVote: [true, false] as const,
+  /** CheckQuorum off, on with ReadIndex by heartbeat round, on with leases. */
+  reads: ['noCheckQuorum', 'safe', 'lease'] as const,
+  maxBatchCommands: [1, 8] as const,
+  /** [snapshotEvery, keepEntries] */
+  snapshots: [[0, 5], [8, 0], [25, 5]] as const,
+  /** One entry per message (followers acknowledge a new leader's log piece by piece), or the default. */
+  oneEntryPerMessage: [false, true] as const,
+  diskSpeed: ['fast', 'slow'] as const,
+};
+
+/** The point of the option space a seed runs: consecutive seeds enumerate every combination. */
+export function fuzzPoint(seed: number): { [K in keyof typeof axes]: (typeof axes)[K][number] } {
+  let rest = Math.floor(Math.abs(seed));
+  const take = <T>(values: readonly T[]): T => {
+    const value = values[rest % values.length] as T;
+    rest = Math.floor(rest / values.length);
+    return value;
+  };
+  return {
+    shape: take(axes.shape),
+    preVote: take(axes.preVote),
+    reads: take(axes.reads),
+    maxBatchCommands: take(axes.maxBatchCommands),
+    snapshots: take(axes.snapshots),
+    oneEntryPerMessage: take(axes.oneEntryPerMessage),
+    diskSpeed: take(axes.diskSpeed),
+  };
+}
+
+/** The number of combinations: every run of this many consecutive seeds covers each one. */
+export const fuzzCombinations = Object.values(axes).reduce((n, values) => n * values.length, 1);
+
+/** The world options a fuzz run uses for a seed. */
 export function fuzzWorld(seed: number, createCore: CoreFactory, options: FuzzOptions = {}): SimOptions {
-  // The shape rotates with the seed so every range of seeds covers each cluster size and snapshot rate.
-  const shape = seed % 4;
+  const point = fuzzPoint(seed);
+  const [nodes, founders] = options.nodes !== undefined ? [options.nodes, options.nodes] : point.shape;
+  const [snapshotEvery, keepEntries] = point.snapshots;
   return {
     seed,
     createCore,
-    nodes: options.nodes ?? (shape === 3 ? 5 : 3),
+    nodes,
+    voters: founders,
     // 150–300 ms election timeouts and 50 ms heartbeats in 25 ms ticks: the same timing as
     // 10 ms ticks, with fewer events to simulate.
     tickMs: 25,
@@ -63,49 +108,52 @@ export function fuzzWorld(seed: number, createCore: CoreFactory, options: FuzzOp
     heartbeatTicks: 2,
     clockSkew: 0.1,
     crashSurvivalRate: 0.3,
-    snapshotEvery: shape === 0 ? 0 : shape === 1 ? 8 : 25,
-    keepEntries: shape === 1 ? 0 : 5,
-    // Every other seed sends one entry per message, so followers acknowledge a new leader's
-    // log piece by piece (old-term entries before the leader's own).
+    snapshotEvery,
+    keepEntries,
+    maxBatchCommands: point.maxBatchCommands,
+    diskSpeed: point.diskSpeed,
+    preVote: point.preVote,
+    checkQuorum: point.reads !== 'noCheckQuorum',
     raft: {
-      ...(seed % 2 === 1 ? { maxSizePerMsg: 1, maxInflightMsgs: 4 } : {}),
-      // Every fifth seed serves ReadIndex from the leader's lease instead of a heartbeat round.
-      ...(seed % 5 === 4 ? { readOnly: 'lease' as const } : {}),
+      // Small messages: one entry each, and snapshots in many chunks.
+      ...(point.oneEntryPerMessage ? { maxSizePerMsg: 1, maxInflightMsgs: 4, snapshotChunkBytes: 96 } : {}),
+      ...(point.reads === 'lease' ? { readOnly: 'lease' as const } : {}),
     },
-    // A third of the seeds run without PreVote, so candidates time out and retry in new terms.
-    preVote: seed % 3 !== 2,
-    network: { dropRate: 0.02, duplicateRate: 0.02, minDelayMs: 0.5, maxDelayMs: 8, longDelayRate: 0.03, longDelayMs: 400 },
+    network: { dropRate: 0.02, duplicateRate: 0.05, minDelayMs: 0.5, maxDelayMs: 8, longDelayRate: 0.03, longDelayMs: 400 },
     workload: { clients: options.clients ?? 6, ops: options.ops ?? 300 },
     traceSteps: options.traceSteps ?? 0,
   };
 }
 
-export function runSeed(seed: number, createCore: CoreFactory, options: FuzzOptions = {}): RunResult {
+export async function runSeed(seed: number, createCore: CoreFactory, options: FuzzOptions = {}): Promise<RunResult> {
   const sim = new Simulation(fuzzWorld(seed, createCore, options));
-  const nemesis = new Nemesis(sim);
+  const nemesis = new Nemesis(sim, options.nemesis);
   let violation: Violation | undefined;
   const fail = (property: string, detail: string, window?: Violation['window']): void => {
     violation = { property, detail, step: sim.steps, time: sim.now, ...(window ? { window } : {}) };
   };
   try {
+    await sim.ready();
     const faults = options.faults ?? true;
     const workloadDone = (): boolean => sim.workload.done;
+    const stop = (): boolean => workloadDone() || nemesis.due();
     while (!sim.workload.done) {
       const until = sim.now + nemesis.nextDelay();
-      if (sim.runUntil(until, workloadDone)) break;
-      if (faults) nemesis.strike();
+      while ((await sim.runUntil(until, stop)) && !sim.workload.done) await nemesis.fireDue();
+      if (sim.workload.done) break;
+      if (faults) await nemesis.strike();
     }
-    sim.calm();
+    await sim.calm();
     const livenessMs = options.livenessMs ?? 5000;
-    const elected = sim.runUntil(sim.now + livenessMs, () => {
+    const elected = await sim.runUntil(sim.now + livenessMs, () => {
       const leader = sim.leader();
       return leader !== undefined && sim.invariants.committedInTerm(leader);
     });
     if (!elected) {
       fail('Liveness', `no leader committed an entry of its term within ${livenessMs} ms after faults stopped`);
     } else {
-      sim.workload.submit({ op: 'put', key: 'k1', value: 'probe' }, 'probe', 'log', livenessMs);
-      sim.runUntil(sim.now + livenessMs + 1000, () => sim.workload.isIdle('probe'));
+      sim.workload.submit({ op: 'put', key: 'k1', value: 'probe' }, { client: 'probe', timeoutMs: livenessMs, session: true, via: sim.leader()?.id ?? '' });
+      await sim.runUntil(sim.now + livenessMs + 1000, () => sim.workload.isIdle('probe'));
       const last = sim.workload.history[sim.workload.history.length - 1];
       if (last?.client !== 'probe' || last.type !== 'ok') {
         fail('Liveness', `a write through the leader did not complete within ${livenessMs} ms after faults stopped`);
@@ -118,7 +166,7 @@ export function runSeed(seed: number, createCore: CoreFactory, options: FuzzOpti
         const prefix = lin.longestPrefix.slice(-5).map((op) => JSON.stringify(op)).join('\n    ');
         fail(
           'Linearizability',
-          `${lin.undecided ? 'undecided (search budget exhausted) ' : ''}key ${lin.key}: no linearization places ${JSON.stringify(lin.stuck)}\n  last placed operations:\n    ${prefix}`,
+          `${lin.verdict === 'undecided' ? `undecided (${lin.reason}) ` : ''}key ${lin.key}: no linearization places ${JSON.stringify(lin.stuck)}\n  last placed operations:\n    ${prefix}`,
           // History times are virtual µs; trace the stuck operation and what led up to it.
           lin.stuck ? { from: lin.stuck.call / 1000 - 100, to: lin.stuck.return / 1000 } : undefined,
         );

@@ -1,340 +1,340 @@
 /**
- * One simulated server: the real core (`RaftCore`) driven by the simulator's own ready
- * loop, with a simulated durable store and the key-value state machine. The loop keeps the
- * `Ready` rules: writes are queued in seq order and reported with `persisted(seq)` once
- * durable; `messagesAfterPersist` and committed entries that are not yet durable wait for
- * that acknowledgement; everything gated is released strictly in order.
+ * One simulated server: the real `RaftNode` — its ready loop, proposals, forwarding, batching,
+ * sessions, reads, snapshots and membership requests — with the simulation's clock, network
+ * and disk injected, and the key-value state machine. The simulator observes the node only
+ * through seams: a wrapper around its core (every Ready), its state machine (every apply) and
+ * its disk. A crash abandons the node as it is (its clock, transport and store handles go
+ * dead, so nothing of that life happens any more); a restart builds a new `RaftNode` on what
+ * the disk kept.
  */
-import type {
-  ConfState,
-  Entry,
-  HardState,
-  LogWrite,
-  Message,
-  NodeId,
-  RaftCore,
-  RaftOptions,
-  RaftRestore,
-  ReadState,
-  Ready,
-  Role,
-  Snapshot,
+import {
+  NotLeaderError,
+  ProposalDroppedError,
+  ProposalRefusedError,
+  RaftNode,
+  SessionExpiredError,
+  type ConfState,
+  type HardState,
+  type Message,
+  type NodeId,
+  type RaftCore,
+  type RaftNodeOptions,
+  type RaftOptions,
+  type RaftRestore,
+  type Ready,
+  type Role,
+  type Snapshot,
 } from '@webraft/core';
-import { emptyHardState } from '@webraft/core';
-import { decodeCommand, encodeCommand, KvStore, type KvCommand, type KvResult } from './kv.ts';
-import { SimStore } from './store.ts';
+import { CoreTap, type CoreObserver } from './core-tap.ts';
+import { KvStore, type KvCommand, type KvObserver, type KvResult } from './kv.ts';
+import { NodeClock, type TimerHost } from './node-clock.ts';
+import { SimTransport } from './sim-transport.ts';
+import { LogImage, SimLogStore, type DiskHost } from './store.ts';
 
 export type CoreFactory = (options: RaftOptions, restore: RaftRestore) => RaftCore;
+
+/** The RaftNode options a simulation varies (everything else is the simulation's own). */
+export type NodeKnobs = Pick<
+  RaftNodeOptions<KvStore>,
+  | 'electionTicks'
+  | 'heartbeatTicks'
+  | 'preVote'
+  | 'checkQuorum'
+  | 'readOnly'
+  | 'maxSizePerMsg'
+  | 'maxInflightMsgs'
+  | 'snapshotChunkBytes'
+  | 'maxBatchCommands'
+  | 'snapshotEvery'
+  | 'snapshotKeepEntries'
+>;
 
 export interface ClientRequest {
   readonly client: string;
   readonly attempt: number;
   readonly command: KvCommand;
-  /** How a `get` is served: through the log, or by a ReadIndex round. */
+  /** How a `get` is served: through the log, or by a ReadIndex round (`read`). */
   readonly read: 'log' | 'readIndex';
+  /** A request of an exactly-once session: retries carry the same `seq`. */
+  readonly session?: { readonly clientId: string; readonly seq: number };
+  readonly timeoutMs: number;
 }
 
 export type ClientReply =
   | { readonly kind: 'result'; readonly result: KvResult }
-  | { readonly kind: 'refused'; readonly reason: string; readonly leader: NodeId };
+  /** Definitely not applied: retry anywhere. */
+  | { readonly kind: 'refused'; readonly reason: string; readonly leader: NodeId }
+  /** May still take effect (a timeout, the node stopped...). */
+  | { readonly kind: 'unknown'; readonly reason: string };
 
-/** What a node reports to the world around it (network, invariants, clients). */
-export interface NodeHost {
-  readonly now: number;
-  send(message: Message): void;
-  /** Durability delay of one write, in virtual ms. */
-  writeDelay(): number;
-  scheduleDurable(node: SimNode, at: number): void;
-  reply(node: SimNode, request: ClientRequest, reply: ClientReply): void;
-  /** Called after the Ready's writes were queued; `before` is the node as it was before the Ready. */
-  onReady(node: SimNode, ready: Ready, before: NodeBefore): void;
-  onApply(node: SimNode, entry: Entry): void;
-  onRestoreSnapshot(node: SimNode, snapshot: Snapshot, appliedBefore: number): void;
-}
+export type SessionReply = { readonly kind: 'session'; readonly clientId: string } | Exclude<ClientReply, { kind: 'result' }>;
 
+/** What a node shows before a Ready, for the invariants' before/after checks. */
 export interface NodeBefore {
   readonly hardState: HardState;
   readonly role: Role;
   readonly lastIndex: number;
 }
 
-type Gated =
-  | { readonly gate: number; readonly kind: 'send'; readonly messages: readonly Message[] }
-  | { readonly gate: number; readonly kind: 'restore'; readonly snapshot: Snapshot }
-  | { readonly gate: number; readonly kind: 'apply'; readonly entries: readonly Entry[]; readonly confs: readonly ConfState[] }
-  | { readonly gate: number; readonly kind: 'reads'; readonly reads: readonly ReadState[] };
+/** What the simulation watches. */
+export interface NodeObserver {
+  afterReady(node: SimNode, ready: Ready, before: NodeBefore): void;
+  onApply(node: SimNode, index: number, command: KvCommand, duplicate: boolean): void;
+  onRestore(node: SimNode, before: ReadonlySet<string>, after: ReadonlySet<string>): void;
+  onRestart(node: SimNode, durableCommit: number): void;
+  onReadRequested(node: SimNode, context: Uint8Array): void;
+}
+
+export interface NodeHost extends TimerHost, DiskHost {
+  send(message: Message): void;
+  reply(node: SimNode, request: ClientRequest, reply: ClientReply): void;
+  sessionReply(node: SimNode, client: string, reply: SessionReply): void;
+  /** The node stopped by itself (a failed write): it is down until restarted. */
+  failed(node: SimNode, error: Error): void;
+  readonly observer: NodeObserver;
+}
 
 export interface SimNodeConfig {
   readonly id: NodeId;
-  readonly voters: readonly NodeId[];
-  readonly options: Omit<RaftOptions, 'id' | 'random'>;
+  /** The founders, when this node is one; undefined for a node that joins later. */
+  readonly members: readonly NodeId[] | undefined;
+  readonly knobs: NodeKnobs;
+  /** Virtual ms per tick, as the node counts them. */
+  readonly tickMs: number;
   readonly random: () => number;
   readonly createCore: CoreFactory;
-  /** Take a snapshot of the state machine every this many applied entries (0: never). */
-  readonly snapshotEvery: number;
-  /** Entries kept before a snapshot's index for slow followers. */
-  readonly keepEntries: number;
 }
 
-const decoder = new TextDecoder();
-const encoder = new TextEncoder();
+export type NodeState = 'down' | 'starting' | 'up';
 
 export class SimNode {
   readonly id: NodeId;
-  readonly store = new SimStore();
-  core: RaftCore | undefined;
-  kv = new KvStore();
-  /** Bumped at each restart so events of an earlier life are ignored. */
+  readonly store: SimLogStore;
+  state: NodeState = 'down';
+  raft: RaftNode<KvStore> | undefined;
+  kv: KvStore | undefined;
+  /** Bumped at every start and crash: callbacks of an earlier life are ignored. */
   incarnation = 0;
+  /** World ms per local ms (clock skew and clock-rate faults). */
+  rate = 1;
+
+  /** The node's log as its core handed it out (written, durable or not). */
+  log = new LogImage();
+  hardState: HardState = { term: 0, vote: '', commit: 0 };
   role: Role = 'follower';
   lead: NodeId = '';
-  hardState: HardState = emptyHardState;
-  applied = 0;
-  appliedTerm = 0;
-  conf: ConfState;
-  /** Virtual ms per tick, with this node's clock skew. */
-  tickMs = 10;
+  conf: ConfState = { voters: [], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
+  /** The configuration before the latest change (the invariants accept decisions taken under either). */
+  previousConf: ConfState | undefined;
+  /** Index of the last command the state machine applied in this life. */
+  lastApplied = 0;
+  /** Set once a `leave` finished: the node stays down. */
+  left = false;
 
-  private durableSeq = 0;
-  private lastSeq = 0;
-  private gated: Gated[] = [];
-  private readonly waiting = new Map<string, ClientRequest>();
-  private readonly reads = new Map<string, ClientRequest>();
-  private servedReads: { index: number; request: ClientRequest }[] = [];
-  private sinceSnapshot = 0;
+  private clock: NodeClock | undefined;
+  private transport: SimTransport | undefined;
 
   constructor(
     private readonly config: SimNodeConfig,
     private readonly host: NodeHost,
   ) {
     this.id = config.id;
-    this.conf = { voters: config.voters, learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
+    this.store = new SimLogStore(host);
   }
 
   get up(): boolean {
-    return this.core !== undefined;
+    return this.state === 'up';
   }
 
-  /** Starts (or restarts) the core from what the store holds durably. */
+  /** Whether this node founds the cluster (it was created with `members`). */
+  get founder(): boolean {
+    return this.config.members !== undefined;
+  }
+
+  /** Starts (or restarts) the node from what its disk kept; completes within the step's microtasks. */
   start(): void {
-    const image = this.store.durable;
-    const snapshot = image.snapshot;
-    this.kv = new KvStore();
-    if (snapshot) this.kv.restore(snapshot.data);
-    this.applied = snapshot?.meta.index ?? 0;
-    this.appliedTerm = snapshot?.meta.term ?? 0;
-    this.conf = snapshot?.meta.conf ?? {
-      voters: this.config.voters,
-      learners: [],
-      votersOutgoing: [],
-      learnersNext: [],
-      autoLeave: false,
-    };
-    this.hardState = image.hardState;
+    if (this.state !== 'down' || this.left) return;
+    this.state = 'starting';
+    const life = ++this.incarnation;
+    this.clock = new NodeClock(this.host, this.rate);
+    this.transport = new SimTransport(this.id, (message) => this.host.send(message));
+    this.log = this.store.durable.clone();
+    this.hardState = this.log.hardState;
     this.role = 'follower';
     this.lead = '';
-    this.durableSeq = 0;
-    this.lastSeq = 0;
-    this.gated = [];
-    this.sinceSnapshot = 0;
-    this.incarnation++;
-    const restore: RaftRestore = {
-      hardState: image.hardState,
-      entries: image.entries.slice(),
-      bootstrap: { voters: this.config.voters, learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false },
-      applied: this.applied,
-      ...(snapshot ? { snapshot } : {}),
+    this.lastApplied = 0;
+    const kv = new KvStore(this.kvObserver(life), this.id);
+    const observer = this.coreObserver(life);
+    const createCore = this.config.createCore;
+    const options: RaftNodeOptions<KvStore> = {
+      ...this.config.knobs,
+      id: this.id,
+      ...(this.config.members !== undefined ? { members: this.config.members } : {}),
+      stateMachine: kv,
+      log: this.store.open(),
+      transport: this.transport,
+      clock: this.clock,
+      random: this.config.random,
+      tickMs: this.config.tickMs,
+      createCore: (o, r) => new CoreTap(createCore(o, r), observer),
     };
-    this.core = this.config.createCore({ ...this.config.options, id: this.id, random: this.config.random }, restore);
+    RaftNode.create(options)
+      .then(async (raft) => {
+        if (life !== this.incarnation) return;
+        this.raft = raft;
+        this.kv = kv;
+        this.previousConf = undefined;
+        this.conf = raft.members();
+        this.host.observer.onRestart(this, this.store.durable.hardState.commit);
+        raft.on('error', ({ error, fatal }) => {
+          if (fatal && life === this.incarnation) this.fail(error);
+        });
+        await raft.start();
+        if (life === this.incarnation && this.state === 'starting') this.state = 'up';
+      })
+      .catch((error: unknown) => {
+        if (life === this.incarnation) this.fail(error instanceof Error ? error : new Error(String(error)));
+      });
   }
 
   /** Loses all volatile state and every write not yet durable (but `survivors` of them). */
   crash(survivors: number): void {
-    this.core = undefined;
+    if (this.state === 'down') return;
+    this.abandon();
     this.store.crash(survivors);
-    this.waiting.clear();
-    this.reads.clear();
-    this.servedReads = [];
-    this.gated = [];
+  }
+
+  /** The node left the cluster (its `leave` resolved, which stopped it): it stays down. */
+  markLeft(): void {
+    this.left = true;
+    this.abandon();
+  }
+
+  /** The node's disk comes back empty (with the node down). */
+  wipe(): void {
+    this.store.wipe();
+  }
+
+  private fail(error: Error): void {
+    this.abandon();
+    this.store.crash(0);
+    this.host.failed(this, error);
+  }
+
+  private abandon(): void {
+    this.incarnation++;
+    this.state = 'down';
+    this.clock?.stop();
+    void this.transport?.close();
+    this.raft = undefined;
+    this.kv = undefined;
     this.role = 'follower';
     this.lead = '';
   }
 
-  tick(): void {
-    this.core?.tick();
-    this.drive();
+  /** A message from the network. */
+  deliver(message: Message): void {
+    this.transport?.deliver(message);
   }
 
-  receive(message: Message): void {
-    this.core?.step(message);
-    this.drive();
+  /** Changes the node's clock rate (world ms per local ms). */
+  setRate(rate: number): void {
+    this.rate = rate;
+    this.clock?.setRate(rate);
   }
 
-  /** A client request arrived at this node. */
+  /** A client request arrived at this node. Requests to a node that is down are lost. */
   serve(request: ClientRequest): void {
-    const core = this.core;
-    if (core === undefined) return;
-    const { command } = request;
-    if (command.input.op === 'get' && request.read === 'readIndex') {
-      const context = `${command.id}#${request.attempt}`;
-      this.reads.set(context, request);
-      core.readIndex(encoder.encode(context));
-    } else {
-      const outcome = core.propose(encodeCommand(command));
-      if (outcome.ok) this.waiting.set(command.id, request);
-      else this.host.reply(this, request, { kind: 'refused', reason: outcome.reason, leader: outcome.leader });
-    }
-    this.drive();
+    const raft = this.raft;
+    if (raft === undefined || !this.up) return;
+    const life = this.incarnation;
+    const { input } = request.command;
+    const timeoutMs = request.timeoutMs;
+    const outcome: Promise<KvResult> =
+      input.op === 'get' && request.read === 'readIndex'
+        ? raft.read((kv) => ({ applied: true, value: kv.get(input.key) }), { timeoutMs })
+        : raft.propose(request.command, { timeoutMs, ...(request.session !== undefined ? { session: request.session } : {}) });
+    outcome.then(
+      (result) => {
+        if (life === this.incarnation) this.host.reply(this, request, { kind: 'result', result });
+      },
+      (error: unknown) => {
+        if (life === this.incarnation) this.host.reply(this, request, classify(error));
+      },
+    );
   }
 
-  /** Writes due by now became durable. */
-  durable(): void {
-    const core = this.core;
-    if (core === undefined) return;
-    for (const done of this.store.flush(this.host.now)) {
-      if (done.seq > 0) {
-        this.durableSeq = done.seq;
-        core.persisted(done.seq);
-      } else if (done.write.saveSnapshot) {
-        core.compact(done.write.saveSnapshot, this.config.keepEntries);
-      }
-    }
-    this.drive();
+  /** Opens an exactly-once client session through this node. */
+  openSession(client: string, timeoutMs: number): void {
+    const raft = this.raft;
+    if (raft === undefined || !this.up) return;
+    const life = this.incarnation;
+    raft.openSession({ timeoutMs }).then(
+      (session) => {
+        if (life === this.incarnation) this.host.sessionReply(this, client, { kind: 'session', clientId: session.clientId });
+      },
+      (error: unknown) => {
+        if (life === this.incarnation) this.host.sessionReply(this, client, classify(error));
+      },
+    );
   }
 
-  /** Runs the ready loop until the core has nothing more to say. */
-  drive(): void {
-    for (;;) {
-      const core = this.core;
-      if (core === undefined) return;
-      this.release();
-      if (!core.hasReady()) return;
-      this.handle(core, core.ready());
-    }
-  }
-
-  private handle(core: RaftCore, rd: Ready): void {
-    const before: NodeBefore = { hardState: this.hardState, role: this.role, lastIndex: this.store.view.lastIndex };
-    if (rd.softState) {
-      this.role = rd.softState.role;
-      this.lead = rd.softState.lead;
-    }
-    if (rd.hardState) this.hardState = rd.hardState;
-    if (rd.seq > 0) {
-      const write: LogWrite = {
-        ...(rd.snapshot ? { installSnapshot: rd.snapshot } : {}),
-        ...(rd.entries.length > 0 ? { entries: rd.entries } : {}),
-        ...(rd.hardState ? { hardState: rd.hardState } : {}),
-      };
-      const pending = this.store.write(rd.seq, write, this.host.now, this.host.writeDelay());
-      this.lastSeq = rd.seq;
-      this.host.scheduleDurable(this, pending.durableAt);
-    }
-    this.host.onReady(this, rd, before);
-    for (const m of rd.messages) this.host.send(m);
-    if (rd.snapshot) this.gated.push({ gate: rd.seq, kind: 'restore', snapshot: rd.snapshot });
-    if (rd.committedEntries.length > 0) {
-      const first = rd.entries[0];
-      const last = rd.committedEntries[rd.committedEntries.length - 1] as Entry;
-      const gate = first !== undefined && last.index >= first.index ? rd.seq : 0;
-      this.gated.push({ gate, kind: 'apply', entries: rd.committedEntries, confs: rd.confStates });
-    }
-    if (rd.messagesAfterPersist.length > 0) {
-      // A Ready without writes may still answer on the strength of earlier, unfinished ones.
-      this.gated.push({ gate: rd.seq > 0 ? rd.seq : this.lastSeq, kind: 'send', messages: rd.messagesAfterPersist });
-    }
-    if (rd.readStates.length > 0) this.gated.push({ gate: 0, kind: 'reads', reads: rd.readStates });
-    core.advance(rd);
-  }
-
-  private release(): void {
-    while (this.gated.length > 0 && (this.gated[0] as Gated).gate <= this.durableSeq) {
-      const item = this.gated.shift() as Gated;
-      switch (item.kind) {
-        case 'send':
-          for (const m of item.messages) this.host.send(m);
-          break;
-        case 'restore':
-          this.restoreSnapshot(item.snapshot);
-          break;
-        case 'apply':
-          this.applyEntries(item.entries, item.confs);
-          break;
-        case 'reads':
-          for (const rs of item.reads) {
-            const request = this.reads.get(decoder.decode(rs.context));
-            if (request === undefined) continue;
-            this.reads.delete(decoder.decode(rs.context));
-            this.servedReads.push({ index: rs.index, request });
-          }
-          this.serveReads();
-          break;
-      }
-      if (this.core === undefined) return;
-    }
-  }
-
-  private restoreSnapshot(snapshot: Snapshot): void {
-    const before = this.applied;
-    this.kv.restore(snapshot.data);
-    this.applied = snapshot.meta.index;
-    this.appliedTerm = snapshot.meta.term;
-    this.conf = snapshot.meta.conf;
-    this.host.onRestoreSnapshot(this, snapshot, before);
-    this.core?.appliedTo(this.applied);
-  }
-
-  private applyEntries(entries: readonly Entry[], confs: readonly ConfState[]): void {
-    let confIndex = 0;
-    for (const entry of entries) {
-      if (entry.index <= this.applied) continue;
-      this.host.onApply(this, entry);
-      this.applied = entry.index;
-      this.appliedTerm = entry.term;
-      if (entry.type === 'config') {
-        const conf = confs[confIndex++];
-        if (conf) this.conf = conf;
-      } else if (entry.type === 'normal') {
-        const command = decodeCommand(entry.data);
-        const result = this.kv.apply(command);
-        const request = this.waiting.get(command.id);
-        if (request !== undefined) {
-          this.waiting.delete(command.id);
-          this.host.reply(this, request, { kind: 'result', result });
+  private coreObserver(life: number): CoreObserver {
+    return {
+      ready: (ready, core) => {
+        if (life !== this.incarnation) return;
+        const before: NodeBefore = { hardState: this.hardState, role: this.role, lastIndex: this.log.lastIndex };
+        if (ready.softState !== undefined) {
+          this.role = ready.softState.role;
+          this.lead = ready.softState.lead;
         }
-      }
-    }
-    this.core?.appliedTo(this.applied);
-    this.serveReads();
-    this.maybeSnapshot(entries.length);
-  }
-
-  private serveReads(): void {
-    if (this.servedReads.length === 0) return;
-    const still: { index: number; request: ClientRequest }[] = [];
-    for (const r of this.servedReads) {
-      if (r.index > this.applied) still.push(r);
-      else this.host.reply(this, r.request, { kind: 'result', result: { applied: true, value: this.kv.get(r.request.command.input.key) } });
-    }
-    this.servedReads = still;
-  }
-
-  private maybeSnapshot(applied: number): void {
-    if (this.config.snapshotEvery <= 0) return;
-    this.sinceSnapshot += applied;
-    if (this.sinceSnapshot < this.config.snapshotEvery) return;
-    this.snapshotNow();
-  }
-
-  /** Snapshots the state machine now and compacts the log once it is durable (a user's request). */
-  snapshotNow(): void {
-    if (this.core === undefined || this.applied <= this.store.view.offset) return;
-    this.sinceSnapshot = 0;
-    const snapshot: Snapshot = {
-      meta: { index: this.applied, term: this.appliedTerm, conf: this.conf },
-      data: this.kv.snapshot(),
+        if (ready.hardState !== undefined) this.hardState = ready.hardState;
+        this.log.apply({
+          ...(ready.snapshot !== undefined ? { installSnapshot: ready.snapshot } : {}),
+          entries: ready.entries,
+          ...(ready.hardState !== undefined ? { hardState: ready.hardState } : {}),
+        });
+        if (ready.snapshot !== undefined) this.setConf(core.status().conf);
+        this.host.observer.afterReady(this, ready, before);
+      },
+      readRequested: (context) => {
+        if (life === this.incarnation) this.host.observer.onReadRequested(this, context);
+      },
+      compacted: (snapshot: Snapshot, keepEntries: number) => {
+        if (life !== this.incarnation) return;
+        this.log.apply({ saveSnapshot: snapshot, compactTo: Math.max(0, snapshot.meta.index - keepEntries) });
+      },
+      applied: (_index, core) => {
+        if (life === this.incarnation) this.setConf(core.status().conf);
+      },
     };
-    const pending = this.store.write(0, { saveSnapshot: snapshot }, this.host.now, this.host.writeDelay());
-    this.host.scheduleDurable(this, pending.durableAt);
   }
+
+  private setConf(conf: ConfState): void {
+    if (conf === this.conf) return;
+    this.previousConf = this.conf;
+    this.conf = conf;
+  }
+
+  private kvObserver(life: number): KvObserver {
+    return {
+      applied: (index, command, duplicate) => {
+        if (life !== this.incarnation) return;
+        this.host.observer.onApply(this, index, command, duplicate);
+        this.lastApplied = index;
+      },
+      restored: (before, after) => {
+        if (life === this.incarnation) this.host.observer.onRestore(this, before, after);
+      },
+    };
+  }
+}
+
+/** A RaftNode error as a client sees it: definitely not applied, or outcome unknown. */
+function classify(error: unknown): Exclude<ClientReply, { kind: 'result' }> {
+  if (error instanceof NotLeaderError) return { kind: 'refused', reason: error.reason, leader: error.leader };
+  if (error instanceof ProposalRefusedError) return { kind: 'refused', reason: error.reason, leader: '' };
+  if (error instanceof ProposalDroppedError) return { kind: 'refused', reason: 'dropped', leader: '' };
+  if (error instanceof SessionExpiredError) return { kind: 'refused', reason: 'sessionExpired', leader: '' };
+  return { kind: 'unknown', reason: error instanceof Error ? error.name : String(error) };
 }

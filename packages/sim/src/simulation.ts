@@ -1,35 +1,43 @@
 /**
- * A deterministic world of N nodes running the real core: a virtual clock, one seeded
- * random source for everything, a faulty network, crash and restart from durable state,
- * per-node clock skew, clients, and Raft's safety properties checked after every step.
- * The model knows nothing of rendering: views read `nodes()`, `packets()` and `log`, and
- * change the world only through `apply(action)`.
+ * A deterministic world of N servers, each a real `RaftNode` with the world's clock, network
+ * and disk injected: a virtual clock, one seeded random source for everything, a faulty
+ * network, faulty disks, crash and restart from durable state, per-node clock skew, clients,
+ * and Raft's safety properties checked after every step. The model knows nothing of
+ * rendering: views read `nodes()`, `packets()` and `log()`, and change the world only through
+ * `apply(action)`.
+ *
+ * Stepping is asynchronous because the nodes are: one step handles one event (a timer, a
+ * delivery, a write becoming durable, a client request...) and then lets every Promise the
+ * nodes chained on it settle before the next event. Nothing outside the world's queue moves
+ * the nodes, so the same seed always gives the same run.
  */
 import type { Message, NodeId } from '@webraft/core';
 import type { RecordedAction, SimAction } from './actions.ts';
 import { EventQueue } from './event-queue.ts';
 import type { HistoryOp } from './history.ts';
-import { Invariants } from './invariants.ts';
+import { Invariants, InvariantViolation } from './invariants.ts';
 import { calmNetwork, Network, type NetworkConditions, type Packet } from './network.ts';
+import { performAction } from './perform.ts';
 import { Random } from './random.ts';
-import { SimNode, type ClientReply, type ClientRequest, type CoreFactory, type NodeHost } from './sim-node.ts';
+import { SimNode, type ClientReply, type ClientRequest, type CoreFactory, type NodeHost, type NodeKnobs, type SessionReply } from './sim-node.ts';
+import type { DiskSpeed, SimLogStore } from './store.ts';
 import { describeMessage, type NodeRow, type TraceStep } from './trace.ts';
-import { defaultWorkload, Workload, type WorkloadOptions } from './workload.ts';
+import { defaultWorkload, Workload, type ClientEvent, type WorkloadHost, type WorkloadOptions } from './workload.ts';
 
 export interface SimOptions {
   readonly seed: number;
-  /** Builds a node's core; the fuzz runner passes the real `RawNode` or a mutant. */
+  /** Builds a node's pure core; the fuzz runner passes the real `RawNode`. */
   readonly createCore: CoreFactory;
   /** Number of nodes, named n1…nN. @default 3 */
   readonly nodes?: number;
   /**
-   * Nodes n1…n{voters} form the initial configuration; the others start with none and wait to
-   * be added by a `confChange`. @default nodes
+   * Nodes n1…n{voters} found the cluster (created with `members`); the others start as
+   * nodes of no cluster, waiting to join or to be added. @default nodes
    */
   readonly voters?: number;
   /** Virtual ms per tick before skew. @default 10 */
   readonly tickMs?: number;
-  /** Each node's tick length is scaled by a factor drawn from [1 - skew, 1 + skew]. @default 0 */
+  /** Each node's clock runs at a rate drawn from [1 - skew, 1 + skew]. @default 0 */
   readonly clockSkew?: number;
   /** @default 15 (150–300 ms with 10 ms ticks) */
   readonly electionTicks?: number;
@@ -44,9 +52,15 @@ export interface SimOptions {
     readonly snapshotChunkBytes?: number;
     readonly readOnly?: 'safe' | 'lease';
   };
+  /** Commands per log entry (RaftNode's batching). @default 1 */
+  readonly maxBatchCommands?: number;
   readonly network?: Partial<NetworkConditions>;
-  /** Durability delay of a write, virtual ms. @default [0.1, 3] */
+  /** Durability delay of a write on a fast disk, virtual ms. @default [0.1, 3] */
   readonly writeDelayMs?: readonly [number, number];
+  /** Durability delay on a slow disk. @default [5, 40] */
+  readonly slowWriteDelayMs?: readonly [number, number];
+  /** The speed every disk starts with. @default 'fast' */
+  readonly diskSpeed?: DiskSpeed;
   /** On a crash, each unacknowledged write (in order) survives with this probability. @default 0.3 */
   readonly crashSurvivalRate?: number;
   /** Take a state-machine snapshot every this many applied entries (0: never). @default 0 */
@@ -59,6 +73,8 @@ export interface SimOptions {
   readonly traceSteps?: number;
   /** Keep the last this many log lines for views (0: none). @default 0 */
   readonly eventLogSize?: number;
+  /** Lets the Promises a step started settle. @default a macrotask hop (setImmediate, else a MessageChannel) */
+  readonly settle?: () => Promise<void>;
 }
 
 /** A line of the event log a view shows. */
@@ -81,12 +97,14 @@ export interface NodeView extends NodeRow {
 }
 
 type SimEvent =
-  | { readonly kind: 'tick'; readonly node: SimNode; readonly life: number }
-  | { readonly kind: 'durable'; readonly node: SimNode; readonly life: number }
+  | { readonly kind: 'timer'; readonly handle: number; readonly fire: () => void }
+  | { readonly kind: 'durable'; readonly store: SimLogStore }
   | { readonly kind: 'deliver'; readonly packet: number }
   | { readonly kind: 'request'; readonly node: SimNode; readonly request: ClientRequest }
+  | { readonly kind: 'openSession'; readonly node: SimNode; readonly client: string; readonly timeoutMs: number }
   | { readonly kind: 'reply'; readonly request: ClientRequest; readonly reply: ClientReply }
-  | { readonly kind: 'client'; readonly client: string; readonly attempt: number; readonly what: 'timeout' | 'retry' | 'next' }
+  | { readonly kind: 'sessionReply'; readonly client: string; readonly reply: SessionReply }
+  | { readonly kind: 'client'; readonly client: string; readonly attempt: number; readonly what: ClientEvent }
   | { readonly kind: 'action'; readonly action: SimAction };
 
 export class Simulation {
@@ -100,81 +118,59 @@ export class Simulation {
   steps = 0;
   /** Tick length before skew, virtual ms. */
   readonly baseTickMs: number;
+  readonly options: SimOptions;
   private readonly queue = new EventQueue<SimEvent>();
   private readonly byId = new Map<NodeId, SimNode>();
-  private readonly initialTickMs = new Map<NodeId, number>();
+  private readonly initialRate = new Map<NodeId, number>();
   private readonly list: SimNode[] = [];
   private readonly ids: NodeId[] = [];
-  private readonly host: NodeHost;
   private readonly traceRing: TraceStep[] = [];
   private readonly logRing: SimLogLine[] = [];
+  private readonly cancelled = new Set<number>();
+  private nextTimer = 1;
   private stepText = '';
   private inStep = false;
   private userRequests = 0;
-  private readonly options: SimOptions;
+  /** The first broken property, kept until the step ends (checks never throw into a node). */
+  private violation: InvariantViolation | undefined;
+  private readonly settle: () => Promise<void>;
 
   constructor(options: SimOptions) {
     this.options = options;
-    const self = this;
     this.random = new Random(options.seed);
+    this.settle = options.settle ?? defaultSettle();
     this.invariants = new Invariants(() => this.list);
     this.network.conditions = { ...calmNetwork, ...options.network };
     const count = options.nodes ?? 3;
     for (let i = 1; i <= count; i++) this.ids.push(`n${i}`);
     const random = (): number => this.random.next();
-    const [wmin, wmax] = options.writeDelayMs ?? [0.1, 3];
-    this.host = {
-      get now() {
-        return self.now;
-      },
-      send: (m) => this.send(m),
-      writeDelay: () => this.random.between(wmin, wmax),
-      scheduleDurable: (node, at) => this.queue.push(at, { kind: 'durable', node, life: node.incarnation }),
-      reply: (node, request, reply) => this.replyToClient(node, request, reply),
-      onReady: (node, rd, before) => this.invariants.afterReady(node, rd, before),
-      onApply: (node, entry) => this.invariants.onApply(node, entry),
-      onRestoreSnapshot: (node, snapshot, before) => this.invariants.onRestoreSnapshot(node, snapshot, before),
-    };
-    const skew = options.clockSkew ?? 0;
     this.baseTickMs = options.tickMs ?? 10;
-    const initialVoters = this.ids.slice(0, options.voters ?? count);
+    const founders = this.ids.slice(0, options.voters ?? count);
+    const knobs: NodeKnobs = {
+      electionTicks: options.electionTicks ?? 15,
+      heartbeatTicks: options.heartbeatTicks ?? 5,
+      ...(options.preVote !== undefined ? { preVote: options.preVote } : {}),
+      ...(options.checkQuorum !== undefined ? { checkQuorum: options.checkQuorum } : {}),
+      ...options.raft,
+      maxBatchCommands: options.maxBatchCommands ?? 1,
+      snapshotEvery: options.snapshotEvery ?? 0,
+      snapshotKeepEntries: options.keepEntries ?? 5,
+    };
+    const host = this.nodeHost();
+    const skew = options.clockSkew ?? 0;
     for (const id of this.ids) {
       const node = new SimNode(
-        {
-          id,
-          voters: initialVoters.includes(id) ? initialVoters : [],
-          options: {
-            electionTicks: options.electionTicks ?? 15,
-            heartbeatTicks: options.heartbeatTicks ?? 5,
-            ...(options.preVote !== undefined ? { preVote: options.preVote } : {}),
-            ...(options.checkQuorum !== undefined ? { checkQuorum: options.checkQuorum } : {}),
-            ...options.raft,
-          },
-          random,
-          createCore: options.createCore,
-          snapshotEvery: options.snapshotEvery ?? 0,
-          keepEntries: options.keepEntries ?? 5,
-        },
-        this.host,
+        { id, members: founders.includes(id) ? founders : undefined, knobs, tickMs: this.baseTickMs, random, createCore: options.createCore },
+        host,
       );
-      node.tickMs = this.baseTickMs * this.random.between(1 - skew, 1 + skew);
-      this.initialTickMs.set(id, node.tickMs);
+      node.rate = this.random.between(1 - skew, 1 + skew);
+      node.store.speed = options.diskSpeed ?? 'fast';
+      this.initialRate.set(id, node.rate);
       this.byId.set(id, node);
       this.list.push(node);
     }
-    this.workload = new Workload({ ...defaultWorkload, clients: 0, ops: 0, ...options.workload }, {
-      get now() {
-        return self.now;
-      },
-      random: this.random,
-      nodeIds: () => this.ids,
-      sendRequest: (to, request) => {
-        const node = this.byId.get(to) as SimNode;
-        this.queue.push(this.now + this.clientDelay(), { kind: 'request', node, request });
-      },
-      scheduleClient: (at, client, attempt, what) => this.queue.push(at, { kind: 'client', client, attempt, what }),
-    });
-    for (const node of this.list) this.startNode(node);
+    this.workload = new Workload({ ...defaultWorkload, clients: 0, ops: 0, ...options.workload }, this.workloadHost());
+    for (const node of this.list) node.start();
     this.workload.start();
   }
 
@@ -188,8 +184,14 @@ export class Simulation {
     return node;
   }
 
+  /** Lets the nodes finish starting; call once after construction. */
+  async ready(): Promise<void> {
+    await this.settle();
+    this.raise();
+  }
+
   /** Processes the next event. Throws `InvariantViolation` when a property breaks. */
-  step(): boolean {
+  async step(): Promise<boolean> {
     const ev = this.queue.pop();
     if (ev === undefined) return false;
     this.now = ev.at;
@@ -198,17 +200,19 @@ export class Simulation {
     this.inStep = true;
     try {
       this.handle(ev.value);
+      await this.settle();
     } finally {
       this.inStep = false;
     }
     if (this.options.traceSteps && this.stepText !== '') this.record();
+    this.raise();
     return true;
   }
 
   /** Steps until virtual time `until` (or `stop()` returns true); returns whether `stop` ended it. */
-  runUntil(until: number, stop?: () => boolean): boolean {
+  async runUntil(until: number, stop?: () => boolean): Promise<boolean> {
     while ((this.queue.peekTime() ?? Infinity) <= until) {
-      this.step();
+      await this.step();
       if (stop?.()) return true;
     }
     this.now = Math.max(this.now, until);
@@ -216,9 +220,9 @@ export class Simulation {
   }
 
   /** Applies a user action now and records it for replay. */
-  apply(action: SimAction): void {
+  async apply(action: SimAction): Promise<void> {
     this.actions.push({ step: this.steps, time: this.now, action });
-    this.perform(action);
+    await this.perform(action);
   }
 
   /** Schedules an action (a fault) at a later virtual time; not recorded, as the seed decides it. */
@@ -227,7 +231,7 @@ export class Simulation {
   }
 
   /** Performs an action without recording it (the seeded fault schedule uses this). */
-  perform(action: SimAction): void {
+  async perform(action: SimAction): Promise<void> {
     if (this.inStep) {
       this.act(action);
       return;
@@ -235,88 +239,17 @@ export class Simulation {
     // Between steps: the action gets a trace line of its own.
     this.stepText = '';
     this.act(action);
+    await this.settle();
     if (this.options.traceSteps && this.stepText !== '') this.record();
+    this.raise();
   }
 
   private act(action: SimAction): void {
-    switch (action.type) {
-      case 'crash': {
-        const node = this.node(action.node);
-        if (!node.up) return;
-        const pending = node.store.pendingCount;
-        let survivors = 0;
-        const rate = this.options.crashSurvivalRate ?? 0.3;
-        while (survivors < pending && this.random.chance(rate)) survivors++;
-        node.crash(action.survivors ?? survivors);
-        this.note(`crash ${node.id} (${pending} unacknowledged writes, ${action.survivors ?? survivors} survive)`);
-        return;
-      }
-      case 'restart': {
-        const node = this.node(action.node);
-        if (node.up) return;
-        this.startNode(node);
-        this.note(`restart ${node.id}`);
-        return;
-      }
-      case 'partition':
-        this.network.partition(action.groups, this.ids);
-        this.note(`partition ${action.groups.map((g) => g.join(' ')).join(' | ')}`);
-        return;
-      case 'link':
-        this.network.setLink(action.from, action.to, action.up);
-        this.note(`link ${action.from}→${action.to} ${action.up ? 'up' : 'cut'}`);
-        return;
-      case 'slowLink':
-        this.network.setLinkDelay(action.from, action.to, action.extraMs);
-        this.note(`link ${action.from}→${action.to} +${action.extraMs.toFixed(0)} ms`);
-        return;
-      case 'heal':
-        this.network.heal();
-        this.note('heal');
-        return;
-      case 'network':
-        this.network.conditions = { ...this.network.conditions, ...action.conditions };
-        this.note(`network ${JSON.stringify(action.conditions)}`);
-        return;
-      case 'dropPacket':
-        if (this.network.drop(action.packet)) this.note(`drop packet ${action.packet}`);
-        return;
-      case 'campaign': {
-        const node = this.node(action.node);
-        node.core?.campaign();
-        this.note(`campaign ${node.id}`);
-        node.drive();
-        return;
-      }
-      case 'transfer': {
-        const node = this.node(action.node);
-        node.core?.transferLeadership(action.to);
-        this.note(`transfer ${node.id} → ${action.to}`);
-        node.drive();
-        return;
-      }
-      case 'snapshot':
-        this.node(action.node).snapshotNow();
-        this.note(`snapshot ${action.node}`);
-        return;
-      case 'confChange': {
-        const node = this.node(action.node);
-        const outcome = node.core?.proposeConfChange(action.change);
-        const what = action.change.changes.map((c) => `${c.type} ${c.id}`).join(', ') || 'leave joint';
-        this.note(`conf change via ${node.id}: ${what}${outcome && !outcome.ok ? ` refused (${outcome.reason})` : ''}`);
-        node.drive();
-        return;
-      }
-      case 'clock':
-        this.node(action.node).tickMs = action.tickMs;
-        return;
-      case 'request': {
-        // Each request without a named client gets a client of its own, so requests may overlap.
-        const client = action.client ?? `user${++this.userRequests}`;
-        this.workload.submit(action.input, client, action.read ?? 'log');
-        return;
-      }
-    }
+    performAction(this, action, {
+      note: (text) => this.note(text),
+      request: (action) => this.workload.submit(action.input, { ...action, client: action.client ?? `user${++this.userRequests}` }),
+      setRate: (node, tickMs) => node.setRate(tickMs / this.baseTickMs),
+    });
   }
 
   /** The up node that leads the highest term, if any. */
@@ -335,17 +268,17 @@ export class Simulation {
 
   nodes(): NodeView[] {
     return this.list.map((n) => {
-      const view = n.store.view;
+      const log = n.log;
       return {
         ...rowOf(n),
         up: n.up,
         vote: n.hardState.vote,
         lead: n.lead,
-        applied: n.applied,
-        firstIndex: view.offset + 1,
-        tickMs: n.tickMs,
+        applied: n.raft?.status().applied ?? 0,
+        firstIndex: log.offset + 1,
+        tickMs: this.baseTickMs * n.rate,
         pendingWrites: n.store.pendingCount,
-        logTerms: view.entries.map((e) => e.term),
+        logTerms: log.entries.map((e) => e.term),
       };
     });
   }
@@ -364,37 +297,103 @@ export class Simulation {
     return this.logRing;
   }
 
-  /** Heals the network, calms it, restores clock rates and restarts every stopped node. */
-  calm(): void {
-    this.perform({ type: 'heal' });
-    this.perform({ type: 'network', conditions: calmNetwork });
+  /** Heals the network, calms it and the disks, restores clock rates and restarts every stopped node. */
+  async calm(): Promise<void> {
+    await this.perform({ type: 'heal' });
+    await this.perform({ type: 'network', conditions: calmNetwork });
     for (const node of this.list) {
-      node.tickMs = this.initialTickMs.get(node.id) as number;
-      if (!node.up) this.perform({ type: 'restart', node: node.id });
+      node.setRate(this.initialRate.get(node.id) as number);
+      node.store.speed = 'fast';
+      node.store.failWrites = 0;
+      if (!node.up && node.state === 'down' && !node.left) await this.perform({ type: 'restart', node: node.id });
     }
   }
 
-  private startNode(node: SimNode): void {
-    node.start();
-    this.invariants.onRestart(node, node.store.durable.hardState.commit);
-    const life = node.incarnation;
-    this.queue.push(this.now + node.tickMs * this.random.next(), { kind: 'tick', node, life });
-    node.drive();
+  private raise(): void {
+    const violation = this.violation;
+    if (violation !== undefined) throw violation;
+  }
+
+  /** Runs an invariant check without letting it throw into a node's code. */
+  private check(run: () => void): void {
+    if (this.violation !== undefined) return;
+    try {
+      run();
+    } catch (error) {
+      if (!(error instanceof InvariantViolation)) throw error;
+      this.violation = error;
+    }
+  }
+
+  private nodeHost(): NodeHost {
+    const self = this;
+    const [wmin, wmax] = this.options.writeDelayMs ?? [0.1, 3];
+    const [smin, smax] = this.options.slowWriteDelayMs ?? [5, 40];
+    const invariants = this.invariants;
+    return {
+      get now() {
+        return self.now;
+      },
+      schedule: (at, fire) => {
+        const handle = this.nextTimer++;
+        this.queue.push(at, { kind: 'timer', handle, fire });
+        return handle;
+      },
+      cancel: (handle) => void this.cancelled.add(handle),
+      writeDelay: (speed) =>
+        speed === 'fast' ? this.random.between(wmin, wmax) : speed === 'slow' ? this.random.between(smin, smax) : this.random.between(200, 800),
+      scheduleDurable: (store, at) => this.queue.push(at, { kind: 'durable', store }),
+      send: (message) => this.send(message),
+      reply: (node, request, reply) => this.replyToClient(node, request, reply),
+      sessionReply: (node, client, reply) => {
+        this.queue.push(this.now + this.clientDelay(), { kind: 'sessionReply', client, reply });
+        this.note(`${node.id} → client ${client}: session ${reply.kind === 'session' ? reply.clientId : reply.reason}`);
+      },
+      failed: (node, error) => {
+        this.note(`${node.id} stopped: ${error.message}`);
+        const injected = error.name === 'StorageError' && (error.cause as Error | undefined)?.name === 'LogQuotaError';
+        if (!injected) this.check(() => { throw new InvariantViolation('Node Failure', `${node.id} stopped by itself: ${describeError(error)}`); });
+        this.schedule(this.now + this.random.between(20, 400), { type: 'restart', node: node.id });
+      },
+      observer: {
+        afterReady: (node, ready, before) => this.check(() => invariants.afterReady(node, ready, before)),
+        onApply: (node, index, command, duplicate) => this.check(() => invariants.onApply(node, index, command, duplicate)),
+        onRestore: (node, before, after) => this.check(() => invariants.onRestore(node, before, after)),
+        onRestart: (node, commit) => this.check(() => invariants.onRestart(node, commit)),
+        onReadRequested: (node, context) => invariants.onReadRequested(node, context),
+      },
+    };
+  }
+
+  private workloadHost(): WorkloadHost {
+    const self = this;
+    return {
+      get now() {
+        return self.now;
+      },
+      random: this.random,
+      nodeIds: () => this.ids,
+      sendRequest: (to, request) => {
+        const node = this.byId.get(to) as SimNode;
+        this.queue.push(this.now + this.clientDelay(), { kind: 'request', node, request });
+      },
+      openSession: (to, client, timeoutMs) => {
+        const node = this.byId.get(to) as SimNode;
+        this.queue.push(this.now + this.clientDelay(), { kind: 'openSession', node, client, timeoutMs });
+      },
+      scheduleClient: (at, client, attempt, what) => this.queue.push(at, { kind: 'client', client, attempt, what }),
+      definitelyFailed: (opId) => this.check(() => this.invariants.definitelyFailed(opId)),
+    };
   }
 
   private handle(ev: SimEvent): void {
     switch (ev.kind) {
-      case 'tick': {
-        const node = ev.node;
-        if (node.incarnation !== ev.life || !node.up) return;
-        const before = this.options.traceSteps ? rowKey(node) : '';
-        node.tick();
-        if (this.options.traceSteps && rowKey(node) !== before) this.note(`tick ${node.id}`);
-        this.queue.push(this.now + node.tickMs, ev);
+      case 'timer':
+        if (this.cancelled.delete(ev.handle)) return;
+        ev.fire();
         return;
-      }
       case 'durable':
-        if (ev.node.incarnation === ev.life) ev.node.durable();
+        ev.store.flush(this.now);
         return;
       case 'deliver': {
         const packet = this.network.arrive(ev.packet);
@@ -402,7 +401,7 @@ export class Simulation {
         const node = this.byId.get(packet.to);
         if (node === undefined || !node.up) return;
         if (this.options.traceSteps || this.options.eventLogSize) this.note(`deliver ${describeMessage(packet.message)}`);
-        node.receive(packet.message);
+        node.deliver(packet.message);
         return;
       }
       case 'request':
@@ -412,14 +411,20 @@ export class Simulation {
         }
         ev.node.serve(ev.request);
         return;
+      case 'openSession':
+        ev.node.openSession(ev.client, ev.timeoutMs);
+        return;
       case 'reply':
         this.workload.onReply(ev.request, ev.reply);
+        return;
+      case 'sessionReply':
+        this.workload.onSessionReply(ev.client, ev.reply);
         return;
       case 'client':
         this.workload.onEvent(ev.client, ev.attempt, ev.what);
         return;
       case 'action':
-        this.perform(ev.action);
+        this.act(ev.action);
         return;
     }
   }
@@ -433,7 +438,7 @@ export class Simulation {
   private replyToClient(node: SimNode, request: ClientRequest, reply: ClientReply): void {
     this.queue.push(this.now + this.clientDelay(), { kind: 'reply', request, reply });
     if (this.options.traceSteps || this.options.eventLogSize) {
-      const what = reply.kind === 'refused' ? `refused (${reply.reason})` : JSON.stringify(reply.result);
+      const what = reply.kind === 'result' ? JSON.stringify(reply.result) : `${reply.kind} (${reply.reason})`;
       this.note(`${node.id} → client ${request.client}: ${request.command.id} ${what}`);
     }
   }
@@ -465,16 +470,31 @@ function rowOf(n: SimNode): NodeRow {
     role: n.up ? n.role : 'down',
     term: n.hardState.term,
     commit: n.hardState.commit,
-    lastIndex: n.store.view.lastIndex,
+    lastIndex: n.log.lastIndex,
   };
-}
-
-function rowKey(n: SimNode): string {
-  return `${n.role}/${n.hardState.term}/${n.hardState.commit}/${n.store.view.lastIndex}`;
 }
 
 function describeInput(request: ClientRequest): string {
   const i = request.command.input;
   const args = i.op === 'get' ? `${i.key} (${request.read})` : i.op === 'put' ? `${i.key}=${i.value}` : `${i.key} ${i.expected}→${i.value}`;
-  return `${request.command.id} ${i.op} ${args}`;
+  return `${request.command.id} ${i.op} ${args}${request.session ? ` [session ${request.session.clientId}#${request.session.seq}]` : ''}`;
+}
+
+function describeError(error: Error): string {
+  const cause = error.cause instanceof Error ? ` (${describeError(error.cause)})` : '';
+  return `${error.name}: ${error.message}${cause}`;
+}
+
+/** A macrotask hop: every microtask queued before it has run when it resolves. */
+function defaultSettle(): () => Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+  if (typeof immediate === 'function') return () => new Promise((resolve) => immediate(resolve));
+  const channel = new MessageChannel();
+  const waiting: (() => void)[] = [];
+  channel.port1.onmessage = () => waiting.shift()?.();
+  return () =>
+    new Promise((resolve) => {
+      waiting.push(resolve);
+      channel.port2.postMessage(0);
+    });
 }

@@ -1,22 +1,21 @@
 /**
- * The cores a fuzz run can drive: the real `RawNode`, or one of the deliberately broken
- * variants that `@webraft/core/testing` exposes so tests can prove the checks catch bugs.
+ * The simulator a fuzz run drives: this package as it is, or bundled with one of the
+ * deliberately broken variants of `@webraft/core/testing` compiled in (`--mutant`), which the
+ * invariants must catch. Mutant builds need esbuild and this repository's tools/mutants.mjs.
  */
-import { RawNode } from '@webraft/core';
-import { createRawNodeWithMutants, mutants, type Mutant } from '@webraft/core/testing';
-import type { CoreFactory } from '../sim-node.ts';
+import { applyMutant, mutantNamed, mutants } from '@webraft/core/testing';
+import type * as SimModule from '../index.ts';
 
-export const realCore: CoreFactory = (options, restore) => new RawNode(options, restore);
+export type Sim = Pick<typeof SimModule, 'runSeed' | 'rawNodeCore' | 'formatFailure'>;
 
 export function mutantNames(): readonly string[] {
-  return mutants;
+  return mutants.map((m) => m.name);
 }
 
-export function mutantCore(name: string): CoreFactory {
-  if (!mutants.includes(name as Mutant)) throw new RangeError(`unknown mutant ${name}`);
-  return (options, restore) => createRawNodeWithMutants(options, restore, [name as Mutant]);
-}
-
-export function coreFor(mutant: string | undefined): CoreFactory {
-  return mutant === undefined ? realCore : mutantCore(mutant);
+/** The simulator with `mutant` compiled in (undefined: the real one). @throws MutantError for an unknown name. */
+export async function loadSim(mutant: string | undefined): Promise<Sim> {
+  if (mutant === undefined) return import('../index.ts');
+  const broken = mutantNamed(mutant);
+  const { importWithMutant } = await import(new URL('../../../../tools/mutants.mjs', import.meta.url).href);
+  return (await importWithMutant(new URL('../index.ts', import.meta.url).pathname, broken, applyMutant)) as Sim;
 }

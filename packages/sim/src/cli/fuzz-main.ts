@@ -7,10 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { historyToJson } from '../history.ts';
-import { formatFailure, runSeed, type FuzzOptions } from '../run.ts';
+import type { FuzzOptions } from '../run.ts';
 import { parseArgs, usage, UsageError, type FuzzArgs } from './args.ts';
 import { checkHistoryFile, type CheckStreams } from './check.ts';
-import { coreFor, mutantNames } from './cores.ts';
+import { loadSim, mutantNames } from './cores.ts';
 import type { SeedSummary, WorkerData, WorkerReply } from './fuzz-worker.ts';
 
 const BATCH = 4;
@@ -108,15 +108,15 @@ const code = main();
 if (code >= 0) process.exit(code);
 const args = parseArgs(process.argv.slice(2), availableParallelism());
 const failures = await runSeeds(args);
-const core = coreFor(args.mutant);
+const sim = await loadSim(args.mutant);
 const replay = (seed: number): string =>
   `npm run fuzz -- --seeds 1 --from ${seed} --ops ${args.ops} --clients ${args.clients}${args.nodes !== undefined ? ` --nodes ${args.nodes}` : ''}${args.mutant ? ` --mutant ${args.mutant}` : ''}`;
 for (const f of failures.slice(1)) process.stdout.write(`FAIL seed ${f.seed}: ${f.property}: ${f.detail}\n`);
 const first = failures[0];
 // A history check fails only at the end of a run, so keep the whole trace and cut it around the operation.
 const traceSteps = first?.property === 'Linearizability' ? Number.MAX_SAFE_INTEGER : args.traceSteps;
-const traced = runSeed(first?.seed ?? args.from, core, { ...fuzzOptions(args), traceSteps });
-if (first !== undefined) process.stdout.write(`${formatFailure(traced, replay(first.seed), args.traceSteps)}\n`);
+const traced = await sim.runSeed(first?.seed ?? args.from, sim.rawNodeCore, { ...fuzzOptions(args), traceSteps });
+if (first !== undefined) process.stdout.write(`${sim.formatFailure(traced, replay(first.seed), args.traceSteps)}\n`);
 if (args.history !== undefined) {
   writeFileSync(args.history, historyToJson(traced.history));
   process.stderr.write(`history of seed ${traced.seed} (${traced.history.length} operations) saved to ${args.history}\n`);

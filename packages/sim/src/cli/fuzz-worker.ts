@@ -1,7 +1,7 @@
 /** A fuzz worker thread: runs the batches of seeds it is sent and answers with one summary per seed. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { runSeed, type FuzzOptions } from '../run.ts';
-import { coreFor } from './cores.ts';
+import type { FuzzOptions } from '../run.ts';
+import { loadSim } from './cores.ts';
 
 export interface WorkerData {
   readonly mutant: string | undefined;
@@ -21,13 +21,14 @@ export interface WorkerReply {
 }
 
 const data = workerData as WorkerData;
-const core = coreFor(data.mutant);
+const sim = await loadSim(data.mutant);
 
-parentPort?.on('message', (seeds: number[]) => {
-  const results = seeds.map((seed): SeedSummary => {
-    const r = runSeed(seed, core, data.options);
-    return { seed, ok: r.ok, property: r.violation?.property ?? '', detail: r.violation?.detail ?? '', steps: r.steps };
-  });
+parentPort?.on('message', async (seeds: number[]) => {
+  const results: SeedSummary[] = [];
+  for (const seed of seeds) {
+    const r = await sim.runSeed(seed, sim.rawNodeCore, data.options);
+    results.push({ seed, ok: r.ok, property: r.violation?.property ?? '', detail: r.violation?.detail ?? '', steps: r.steps });
+  }
   const reply: WorkerReply = { results };
   parentPort?.postMessage(reply);
 });
