@@ -2,6 +2,10 @@
  * A tiny synchronous network of RawNodes for cluster-level tests: each node has an in-memory
  * "disk" (hard state, log, snapshot) written from its Readys, so nodes can crash and restart.
  * Messages are delivered in FIFO order; filters drop or partition them.
+ *
+ * A deliberate single-message harness: a minimal Ready loop of its own around `RawNode`, so a
+ * test can hold, drop or persist one message or write at a time. The loop applications run
+ * (`RaftNode`) is tested in test/node and fuzzed by the whole-stack simulator (packages/sim).
  */
 import type { ConfState, Entry, HardState, Message, NodeId, Ready, Snapshot } from '../../src/raft/types.ts';
 import type { RaftOptions } from '../../src/raft/contract.ts';

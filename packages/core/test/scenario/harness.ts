@@ -3,6 +3,10 @@
  * synchronous durable store, joined by a network of per-node inboxes that scripts can
  * partition, drop from and deliver selectively. Imports only core sources, so the same
  * scripts run under vitest and Deno. Every command returns deterministic text.
+ *
+ * A deliberate single-message harness: it drives `RawNode` with a minimal Ready loop of its
+ * own so a script can place each message, write and crash by hand. The loop applications run
+ * (`RaftNode`) is what the whole-stack simulator (packages/sim) fuzzes.
  */
 import type { RaftCore, RaftOptions } from '../../src/raft/contract.ts';
 import type { ConfChangeSingle, ConfState, Message } from '../../src/raft/types.ts';
