@@ -29,12 +29,16 @@ export interface HistoryOp {
   readonly type: 'ok' | 'fail' | 'info';
 }
 
-/** A write of this tab not known to be in the list yet: waiting for the store, or given up. */
+/**
+ * A write of this tab not known to be in the list yet: waiting for the store; given up without
+ * an answer (`unknown`: it may still take effect, as a timeout says nothing either way); or
+ * refused (it did not take effect).
+ */
 export interface PendingWrite {
   readonly key: number;
   readonly command: TodoCommand;
   readonly since: number;
-  state: 'pending' | 'refused';
+  state: 'pending' | 'unknown' | 'refused';
   error?: string;
 }
 
@@ -86,7 +90,10 @@ export class LiveTab {
         worker: () => new Worker(new URL('./store-worker.ts', import.meta.url), { type: 'module', name: this.#workerName }),
       });
       this.#store = store;
-      store.subscribe(() => this.onChange());
+      store.subscribe((items) => {
+        this.#settleUnknown(items);
+        this.onChange();
+      });
       store.onStatus((status) => this.#statusChanged(status));
       this.#statusChanged(store.status());
       setInterval(() => this.#report(), reportEveryMs);
@@ -113,7 +120,7 @@ export class LiveTab {
     return status === undefined ? [] : this.model.rows(status, now);
   }
 
-  /** Replicates `command`; it shows as pending at once, and as refused if the store gives up on it. */
+  /** Replicates `command`; it shows as pending at once, and as in doubt (or refused) if the store gives up on it. */
   async dispatch(command: TodoCommand): Promise<TodoResult | undefined> {
     const write: PendingWrite = { key: this.#nextKey++, command, since: Date.now(), state: 'pending' };
     this.pending.push(write);
@@ -123,7 +130,7 @@ export class LiveTab {
       this.pending.splice(this.pending.indexOf(write), 1);
       return result;
     } catch (error) {
-      write.state = 'refused';
+      write.state = error instanceof Error && error.name === 'TimeoutError' ? 'unknown' : 'refused';
       write.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw error;
     } finally {
@@ -133,9 +140,17 @@ export class LiveTab {
 
   /** Forgets a write that was given up. */
   dismiss(key: number): void {
-    const at = this.pending.findIndex((w) => w.key === key && w.state === 'refused');
+    const at = this.pending.findIndex((w) => w.key === key && w.state !== 'pending');
     if (at >= 0) this.pending.splice(at, 1);
     this.onChange();
+  }
+
+  /** An item given up on without an answer that shows up in the list after all took effect: it is no longer in doubt. */
+  #settleUnknown(items: Todos): void {
+    for (let i = this.pending.length - 1; i >= 0; i--) {
+      const w = this.pending[i]!;
+      if (w.state === 'unknown' && w.command.op === 'add' && items.some((t) => t.id === (w.command as { id: string }).id)) this.pending.splice(i, 1);
+    }
   }
 
   /** A linearizable read of the list. */

@@ -99,11 +99,11 @@ export function drawTodos(items: Todos, pending: readonly PendingWrite[]): strin
       `<button data-remove="${esc(t.id)}" title="Remove" aria-label="Remove: ${esc(t.text)}"><span aria-hidden="true">✕</span></button></li>`,
   );
   for (const w of pending) {
-    const refused = w.state === 'refused';
+    const note =
+      w.state === 'pending' ? 'saving… waiting for the leader' : w.state === 'unknown' ? `no answer yet: it may still be saved (${esc(w.error ?? '')})` : `not saved (${esc(w.error ?? 'refused')})`;
     rows.push(
-      `<li class="write ${w.state}" data-state="${w.state}" data-key="${w.key}"><span class="text">${esc(describe(w.command))}</span>` +
-        `<span class="note">${refused ? `not saved (${esc(w.error ?? 'refused')})` : 'saving… waiting for the leader'}</span>` +
-        (refused ? `<button data-dismiss="${w.key}" title="Dismiss" aria-label="Dismiss: ${esc(describe(w.command))}"><span aria-hidden="true">✕</span></button>` : '') +
+      `<li class="write ${w.state}" data-state="${w.state}" data-key="${w.key}"><span class="text">${esc(describe(w.command))}</span><span class="note">${note}</span>` +
+        (w.state === 'pending' ? '' : `<button data-dismiss="${w.key}" title="Dismiss" aria-label="Dismiss: ${esc(describe(w.command))}"><span aria-hidden="true">✕</span></button>`) +
         '</li>',
     );
   }

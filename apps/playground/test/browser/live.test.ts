@@ -143,7 +143,7 @@ describe('live page on the tab store', () => {
 });
 
 describe('what the live page shows promptly', () => {
-  it('"Add" in an isolated tab shows the item pending at once, refused when the store gives up, saved after healing', async () => {
+  it('"Add" in an isolated tab shows the item pending at once, in doubt when the store gives up, saved after healing', async () => {
     const tabs = [await openTab('iso'), await openTab('iso'), await openTab('iso')];
     await expect.poll(() => agreedLeader(tabs), { timeout: 30_000 }).toBeDefined();
     await expect.poll(async () => (await Promise.all(tabs.map((t) => t.evaluate(() => window.webraft.status()!.slots.length)))).join(''), { timeout: 30_000 }).toBe('111');
@@ -159,18 +159,19 @@ describe('what the live page shows promptly', () => {
     expect(Date.now() - clicked).toBeLessThan(2000);
     expect(await isolated.textContent('#todo-list li[data-state="pending"]')).toContain('cut off');
     await shot(isolated, 'live-isolated-pending');
-    // The store gives up after the page's request timeout (8 s): the write shows as not saved.
-    await isolated.waitForSelector('#todo-list li[data-state="refused"]', { timeout: 20_000 });
-    expect(await isolated.textContent('#todo-list li[data-state="refused"]')).toContain('not saved');
-    await isolated.click('#todo-list li[data-state="refused"] button[data-dismiss]');
+    // The store gives up after the page's request timeout (8 s): a timeout says nothing either way.
+    await isolated.waitForSelector('#todo-list li[data-state="unknown"]', { timeout: 20_000 });
+    expect(await isolated.textContent('#todo-list li[data-state="unknown"]')).toContain('it may still be saved (TimeoutError');
+    await isolated.click('#todo-list li[data-state="unknown"] button[data-dismiss]');
     await others[0]!.evaluate(() => window.webraft.add('while one tab was cut off'));
     await expect.poll(() => sameTodos(others), { timeout: 20_000 }).toEqual(['while one tab was cut off']);
     await isolated.fill('#todo-text', 'sent while isolated');
     await isolated.click('#todo-form button');
     await isolated.waitForSelector('#todo-list li[data-state="pending"]', { timeout: 2000 });
     await isolated.click('#isolate');
-    await expect.poll(() => sameTodos(tabs), { timeout: 30_000 }).toEqual(['while one tab was cut off', 'sent while isolated']);
-    expect(await isolated.$('#todo-list li[data-state]')).toBeNull();
+    // (The write given up on may or may not have taken effect: its outcome was unknown.)
+    await expect.poll(async () => (await sameTodos(tabs))?.filter((text) => text !== 'cut off'), { timeout: 30_000 }).toEqual(['while one tab was cut off', 'sent while isolated']);
+    await expect.poll(() => isolated.$$eval('#todo-list li[data-state]', (els) => els.length), { timeout: 5000 }).toBe(0);
     for (const t of tabs) await t.close();
   });
 
