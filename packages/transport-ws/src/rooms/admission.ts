@@ -20,9 +20,9 @@ export interface AdmissionRequestOf<Request> {
 
 export interface AdmissionPolicy<Request> {
   readonly path: string;
-  readonly allowedOrigins: readonly string[] | undefined;
-  readonly tokenSecret: string | Uint8Array | undefined;
-  readonly authorize: ((request: AdmissionRequestOf<Request>) => boolean | Promise<boolean>) | undefined;
+  readonly allowedOrigins?: readonly string[] | undefined;
+  readonly tokenSecret?: string | Uint8Array | undefined;
+  readonly authorize?: ((request: AdmissionRequestOf<Request>) => boolean | Promise<boolean>) | undefined;
   readonly now: () => number;
 }
 

@@ -28,13 +28,23 @@ export interface HubSocket {
 export interface HubEvents<Socket> {
   /** `socket` entered the room as `node` (a Durable Object writes it into the socket's attachment here). */
   entered?(socket: Socket, node: NodeId): void;
+  /**
+   * `socket` lost its node id to a newer connection and is out of the room: tell it (4009).
+   * @default closes it at once with 4009
+   */
+  replaced?(socket: Socket): void;
+}
+
+/** Why a connection may not enter its room: the close code to refuse it with. */
+export interface Refusal {
+  readonly code: CloseCode;
+  readonly reason: string;
 }
 
 class HubMember<Socket extends HubSocket> {
   readonly idBytes: Uint8Array;
   readonly frames: TokenBucket;
   readonly bytes: TokenBucket;
-  inRoom = false;
   /** The relay closed it, or the runtime said it closed: nothing more goes to it. */
   leaving = false;
   keepaliveAnsweredAt = -Infinity;
@@ -78,21 +88,15 @@ class HubMember<Socket extends HubSocket> {
 export class RoomHub<Socket extends HubSocket> {
   /** Members in the room, by node id. */
   readonly #members = new Map<NodeId, HubMember<Socket>>();
-  /** Every connection held: in the room, or on its way in. */
+  /** The same members, by socket. */
   readonly #sockets = new Map<Socket, HubMember<Socket>>();
 
   constructor(
-    readonly name: string,
     private readonly limits: RoomLimits,
     private readonly stats: RoomRelayStats,
     private readonly now: () => number = Date.now,
     private readonly events: HubEvents<Socket> = {},
   ) {}
-
-  /** Connections held: in the room, or on their way in. */
-  get connections(): number {
-    return this.#sockets.size;
-  }
 
   /** Node ids in the room. */
   nodes(): NodeId[] {
@@ -107,30 +111,41 @@ export class RoomHub<Socket extends HubSocket> {
       return;
     }
     const member = new HubMember(socket, node, this.limits, this.now());
-    member.inRoom = true;
     this.#sockets.set(socket, member);
     this.#members.set(node, member);
   }
 
-  /** A new, admitted connection for `node`: it enters the room once the node id is free and the room has space. */
-  async join(socket: Socket, node: NodeId): Promise<void> {
-    const member = new HubMember(socket, node, this.limits, this.now());
-    this.#sockets.set(socket, member);
+  /**
+   * Whether an admitted connection for `node` may enter the room: the node id is taken from a
+   * holder that shows no sign of life within `takeoverProbeMs` (see `takeover.ts`), and the
+   * room must have space. Resolves with the refusal (counted) or undefined; then, with no
+   * `await` between, {@link enter} the connection. `abandoned` says the newcomer went away
+   * meanwhile (it is then refused with `goingAway`, uncounted).
+   */
+  async claim(node: NodeId, abandoned: () => boolean = () => false): Promise<Refusal | undefined> {
     const contest = await contestNodeId({
       holder: () => this.#members.get(node),
       probe: (holder) => holder.nextWord(this.limits.takeoverProbeMs),
       replace: (holder) => {
         this.stats.disconnected.replaced++;
-        this.#close(holder, CloseCode.replaced, 'replaced by a newer connection');
+        this.#forget(holder);
+        if (this.events.replaced !== undefined) this.events.replaced(holder.socket);
+        else closeQuietly(holder.socket, CloseCode.replaced, 'replaced by a newer connection');
       },
-      abandoned: () => member.leaving,
+      abandoned,
     });
-    if (contest === 'abandoned') return;
-    if (contest === 'inUse') return this.#refuse(member, CloseCode.nodeIdInUse, 'node id in use by a live connection');
-    if (this.#members.size >= this.limits.maxMembersPerRoom) return this.#refuse(member, CloseCode.roomFull, 'room full');
+    if (contest === 'abandoned') return { code: CloseCode.goingAway, reason: 'gone' };
+    if (contest === 'inUse') return this.#refusal(CloseCode.nodeIdInUse, 'node id in use by a live connection');
+    if (this.#members.size >= this.limits.maxMembersPerRoom) return this.#refusal(CloseCode.roomFull, 'room full');
+    return undefined;
+  }
+
+  /** Puts a connection {@link claim} let in into the room: the welcome lists the others, who learn it is there. */
+  enter(socket: Socket, node: NodeId): void {
+    const member = new HubMember(socket, node, this.limits, this.now());
     const others = this.nodes();
+    this.#sockets.set(socket, member);
     this.#members.set(node, member);
-    member.inRoom = true;
     this.events.entered?.(socket, node);
     this.#send(member, welcomeEnvelope(others));
     for (const other of this.#members.values()) if (other !== member) this.#send(other, presenceEnvelope(node, true));
@@ -141,7 +156,6 @@ export class RoomHub<Socket extends HubSocket> {
     const member = this.#sockets.get(socket);
     if (member === undefined || member.leaving) return;
     member.heard();
-    if (!member.inRoom) return;
     const stats = this.stats;
     if (typeof data === 'string') {
       stats.rejected.malformed++;
@@ -218,9 +232,9 @@ export class RoomHub<Socket extends HubSocket> {
     }
   }
 
-  #refuse(member: HubMember<Socket>, code: CloseCode, reason: string): void {
+  #refusal(code: CloseCode, reason: string): Refusal {
     countRefusal(this.stats.rejected, code);
-    this.#close(member, code, reason);
+    return { code, reason };
   }
 
   #close(member: HubMember<Socket>, code: number, reason: string): void {
@@ -240,7 +254,7 @@ export class RoomHub<Socket extends HubSocket> {
 }
 
 /** Closes, ignoring a socket that is already closing. */
-function closeQuietly(socket: HubSocket, code: number, reason: string): void {
+export function closeQuietly(socket: HubSocket, code: number, reason: string): void {
   try {
     socket.close(code, reason);
   } catch {
