@@ -5,8 +5,10 @@
  * relay has (its process's budgets, the admin API, fault injection) is in relay.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@webraft/core/testing';
 import { CloseCode, mintRoomToken } from '../src/relay/index.ts';
 import { EnvelopeKind } from '../src/protocol.ts';
+import { Load, startCluster } from './hostile/harness.ts';
 import { bytes, connectClient, text, type TestClient } from './relay-client.ts';
 import { relayKinds, type ProtocolRelayOptions, type RelayUnderTest } from './relays.ts';
 
@@ -208,5 +210,30 @@ describe.each(relayKinds)('$name', (kind) => {
       expect((await join('r', 'c', {}, 'https://evil.example').closed).code).toBe(CloseCode.forbiddenOrigin);
       expect((await stats('r')).rejected.forbiddenOrigin).toBe(1);
     });
+  });
+
+  describe('a Raft cluster', () => {
+    it('of three RaftNodes commits through it, with node-bound room tokens and a cluster secret', async () => {
+      const secret = 'relay secret';
+      await relayWith({ tokenSecret: secret });
+      const cluster = await startCluster(relay!.url, 'raft', (id) => ({
+        token: () => mintRoomToken(secret, { room: 'raft', node: id, expiresAt: Date.now() + 60_000 }),
+      }));
+      const load = new Load(cluster, 16);
+      try {
+        load.start();
+        await waitFor(() => load.commits >= 500, 20_000, '500 commits');
+        await load.stop();
+        const leader = cluster.nodes.find((n) => n.raft.isLeader) ?? cluster.nodes[0]!;
+        await leader.raft.propose({ key: 'last', value: 'v' }, { timeoutMs: 5000 });
+        await waitFor(() => cluster.nodes.every((n) => n.raft.stateMachine.data.get('last') === 'v'), 10_000, 'the last command everywhere');
+        const states = cluster.nodes.map((n) => JSON.stringify([...n.raft.stateMachine.data].sort()));
+        expect(new Set(states).size).toBe(1);
+        expect((await stats('raft')).members.toSorted()).toEqual(['n1', 'n2', 'n3']);
+      } finally {
+        await load.stop();
+        await cluster.stop();
+      }
+    }, 30_000);
   });
 });
