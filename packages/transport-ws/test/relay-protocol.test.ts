@@ -5,8 +5,10 @@
  * relay has (its process's budgets, the admin API, fault injection) is in relay.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { waitFor } from '@webraft/core/testing';
 import { CloseCode, mintRoomToken } from '../src/relay/index.ts';
+import { RelayRefusedError, webSocketTransport } from '../src/index.ts';
 import { EnvelopeKind } from '../src/protocol.ts';
 import { Load, startCluster } from './hostile/harness.ts';
 import { bytes, connectClient, text, type TestClient } from './relay-client.ts';
@@ -200,6 +202,20 @@ describe.each(relayKinds)('$name', (kind) => {
       expect((await join('r', 'late', { token: brief }).closed).code).toBe(CloseCode.unauthorized);
       expect((await stats('r')).rejected.unauthorized).toBe(8);
       expect((await stats('r')).members).toEqual(['a', 'b', 'early']);
+    });
+
+    it('refuses a transport whose token is bad for good: start() rejects with 4001', async () => {
+      await relayWith({ tokenSecret: secret });
+      const token = await mintRoomToken('another secret', { room: 'r', node: 'a', expiresAt: Date.now() + 60_000 });
+      const transport = webSocketTransport({ url: relay!.url, room: 'r', nodeId: 'a', token, WebSocket });
+      try {
+        const refused = await transport.start({ message: () => undefined }).then(() => undefined, (error: unknown) => error);
+        expect(refused).toBeInstanceOf(RelayRefusedError);
+        expect(refused).toMatchObject({ code: CloseCode.unauthorized });
+        expect(transport.status.state).toBe('refused');
+      } finally {
+        await transport.close();
+      }
     });
 
     it('enforces the origin allowlist (4003)', async () => {

@@ -1,9 +1,11 @@
 /**
  * The relays that speak the protocol, behind one face, so a test of the protocol runs against
- * each: the Node relay in this process, and the Durable Object relay in workerd. Each is
- * started with the options every relay takes and reports the counters every relay keeps.
+ * each: the Node relay in this process, the Durable Object relay in workerd, and the Deno
+ * relay in a deno process. Each is started with the options every relay takes and reports the
+ * counters every relay keeps.
  */
 import { startRelay } from '../src/relay/index.ts';
+import { startDenoRelay } from './edge/deno-relay-process.ts';
 import { startWorkerdRelay } from './edge/workerd-relay.ts';
 
 export interface ProtocolRelayOptions {
@@ -90,4 +92,19 @@ export const durableObjectRelay: RelayKind = {
   },
 };
 
-export const relayKinds: readonly RelayKind[] = [nodeRelay, durableObjectRelay];
+export const denoRelay: RelayKind = {
+  name: 'Deno relay',
+  async start(options = {}) {
+    const relay = await startDenoRelay(options);
+    return {
+      url: relay.url,
+      async stats(room) {
+        const [stats, rooms] = await Promise.all([relay.stats(), relay.rooms()]);
+        return { ...stats, members: rooms.find((r) => r.room === room)?.members ?? [] };
+      },
+      close: () => relay.stop(),
+    };
+  },
+};
+
+export const relayKinds: readonly RelayKind[] = [nodeRelay, durableObjectRelay, denoRelay];

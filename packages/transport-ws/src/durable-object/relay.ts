@@ -8,6 +8,7 @@
  */
 import { CloseCode } from '../protocol.ts';
 import { admit } from '../rooms/admission.ts';
+import { bearerMatches } from '../rooms/bearer.ts';
 import { closeQuietly, RoomHub } from '../rooms/hub.ts';
 import { RelayOptionsError, resolveRoomRelayOptions, type ResolvedRoomRelayOptions } from '../rooms/options.ts';
 import { countRefusal, emptyRoomRelayStats, type RoomRelayStats } from '../rooms/stats.ts';
@@ -193,7 +194,7 @@ function refusal(code: number, reason: string): Response {
 }
 
 async function admin(request: Request, url: URL, token: string | undefined, namespace: DurableObjectNamespaceLike, stats: WorkerRelayStats): Promise<Response> {
-  if (token !== undefined && !sameText(request.headers.get('authorization') ?? '', `Bearer ${token}`)) {
+  if (token !== undefined && !bearerMatches(request.headers.get('authorization'), token)) {
     return Response.json({ error: 'admin token required' }, { status: 401 });
   }
   if (request.method !== 'GET') return Response.json({ error: 'method not allowed' }, { status: 405 });
@@ -207,13 +208,4 @@ async function admin(request: Request, url: URL, token: string | undefined, name
     return Response.json({ error: 'room name is not valid percent-encoding' }, { status: 400 });
   }
   return namespace.get(namespace.idFromName(room)).fetch(new Request('https://room.webraft.invalid/stats'));
-}
-
-/** Compares in time that depends on the lengths only. */
-function sameText(given: string, expected: string): boolean {
-  const a = new TextEncoder().encode(given);
-  const b = new TextEncoder().encode(expected);
-  let difference = a.length ^ b.length;
-  for (let i = 0; i < b.length; i++) difference |= (a[i] ?? 0) ^ b[i]!;
-  return difference === 0;
 }

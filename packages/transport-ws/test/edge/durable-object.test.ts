@@ -1,8 +1,7 @@
 /**
  * What is particular to the Durable Object relay (its protocol is checked against every relay
  * by relay-protocol.test.ts): members that outlive their room object's eviction from memory
- * (hibernation), the byte rate enforced by dropping, and its options from the Worker's
- * environment.
+ * (hibernation), and its options from the Worker's environment.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -69,26 +68,6 @@ describe('hibernation', () => {
     transports[1]!.send(heartbeat('b', 'a', 8));
     await waitFor(() => received.get('a')!.some((m) => m.type === 'heartbeat' && m.commit === 8), 5000, 'b to a');
   }, 40_000);
-});
-
-describe('limits', () => {
-  it('drops the frames of a member over maxBytesPerSecond (a Durable Object cannot stop reading a socket)', async () => {
-    relay = await startWorkerdRelay({ WEBRAFT_RELAY_MAX_BYTES_PER_SECOND: String(64 * 1024), WEBRAFT_RELAY_MAX_FRAME_BYTES: String(32 * 1024) });
-    const a = join('r', 'a');
-    await a.welcome;
-    const b = join('r', 'b');
-    await b.welcome;
-    for (let i = 0; i < 40; i++) a.send('b', new Uint8Array(16 * 1024));
-    await expect.poll(async () => {
-      const { framesForwarded, dropped } = await relay!.roomStats('r');
-      return framesForwarded + dropped.rateLimited;
-    }).toBe(40);
-    const { framesForwarded, dropped } = await relay.roomStats('r');
-    // One second's worth at once (four frames, a few more as it refills), the rest dropped.
-    expect(framesForwarded).toBeGreaterThanOrEqual(4);
-    expect(framesForwarded).toBeLessThan(10);
-    expect(dropped.rateLimited).toBe(40 - framesForwarded);
-  });
 });
 
 describe('the Worker', () => {
