@@ -1,44 +1,26 @@
 /**
- * The simulator's single source of randomness: a seeded sfc32 generator. Every random choice
- * of a run (election timeouts inside the core, network delays, faults, client behaviour) is
- * drawn from one instance, so `(seed, options)` replays a run exactly.
+ * The simulator's single source of randomness, on the project's one seeded generator
+ * (`seededRandom` of `@webraft/core/testing`). Every random choice of a run (election
+ * timeouts inside the core, network and disk delays, faults, client behaviour) is drawn from
+ * one instance, so `(seed, options)` replays a run exactly.
  */
+import { seededRandom } from '@webraft/core/testing';
+
 export class Random {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  private readonly source: () => number;
 
   constructor(seed: number) {
-    // splitmix32 spreads any integer seed (0, 1, 2, ...) over the whole state.
-    let s = seed >>> 0;
-    const next = (): number => {
-      s = (s + 0x9e3779b9) | 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
-    for (let i = 0; i < 12; i++) this.nextUint32();
-  }
-
-  nextUint32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
+    this.source = seededRandom(seed);
   }
 
   /** A number in [0, 1). */
   next(): number {
-    return this.nextUint32() / 4294967296;
+    return this.source();
+  }
+
+  /** An integer in [0, 2^32). */
+  nextUint32(): number {
+    return Math.floor(this.source() * 4294967296);
   }
 
   /** An integer in [min, max] (both inclusive). */

@@ -10,19 +10,19 @@ import { loadSim } from '../src/cli/cores.ts';
  * core passes every one of these seeds (and the 2,000 of `npm run fuzz:ci`).
  */
 const caughtAt: Record<string, { readonly seed: number; readonly property: string }> = {
-  voteWithoutLogCheck: { seed: 1, property: 'Leader Completeness' },
-  countStaleVotes: { seed: 1, property: 'Election Safety' },
-  commitOldTermByCount: { seed: 0, property: 'Leader Commit Rule (§5.4.2)' },
+  voteWithoutLogCheck: { seed: 0, property: 'Leader Completeness' },
+  countStaleVotes: { seed: 4, property: 'Election Safety' },
+  commitOldTermByCount: { seed: 4, property: 'Leader Commit Rule (§5.4.2)' },
   replyBeforePersist: { seed: 0, property: 'Commit Durability (§5.3)' },
   applyBeforeCommit: { seed: 0, property: 'Apply Committed Only' },
-  noStepDownOnHigherTerm: { seed: 1, property: 'Election Safety' },
-  leadBeforeOwnVoteDurable: { seed: 5, property: 'Election Safety' },
-  appendForwardedTwice: { seed: 0, property: 'At Most Once' },
-  countForgottenStores: { seed: 1, property: 'Election Safety' },
-  dropWhenOverwrittenHere: { seed: 1, property: 'At Most Once' },
-  votesRightAfterRestart: { seed: 16, property: 'Read Freshness' },
-  spliceSnapshots: { seed: 195, property: 'Applied Never Rolled Back' },
-  heartbeatCommitsForgottenLog: { seed: 74, property: 'State Machine Safety' },
+  noStepDownOnHigherTerm: { seed: 0, property: 'Election Safety' },
+  leadBeforeOwnVoteDurable: { seed: 36, property: 'Election Safety' },
+  appendForwardedTwice: { seed: 1, property: 'At Most Once' },
+  countForgottenStores: { seed: 15, property: 'Election Safety' },
+  dropWhenOverwrittenHere: { seed: 25, property: 'At Most Once' },
+  votesRightAfterRestart: { seed: 19, property: 'Read Freshness' },
+  spliceSnapshots: { seed: 194, property: 'Applied Never Rolled Back' },
+  heartbeatCommitsForgottenLog: { seed: 1056, property: 'State Machine Safety' },
   sameSessionIdInBatch: { seed: 24, property: 'Linearizability' },
 };
 

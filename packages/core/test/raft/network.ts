@@ -10,6 +10,7 @@
 import type { ConfState, Entry, HardState, Message, NodeId, Ready, Snapshot } from '../../src/raft/types.ts';
 import type { RaftOptions } from '../../src/raft/contract.ts';
 import { RawNode } from '../../src/raft/raw-node.ts';
+import { seededRandom } from '../../src/testing/random.ts';
 
 export interface Disk {
   hardState: HardState;
@@ -44,17 +45,7 @@ export function voters(ids: readonly NodeId[]): ConfState {
 
 export type Filter = (m: Message) => boolean;
 
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
+export { seededRandom };
 
 export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const str = (b: Uint8Array): string => new TextDecoder().decode(b);
