@@ -54,7 +54,7 @@ export interface WorkloadHost {
   definitelyFailed(opId: string): void;
 }
 
-export type ClientEvent = 'timeout' | 'retry' | 'next' | 'session';
+export type ClientEvent = 'timeout' | 'retry' | 'next' | 'session' | 'sessionTimeout';
 
 interface Pending {
   readonly command: KvCommand;
@@ -160,8 +160,11 @@ export class Workload {
       }
       return;
     }
-    if (kind === 'session') {
-      if (c.session === undefined && attempt === c.sessionAttempt) this.requestSession(c);
+    if (kind === 'session' || kind === 'sessionTimeout') {
+      if (c.session !== undefined || attempt !== c.sessionAttempt) return;
+      // No answer at all: that node is down or cut off, so its hint is no better than any other.
+      if (kind === 'sessionTimeout') c.leaderHint = '';
+      this.requestSession(c);
       return;
     }
     const p = c.pending;
@@ -269,7 +272,7 @@ export class Workload {
   private requestSession(c: Client): void {
     c.sessionAttempt++;
     this.host.openSession(this.pickNode(c), c.id, this.options.attemptTimeoutMs);
-    this.host.scheduleClient(this.host.now + this.options.attemptTimeoutMs + 50, c.id, c.sessionAttempt, 'session');
+    this.host.scheduleClient(this.host.now + this.options.attemptTimeoutMs + 50, c.id, c.sessionAttempt, 'sessionTimeout');
   }
 
   private pickNode(c: Client): NodeId {

@@ -2,7 +2,7 @@
 export { startRelay, type Relay } from './server.ts';
 export { RelayOptionsError, type RelayOptions } from './options.ts';
 export type { ClusterStats, RelayStats } from './stats.ts';
-export { RelayClusterError } from './cluster/redis-cluster.ts';
+export { RelayClusterError } from './cluster/link.ts';
 export type { AdmissionRequest } from './admission.ts';
 export { mintRoomToken, verifyRoomToken, RoomTokenError, type RoomTokenClaims, type TokenRejectReason } from '../token.ts';
 export { CloseCode } from '../protocol.ts';

@@ -34,6 +34,11 @@ export type Claim =
 /** Whether a frame left for the relay holding its receiver, or why not. */
 export type ForwardOutcome = 'sent' | 'backpressure' | 'overBudget' | 'detached';
 
+/** The relay could not reach Redis when it started. */
+export class RelayClusterError extends Error {
+  override readonly name = 'RelayClusterError';
+}
+
 /** The relay is not attached to the cluster (it lost Redis): it cannot admit anyone now. */
 export class ClusterUnavailableError extends Error {
   override readonly name = 'ClusterUnavailableError';

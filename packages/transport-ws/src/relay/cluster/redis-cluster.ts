@@ -15,7 +15,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import type { NodeId } from '@webraft/core';
 import type { MemoryBudget } from '../budget.ts';
 import type { ClusterStats } from '../stats.ts';
-import { ClusterUnavailableError, type Claim, type ClusterHandler, type ClusterLink, type ForwardOutcome, type RoomSnapshot } from './link.ts';
+import { ClusterUnavailableError, RelayClusterError, type Claim, type ClusterHandler, type ClusterLink, type ForwardOutcome, type RoomSnapshot } from './link.ts';
 import { claimScript, reapScript, releaseScript } from './scripts.ts';
 import { BusKind, BusMessageError, decodeBusMessage, decodeRoomEvent, encodeFrame, encodeProbe, encodeProbeReply, type ProbeRequest } from './wire.ts';
 
@@ -26,11 +26,6 @@ export interface RedisClusterOptions {
   readonly prefix: string;
   /** A relay's lease: others forget its members this long after it was last renewed. */
   readonly leaseMs: number;
-}
-
-/** The relay could not reach Redis when it started. */
-export class RelayClusterError extends Error {
-  override readonly name = 'RelayClusterError';
 }
 
 /** Bytes of frames handed to Redis and not yet acknowledged, relay-wide; beyond, frames to other relays are dropped. */
