@@ -24,6 +24,13 @@ export { historyFromJson, historyToJson, HistoryFormatError, isCasMiss } from '.
 export type { HistoryOp, KvInput, KvOp, OpType, OpOutput, CasMiss } from './history.ts';
 export { generateHistory, mutateHistory } from './history-gen.ts';
 export type { HistoryGenOptions, Mutation } from './history-gen.ts';
+export type { SimCommand, AppliedObserver, SimStateMachine, StateMachineFactory } from './machine.ts';
+export { simulateApp, formatAppFailure, SimulateAppOptionsError } from './simulate-app.ts';
+export type { ReducerApp, MachineApp, AppSimulationResult, AppFailure, SeedSelection } from './simulate-app.ts';
+export type { Replica } from './app-checks.ts';
+export type { StateSerializer } from './app-machine.ts';
+export { AppSnapshotError } from './app-machine.ts';
+export { AppCommandsError } from './app-clients.ts';
 export { runSeed, fuzzWorld, fuzzPoint, fuzzCombinations, formatFailure, rawNodeCore } from './run.ts';
 export type { FuzzOptions, RunResult, Violation } from './run.ts';
 export { formatTrace, describeMessage } from './trace.ts';

@@ -23,7 +23,7 @@
  * violation is kept and raised by the simulation after the step.
  */
 import type { ConfState, Entry, NodeId, Ready } from '@webraft/core';
-import type { KvCommand } from './kv.ts';
+import type { SimCommand } from './machine.ts';
 import type { LogImage } from './store.ts';
 import type { NodeBefore, SimNode } from './sim-node.ts';
 
@@ -236,7 +236,7 @@ export class Invariants {
   }
 
   /** The node's state machine applies `command` at `index` (`duplicate`: it applied it before). */
-  onApply(node: SimNode, index: number, command: KvCommand, duplicate: boolean): void {
+  onApply(node: SimNode, index: number, command: SimCommand, duplicate: boolean): void {
     if (duplicate) {
       throw new InvariantViolation('At Most Once', `${node.id} applied ${command.id} a second time, at index ${index}`);
     }

@@ -23,6 +23,12 @@ export interface NemesisOptions {
   readonly tickScale?: readonly [number, number];
   /** Most disks wiped in one run (a wiped voter needs a leader's help to vote again). @default 2 */
   readonly maxWipes?: number;
+  /**
+   * Play the two sequences that send key-value requests of their own (lease reads through a
+   * cut-off leader, writes through a leader about to lose its tail). Off for a world whose
+   * nodes run another state machine. @default true
+   */
+  readonly keyValueSequences?: boolean;
 }
 
 /** A fault that waits for the cluster to reach a state, checked after every step. */
@@ -42,6 +48,7 @@ export class Nemesis {
   private readonly tick: readonly [number, number];
   private wipesLeft: number;
   private lastWipeAt = -Infinity;
+  private readonly keyValueSequences: boolean;
 
   constructor(
     private readonly sim: Simulation,
@@ -51,6 +58,7 @@ export class Nemesis {
     this.down = options.downMs ?? [20, 1500];
     this.tick = options.tickScale ?? [0.8, 1.2];
     this.wipesLeft = options.maxWipes ?? 2;
+    this.keyValueSequences = options.keyValueSequences ?? true;
   }
 
   nextDelay(): number {
@@ -114,8 +122,8 @@ export class Nemesis {
       this.restartLater(victim);
       return { type: 'crash', node: victim };
     }
-    if (roll < 0.57) return this.isolateLeaderAndRestartVoters();
-    if (roll < 0.6) return this.overwriteUncommittedTail();
+    if (roll < 0.57) return this.keyValueSequences ? this.isolateLeaderAndRestartVoters() : undefined;
+    if (roll < 0.6) return this.keyValueSequences ? this.overwriteUncommittedTail() : undefined;
     if (roll < 0.63) return this.wipe();
     if (roll < 0.67) {
       const node = r.pick(ids);

@@ -1,7 +1,8 @@
 /**
  * One simulated server: the real `RaftNode` — its ready loop, proposals, forwarding, batching,
  * sessions, reads, snapshots and membership requests — with the simulation's clock, network
- * and disk injected, and the key-value state machine. The simulator observes the node only
+ * and disk injected, and the key-value state machine (or an application's, see
+ * `StateMachineFactory`). The simulator observes the node only
  * through seams: a wrapper around its core (every Ready), its state machine (every apply) and
  * its disk. A crash abandons the node as it is (its clock, transport and store handles go
  * dead, so nothing of that life happens any more); a restart builds a new `RaftNode` on what
@@ -26,7 +27,8 @@ import {
   type Snapshot,
 } from '@webraft/core';
 import { CoreTap, type CoreObserver } from './core-tap.ts';
-import { KvStore, type KvCommand, type KvObserver, type KvResult } from './kv.ts';
+import { KvStore, type KvCommand, type KvResult } from './kv.ts';
+import type { AppliedObserver, SimCommand, SimStateMachine, StateMachineFactory } from './machine.ts';
 import { NodeClock, type TimerHost } from './node-clock.ts';
 import { SimTransport } from './sim-transport.ts';
 import { LogImage, SimLogStore, type DiskHost } from './store.ts';
@@ -35,7 +37,7 @@ export type CoreFactory = (options: RaftOptions, restore: RaftRestore) => RaftCo
 
 /** The RaftNode options a simulation varies (everything else is the simulation's own). */
 export type NodeKnobs = Pick<
-  RaftNodeOptions<KvStore>,
+  RaftNodeOptions<SimStateMachine>,
   | 'electionTicks'
   | 'heartbeatTicks'
   | 'preVote'
@@ -79,7 +81,7 @@ export interface NodeBefore {
 /** What the simulation watches. */
 export interface NodeObserver {
   afterReady(node: SimNode, ready: Ready, before: NodeBefore): void;
-  onApply(node: SimNode, index: number, command: KvCommand, duplicate: boolean): void;
+  onApply(node: SimNode, index: number, command: SimCommand, duplicate: boolean): void;
   onRestore(node: SimNode, before: ReadonlySet<string>, after: ReadonlySet<string>): void;
   onRestart(node: SimNode, durableCommit: number): void;
   onReadRequested(node: SimNode, context: Uint8Array): void;
@@ -103,6 +105,8 @@ export interface SimNodeConfig {
   readonly tickMs: number;
   readonly random: () => number;
   readonly createCore: CoreFactory;
+  /** @default the key-value store */
+  readonly createStateMachine?: StateMachineFactory;
 }
 
 export type NodeState = 'down' | 'starting' | 'up';
@@ -111,8 +115,9 @@ export class SimNode {
   readonly id: NodeId;
   readonly store: SimLogStore;
   state: NodeState = 'down';
-  raft: RaftNode<KvStore> | undefined;
-  kv: KvStore | undefined;
+  raft: RaftNode<SimStateMachine> | undefined;
+  /** The state machine of this life, once the node is created (undefined while down). */
+  stateMachine: SimStateMachine | undefined;
   /** Bumped at every start and crash: callbacks of an earlier life are ignored. */
   incarnation = 0;
   /** World ms per local ms (clock skew and clock-rate faults). */
@@ -163,14 +168,15 @@ export class SimNode {
     this.role = 'follower';
     this.lead = '';
     this.lastApplied = 0;
-    const kv = new KvStore(this.kvObserver(life), this.id);
+    const createStateMachine = this.config.createStateMachine ?? ((observer, node) => new KvStore(observer, node));
+    const stateMachine = createStateMachine(this.appliedObserver(life), this.id);
     const observer = this.coreObserver(life);
     const createCore = this.config.createCore;
-    const options: RaftNodeOptions<KvStore> = {
+    const options: RaftNodeOptions<SimStateMachine> = {
       ...this.config.knobs,
       id: this.id,
       ...(this.config.members !== undefined ? { members: this.config.members } : {}),
-      stateMachine: kv,
+      stateMachine,
       log: this.store.open(),
       transport: this.transport,
       clock: this.clock,
@@ -182,7 +188,7 @@ export class SimNode {
       .then(async (raft) => {
         if (life !== this.incarnation) return;
         this.raft = raft;
-        this.kv = kv;
+        this.stateMachine = stateMachine;
         this.previousConf = undefined;
         this.conf = raft.members();
         this.host.observer.onRestart(this, this.store.durable.hardState.commit);
@@ -227,7 +233,7 @@ export class SimNode {
     this.clock?.stop();
     void this.transport?.close();
     this.raft = undefined;
-    this.kv = undefined;
+    this.stateMachine = undefined;
     this.role = 'follower';
     this.lead = '';
   }
@@ -252,8 +258,9 @@ export class SimNode {
     const timeoutMs = request.timeoutMs;
     const outcome: Promise<KvResult> =
       input.op === 'get' && request.read === 'readIndex'
-        ? raft.read((kv) => ({ applied: true, value: kv.get(input.key) }), { timeoutMs })
-        : raft.propose(request.command, { timeoutMs, ...(request.session !== undefined ? { session: request.session } : {}) });
+        ? raft.read((machine) => ({ applied: true, value: kvOf(machine).get(input.key) }), { timeoutMs })
+        : // The key-value store's apply answers every command with a KvResult.
+          (raft.propose(request.command, { timeoutMs, ...(request.session !== undefined ? { session: request.session } : {}) }) as Promise<KvResult>);
     outcome.then(
       (result) => {
         if (life === this.incarnation) this.host.reply(this, request, { kind: 'result', result });
@@ -316,7 +323,7 @@ export class SimNode {
     this.conf = conf;
   }
 
-  private kvObserver(life: number): KvObserver {
+  private appliedObserver(life: number): AppliedObserver {
     return {
       applied: (index, command, duplicate) => {
         if (life !== this.incarnation) return;
@@ -330,8 +337,14 @@ export class SimNode {
   }
 }
 
+/** The key-value store a client request is served from (requests come from the key-value clients only). */
+function kvOf(machine: SimStateMachine): KvStore {
+  if (!(machine instanceof KvStore)) throw new TypeError('key-value requests need the key-value state machine');
+  return machine;
+}
+
 /** A RaftNode error as a client sees it: definitely not applied, or outcome unknown. */
-function classify(error: unknown): Exclude<ClientReply, { kind: 'result' }> {
+export function classify(error: unknown): Exclude<ClientReply, { kind: 'result' }> {
   if (error instanceof NotLeaderError) return { kind: 'refused', reason: error.reason, leader: error.leader };
   if (error instanceof ProposalRefusedError) return { kind: 'refused', reason: error.reason, leader: '' };
   if (error instanceof ProposalDroppedError) return { kind: 'refused', reason: 'dropped', leader: '' };

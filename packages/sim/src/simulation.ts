@@ -19,9 +19,11 @@ import { Invariants, InvariantViolation } from './invariants.ts';
 import { calmNetwork, Network, type NetworkConditions, type Packet } from './network.ts';
 import { performAction } from './perform.ts';
 import { Random } from './random.ts';
+import type { StateMachineFactory } from './machine.ts';
 import { SimNode, type ClientReply, type ClientRequest, type CoreFactory, type NodeHost, type NodeKnobs, type SessionReply } from './sim-node.ts';
 import type { DiskSpeed, SimLogStore } from './store.ts';
-import { describeMessage, type NodeRow, type TraceStep } from './trace.ts';
+import { defaultSettle } from './settle.ts';
+import { describeError, describeInput, describeMessage, type NodeRow, type TraceStep } from './trace.ts';
 import { defaultWorkload, Workload, type ClientEvent, type WorkloadHost, type WorkloadOptions } from './workload.ts';
 
 export interface SimOptions {
@@ -69,6 +71,8 @@ export interface SimOptions {
   readonly keepEntries?: number;
   /** Generated clients; `clients: 0` leaves only requests made by actions. */
   readonly workload?: Partial<WorkloadOptions>;
+  /** Every node's state machine. @default the key-value store the clients use */
+  readonly stateMachine?: StateMachineFactory;
   /** Keep the last this many steps as a trace (0: none). @default 0 */
   readonly traceSteps?: number;
   /** Keep the last this many log lines for views (0: none). @default 0 */
@@ -160,7 +164,15 @@ export class Simulation {
     const skew = options.clockSkew ?? 0;
     for (const id of this.ids) {
       const node = new SimNode(
-        { id, members: founders.includes(id) ? founders : undefined, knobs, tickMs: this.baseTickMs, random, createCore: options.createCore },
+        {
+          id,
+          members: founders.includes(id) ? founders : undefined,
+          knobs,
+          tickMs: this.baseTickMs,
+          random,
+          createCore: options.createCore,
+          ...(options.stateMachine !== undefined ? { createStateMachine: options.stateMachine } : {}),
+        },
         host,
       );
       node.rate = this.random.between(1 - skew, 1 + skew);
@@ -448,7 +460,8 @@ export class Simulation {
     return this.random.between(c.minDelayMs, c.maxDelayMs);
   }
 
-  private note(text: string): void {
+  /** Adds `text` to the current step's trace line and to the event log (when either is kept). */
+  note(text: string): void {
     if (!this.options.traceSteps && !this.options.eventLogSize) return;
     this.stepText = this.stepText === '' ? text : `${this.stepText}; ${text}`;
     const size = this.options.eventLogSize ?? 0;
@@ -472,29 +485,4 @@ function rowOf(n: SimNode): NodeRow {
     commit: n.hardState.commit,
     lastIndex: n.log.lastIndex,
   };
-}
-
-function describeInput(request: ClientRequest): string {
-  const i = request.command.input;
-  const args = i.op === 'get' ? `${i.key} (${request.read})` : i.op === 'put' ? `${i.key}=${i.value}` : `${i.key} ${i.expected}→${i.value}`;
-  return `${request.command.id} ${i.op} ${args}${request.session ? ` [session ${request.session.clientId}#${request.session.seq}]` : ''}`;
-}
-
-function describeError(error: Error): string {
-  const cause = error.cause instanceof Error ? ` (${describeError(error.cause)})` : '';
-  return `${error.name}: ${error.message}${cause}`;
-}
-
-/** A macrotask hop: every microtask queued before it has run when it resolves. */
-function defaultSettle(): () => Promise<void> {
-  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
-  if (typeof immediate === 'function') return () => new Promise((resolve) => immediate(resolve));
-  const channel = new MessageChannel();
-  const waiting: (() => void)[] = [];
-  channel.port1.onmessage = () => waiting.shift()?.();
-  return () =>
-    new Promise((resolve) => {
-      waiting.push(resolve);
-      channel.port2.postMessage(0);
-    });
 }

@@ -1,5 +1,6 @@
 /** A readable trace of a run: per step, what happened and each node's role, term, commit and last index. */
 import type { Message } from '@webraft/core';
+import type { ClientRequest } from './sim-node.ts';
 
 export interface NodeRow {
   readonly id: string;
@@ -57,4 +58,17 @@ export function formatTrace(steps: readonly TraceStep[]): string {
     }
   }
   return out.join('\n');
+}
+
+/** A client request as a trace line shows it. */
+export function describeInput(request: ClientRequest): string {
+  const i = request.command.input;
+  const args = i.op === 'get' ? `${i.key} (${request.read})` : i.op === 'put' ? `${i.key}=${i.value}` : `${i.key} ${i.expected}→${i.value}`;
+  return `${request.command.id} ${i.op} ${args}${request.session ? ` [session ${request.session.clientId}#${request.session.seq}]` : ''}`;
+}
+
+/** An error with its chain of causes, on one line. */
+export function describeError(error: Error): string {
+  const cause = error.cause instanceof Error ? ` (${describeError(error.cause)})` : '';
+  return `${error.name}: ${error.message}${cause}`;
 }

@@ -4,7 +4,8 @@
  */
 export type Reduced<S, R> = S | WithResult<S, R>;
 
-const resultTag: unique symbol = Symbol('webraft.withResult');
+// Registered, so another copy of this package and @webraft/sim's simulateApp recognize it too.
+const resultTag: unique symbol = Symbol.for('webraft.withResult');
 
 export interface WithResult<S, R> {
   readonly [resultTag]: true;
