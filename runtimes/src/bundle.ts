@@ -1,5 +1,7 @@
 // Bundles src/workerd.ts for workerd with esbuild (ESM, the @webraft sources, the scenario
-// scripts embedded) and writes the workerd configuration that runs it.
+// scripts embedded) and writes the workerd configuration that runs it, with the Durable Object
+// namespaces (in-memory storage, key-value and SQLite-backed) the Durable Object LogStore's cases
+// run in.
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +47,15 @@ const config :Workerd.Config = (
 const suites :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed "worker.js") ],
   compatibilityDate = "2025-09-01",
+  bindings = [
+    (name = "LOG_STORES", durableObjectNamespace = "LogStoreSuite"),
+    (name = "SQLITE_LOG_STORES", durableObjectNamespace = "SqliteLogStoreSuite"),
+  ],
+  durableObjectNamespaces = [
+    (className = "LogStoreSuite", uniqueKey = "webraft-log-store-suite"),
+    (className = "SqliteLogStoreSuite", uniqueKey = "webraft-sqlite-log-store-suite", enableSql = true),
+  ],
+  durableObjectStorage = (inMemory = void),
 );
 `,
   );

@@ -67,6 +67,11 @@ export function runtimeCases(scenarios: Readonly<Record<string, string>>): { cas
 
 export async function runSuites(scenarios: Readonly<Record<string, string>>): Promise<SuiteReport> {
   const { cases, skipped } = runtimeCases(scenarios);
+  return reportCases(cases, skipped);
+}
+
+/** Runs `cases`; the report is plain data, so it can cross from a Durable Object as JSON. */
+export async function reportCases(cases: readonly ConformanceCase[], skipped: readonly string[]): Promise<SuiteReport> {
   const { passed, failed } = await runCases(cases);
   return { passed, failed: failed.map(({ name, error }) => ({ name, error: (error as Error)?.stack ?? String(error) })), skipped };
 }
