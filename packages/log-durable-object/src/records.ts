@@ -131,13 +131,23 @@ export function readMeta(key: string, value: unknown): MetaRecord | undefined {
   const meta = value as Partial<MetaRecord> | null;
   if (typeof meta !== 'object' || meta === null || meta.version !== 1) throw new CorruptRecordError(key, 'not a meta record of version 1');
   const hs = meta.hardState;
-  if (typeof hs !== 'object' || hs === null || !isCount(hs.term) || !isCount(hs.commit) || typeof hs.vote !== 'string') {
+  if (typeof hs !== 'object' || hs === null || !isCount(hs.term) || !isCount(hs.commit) || typeof hs.vote !== 'string' || !(hs.store === undefined || typeof hs.store === 'string')) {
     throw new CorruptRecordError(key, 'malformed hard state');
   }
   if (!isCount(meta.floor) || !isCount(meta.lastIndex) || meta.lastIndex < meta.floor) throw new CorruptRecordError(key, 'malformed log bounds');
   const snapshot = meta.snapshot;
   if (snapshot !== undefined) {
-    if (typeof snapshot !== 'object' || snapshot === null || !isCount(snapshot.bytes) || !isCount(snapshot.chunks) || !isCount(snapshot.meta?.index)) {
+    const snapshotMeta = snapshot?.meta as Partial<SnapshotMeta> | undefined;
+    if (
+      typeof snapshot !== 'object' ||
+      snapshot === null ||
+      !isCount(snapshot.bytes) ||
+      !isCount(snapshot.chunks) ||
+      !isCount(snapshotMeta?.index) ||
+      !isCount(snapshotMeta.term) ||
+      typeof snapshotMeta.conf !== 'object' ||
+      snapshotMeta.conf === null
+    ) {
       throw new CorruptRecordError(key, 'malformed snapshot');
     }
     if (snapshot.meta.index < meta.floor) throw new CorruptRecordError(key, 'snapshot before the start of the log');

@@ -46,6 +46,8 @@ export class DurableObjectLogStore implements LogStore {
   #bounds: LogBounds = { floor: 0, lastIndex: 0, snapshotIndex: 0 };
   readonly #queue: PendingWrite[] = [];
   #writing: Promise<void> | undefined;
+  /** Reads in progress (each settles, never rejects); no transaction starts while one runs. */
+  readonly #reads = new Set<Promise<void>>();
   #failure: StoreFailedError | undefined;
   #closed = false;
 
@@ -60,8 +62,7 @@ export class DurableObjectLogStore implements LogStore {
     if (this.#closed) throw new LogStoreClosedError();
     if (this.#opened === undefined) return this.#open();
     await this.#opened;
-    await this.#idle();
-    return (await this.#read()).stored;
+    return (await this.#between(() => this.#read())).stored;
   }
 
   write(batch: LogWrite): Promise<void> {
@@ -73,11 +74,12 @@ export class DurableObjectLogStore implements LogStore {
   async entries(from: number, to: number): Promise<Entry[]> {
     if (this.#closed) throw new LogStoreClosedError();
     await this.#open();
-    await this.#idle();
-    const { floor, lastIndex } = this.#state!.meta;
-    const start = Math.max(from, floor + 1);
-    const end = Math.min(to, lastIndex + 1);
-    return start < end ? readEntries(this.#keys, await this.#list(start, end), start) : [];
+    return this.#between(async () => {
+      const { floor, lastIndex } = this.#state!.meta;
+      const start = Math.max(from, floor + 1);
+      const end = Math.min(to, lastIndex + 1);
+      return start < end ? readEntries(this.#keys, await this.#list(start, end), start) : [];
+    });
   }
 
   /** Writes not started are refused; one in flight is waited for (it lands whole, or not at all). */
@@ -125,8 +127,33 @@ export class DurableObjectLogStore implements LogStore {
     while (this.#writing !== undefined) await this.#writing;
   }
 
+  /**
+   * Runs `read` between transactions: once none is in flight, and holding back the next until
+   * it is done, so a read that takes several storage calls (pages of a long log) sees one
+   * version of the log, the one `#state` describes.
+   */
+  async #between<T>(read: () => Promise<T>): Promise<T> {
+    // Checked again after each wait, and `read` starts in the same turn as the last check.
+    while (this.#writing !== undefined) await this.#writing;
+    const running = read();
+    const done = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#reads.add(done);
+    try {
+      return await running;
+    } finally {
+      this.#reads.delete(done);
+    }
+  }
+
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
+      if (this.#reads.size > 0) {
+        await Promise.all(this.#reads);
+        continue;
+      }
       const group = this.#takeGroup();
       const next = copyState(this.#state!);
       const changes = new Map<string, Change>();

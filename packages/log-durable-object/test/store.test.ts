@@ -146,9 +146,48 @@ describe('reading back', () => {
     meta.data.set('raft:meta', { version: 7 });
     await expect(durableObjectLogStore(meta).load()).rejects.toMatchObject({ name: 'CorruptRecordError', code: 'corrupt' });
 
+    const identity = new FakeStorage();
+    identity.data.set('raft:meta', { version: 1, hardState: { term: 1, vote: '', commit: 0, store: 7 }, floor: 0, lastIndex: 0 });
+    await expect(durableObjectLogStore(identity).load()).rejects.toThrow('malformed hard state');
+
+    const snapshot = new FakeStorage();
+    snapshot.data.set('raft:meta', { version: 1, hardState: hardState(1), floor: 2, lastIndex: 2, snapshot: { meta: { index: 2 }, bytes: 0, chunks: 0 } });
+    await expect(durableObjectLogStore(snapshot).load()).rejects.toThrow('malformed snapshot');
+
     const stray = new FakeStorage();
     stray.data.set('raft:e:0000000000000001', { t: 1, y: 0, d: Uint8Array.of(1) });
     await expect(durableObjectLogStore(stray).load()).rejects.toThrow('a key of the log without its meta record');
+  });
+
+  it('reads a log of several pages as one version, holding back a write that comes in between', async () => {
+    const storage = new FakeStorage();
+    const store = durableObjectLogStore(storage);
+    await store.load();
+    await store.write({ entries: Array.from({ length: 1200 }, (_, i) => entry(i + 1, 1)) });
+    const list = storage.list.bind(storage);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let secondPageAsked!: () => void;
+    const asked = new Promise<void>((resolve) => (secondPageAsked = resolve));
+    let lists = 0;
+    storage.list = async (options) => {
+      if (++lists === 2) {
+        secondPageAsked();
+        await gate;
+      }
+      return list(options);
+    };
+    const read = store.entries(1, 1201);
+    await asked;
+    // Replaces entries 500 to 1200, whose second page the read has not fetched yet.
+    const write = store.write({ entries: Array.from({ length: 701 }, (_, i) => entry(i + 500, 2)) });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    const entries = await read;
+    await write;
+    expect(entries.length).toBe(1200);
+    expect(entries.filter((e) => e.term !== 1)).toEqual([]);
+    expect((await store.entries(1000, 1001))[0]!.term).toBe(2);
   });
 
   it('writes before load() read the storage first', async () => {
