@@ -70,8 +70,8 @@ export class ReducerMachine<S, C> implements StateMachine<C, unknown> {
 
 /** Told after every apply (and after a failed one) and every restore. */
 export interface AppMachineListener {
-  /** Command `id` was applied (or the application threw on it). */
-  applied(machine: AppMachine, id: string): void;
+  /** Command `id` was applied at `index` (or the application threw on it). */
+  applied(machine: AppMachine, id: string, index: number): void;
   /** A snapshot replaced the state; `lastApplied` is the id of the last command it includes ('' for none). */
   restored(machine: AppMachine, lastApplied: string): void;
 }
@@ -102,7 +102,7 @@ export class AppMachine implements SimStateMachine {
     this.observer.applied(index, command, duplicate);
     this.ops.add(command.id);
     this.last = command.id;
-    const done = (): void => this.listener.applied(this, command.id);
+    const done = (): void => this.listener.applied(this, command.id, index);
     let result: unknown;
     try {
       result = this.app.apply(command.input, index);

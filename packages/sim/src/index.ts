@@ -31,6 +31,7 @@ export type { Replica } from './app-checks.ts';
 export type { StateSerializer } from './app-machine.ts';
 export { AppSnapshotError } from './app-machine.ts';
 export { AppCommandsError } from './app-clients.ts';
+export type { RetryPolicy } from './app-clients.ts';
 export { runSeed, fuzzWorld, fuzzPoint, fuzzCombinations, formatFailure, rawNodeCore } from './run.ts';
 export type { FuzzOptions, RunResult, Violation } from './run.ts';
 export { formatTrace, describeMessage } from './trace.ts';

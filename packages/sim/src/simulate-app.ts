@@ -21,8 +21,8 @@
  */
 import type { StateMachine } from '@webraft/core';
 import { AppChecks, digestBytes, digestText, type Replica } from './app-checks.ts';
-import { AppClients } from './app-clients.ts';
-import { AppMachine, jsonSerializer, ReducerMachine, type StateSerializer } from './app-machine.ts';
+import { AppClients, type RetryPolicy } from './app-clients.ts';
+import { AppMachine, jsonSerializer, ReducerMachine, type AppMachineListener, type StateSerializer } from './app-machine.ts';
 import { InvariantViolation } from './invariants.ts';
 import { Nemesis } from './nemesis.ts';
 import type { Random } from './random.ts';
@@ -45,6 +45,23 @@ interface AppSimulationCommon<S, C> {
    * changed: a message saying what is wrong, or undefined. It must only read the states.
    */
   readonly invariant?: (replicas: readonly Replica<S>[]) => string | undefined;
+  /**
+   * The application's check of one command's answer (what its `apply` returned, e.g. the
+   * `result` of `withResult`), on the node that was asked, each time a dispatch resolves: a
+   * message saying what is wrong, or undefined.
+   */
+  readonly checkResult?: (command: C, result: unknown) => string | undefined;
+  /**
+   * What a tab does when its node refused a command or could not say whether it was applied
+   * (a timeout, a crash): `'never'` gives up; `'plain'` proposes it again through a random
+   * running node, as a new proposal, so a command whose first try was applied after all
+   * reaches `apply` twice; `'session'` opens a RaftNode exactly-once session for the command
+   * and proposes it again in that session, so it is applied at most once.
+   * @default 'never'
+   */
+  readonly retry?: RetryPolicy;
+  /** Tries of one command, the first included, when `retry` is not 'never'. @default 3 */
+  readonly attempts?: number;
   /** @default 100 (seeds 0 to 99) */
   readonly seeds?: SeedSelection;
   /** Commands dispatched in each seed's run. @default 100 */
@@ -95,7 +112,7 @@ export interface AppSimulationResult {
   /** The seeds run, the failing one last. */
   readonly seeds: readonly number[];
   /** What became of the dispatched commands, over every seed run. */
-  readonly outcomes: { readonly ok: number; readonly rejected: number; readonly refused: number; readonly unknown: number };
+  readonly outcomes: { readonly ok: number; readonly rejected: number; readonly refused: number; readonly unknown: number; readonly retries: number };
   readonly failure?: AppFailure;
   /** One line for a success; the failure with its replay and trace otherwise. */
   readonly report: string;
@@ -121,6 +138,8 @@ interface AppModel<S> {
 const LIVENESS_MS = 5000;
 const GAP_MS = 50;
 const COMMAND_TIMEOUT_MS = 2000;
+const RETRY_DELAY_MS = 200;
+const retryPolicies: readonly RetryPolicy[] = ['never', 'plain', 'session'];
 
 export function simulateApp<S, C>(options: ReducerApp<S, C>): Promise<AppSimulationResult>;
 export function simulateApp<M extends StateMachine<C, unknown>, C>(options: MachineApp<M, C>): Promise<AppSimulationResult>;
@@ -130,7 +149,10 @@ export async function simulateApp<S, C>(options: ReducerApp<S, C> | MachineApp<S
   const perSeed = positive('commandsPerSeed', options.commandsPerSeed ?? 100);
   if (options.nodes !== undefined) positive('nodes', options.nodes);
   const traceSteps = positive('traceSteps', options.traceSteps ?? 60);
-  const outcomes = { ok: 0, rejected: 0, refused: 0, unknown: 0 };
+  positive('attempts', options.attempts ?? 3);
+  if (!retryPolicies.includes(options.retry ?? 'never')) throw new SimulateAppOptionsError('retry', `expected one of ${retryPolicies.join(', ')}, got ${String(options.retry)}`);
+  if (options.checkResult !== undefined && typeof options.checkResult !== 'function') throw new SimulateAppOptionsError('checkResult', 'expected a function (command, result) => string | undefined');
+  const outcomes = { ok: 0, rejected: 0, refused: 0, unknown: 0, retries: 0 };
   const run: number[] = [];
   for (const seed of seeds) {
     run.push(seed);
@@ -146,7 +168,8 @@ export async function simulateApp<S, C>(options: ReducerApp<S, C> | MachineApp<S
     const failure: AppFailure = { ...(same ? again : result.failure), trace: traced.trace, replay };
     return { ok: false, seeds: run, outcomes, failure, report: formatAppFailure(failure, traceSteps) };
   }
-  const report = `ok: ${run.length} seeds, ${perSeed} commands each: ${outcomes.ok} applied, ${outcomes.rejected} rejected by the application, ${outcomes.refused} refused, ${outcomes.unknown} unknown`;
+  const retried = (options.retry ?? 'never') === 'never' ? '' : ` (after ${outcomes.retries} retries)`;
+  const report = `ok: ${run.length} seeds, ${perSeed} commands each: ${outcomes.ok} applied, ${outcomes.rejected} rejected by the application, ${outcomes.refused} refused, ${outcomes.unknown} unknown${retried}`;
   return { ok: true, seeds: run, outcomes, report };
 }
 
@@ -166,12 +189,26 @@ async function runSeed<S, C>(seed: number, model: AppModel<S>, options: AppSimul
     invariant: options.invariant,
     replicas: () => replicasOf(sim),
   });
+  // With tracing, every replica's applies and restores show in the trace too.
+  const listener: AppMachineListener =
+    traceSteps === 0
+      ? checks
+      : {
+          applied: (machine, id, index) => {
+            sim?.note(`${machine.node} applies ${id} at ${index}`);
+            checks.applied(machine, id);
+          },
+          restored: (machine, lastApplied) => {
+            sim?.note(`${machine.node} restores a snapshot${lastApplied === '' ? '' : ` ending at ${lastApplied}`}`);
+            checks.restored(machine, lastApplied);
+          },
+        };
   const world = fuzzWorld(seed, rawNodeCore, { traceSteps, ...(options.nodes !== undefined ? { nodes: options.nodes } : {}) });
   sim = new Simulation({
     ...world,
     workload: { clients: 0, ops: 0 },
     stateMachine: (observer, node) => {
-      const machine = new AppMachine(node, model.create(), observer, checks);
+      const machine = new AppMachine(node, model.create(), observer, listener);
       checks.created(machine);
       return machine;
     },
@@ -181,7 +218,11 @@ async function runSeed<S, C>(seed: number, model: AppModel<S>, options: AppSimul
     count,
     gapMs: GAP_MS,
     timeoutMs: COMMAND_TIMEOUT_MS,
+    retry: options.retry ?? 'never',
+    attempts: options.attempts ?? 3,
+    retryDelayMs: RETRY_DELAY_MS,
     commands: options.commands,
+    checkResult: options.checkResult,
     view,
     fail: (property, detail) => checks.fail(property, detail),
   });
@@ -219,13 +260,13 @@ async function runSeed<S, C>(seed: number, model: AppModel<S>, options: AppSimul
 async function drive<S, C>(sim: Simulation, nemesis: Nemesis, clients: AppClients<S, C>, checks: AppChecks<S>, faults: boolean): Promise<void> {
   let faultAt = sim.now + nemesis.nextDelay();
   const stop = (): boolean => checks.check() || nemesis.due();
-  while (!clients.done) {
+  while (!clients.finished) {
     if (await sim.runUntil(Math.min(clients.nextAt, faultAt), stop)) {
       if (checks.failure !== undefined) return;
       await nemesis.fireDue();
       continue;
     }
-    if (sim.now >= clients.nextAt) clients.dispatch();
+    if (sim.now >= clients.nextAt) clients.act();
     if (sim.now >= faultAt) {
       if (faults) await nemesis.strike();
       faultAt = sim.now + nemesis.nextDelay();

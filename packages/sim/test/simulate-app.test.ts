@@ -142,6 +142,9 @@ describe('simulateApp: bad options and broken tests', () => {
       [{ ...reducer, commands: () => 1, seeds: 0 }, /^seeds: expected an integer ≥ 1, got 0/],
       [{ ...reducer, commands: () => 1, seeds: [1, -2] }, /^seeds: a seed must be an integer ≥ 0, got -2/],
       [{ ...reducer, commands: () => 1, commandsPerSeed: 1.5 }, /^commandsPerSeed: expected an integer ≥ 1, got 1.5/],
+      [{ ...reducer, commands: () => 1, retry: 'always' }, /^retry: expected one of never, plain, session, got always/],
+      [{ ...reducer, commands: () => 1, attempts: 0 }, /^attempts: expected an integer ≥ 1, got 0/],
+      [{ ...reducer, commands: () => 1, checkResult: true }, /^checkResult: expected a function/],
     ];
     for (const [options, message] of bad) {
       const error = await simulateApp(options as never).catch((e: unknown) => e);
