@@ -1,0 +1,20 @@
+import { defineConfig } from '@playwright/test';
+// @ts-expect-error -- a plain .mjs module shared by every browser test, without types.
+import { chromiumLaunchOptions } from '../../tools/chromium.mjs';
+
+export default defineConfig({
+  testDir: './test/browser',
+  outputDir: './test-results',
+  // Tabs share the machine's cores with the browser: one test at a time.
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  reporter: [['list']],
+  webServer: {
+    command: 'node --import tsx test/todo/serve.ts',
+    wait: { stdout: /todo test build on (?<webraft_todo_url>\S+)/ },
+    timeout: 60_000,
+  },
+  use: { baseURL: process.env.WEBRAFT_TODO_URL, launchOptions: chromiumLaunchOptions() },
+});
