@@ -35,8 +35,14 @@ function describe(d: EntryDescription): string {
       return '(leader no-op)';
     case 'register':
       return '(open client session)';
-    case 'config':
+    case 'config': {
+      // A change that changes nothing but records a configuration: the founders', as the
+      // first leader wrote it, so that a node replaying the log from its start learns it.
+      if (d.change.changes.length === 0 && d.configuration !== undefined) {
+        return `(configuration recorded: voters ${list(d.configuration.voters)}, learners ${list(d.configuration.learners)})`;
+      }
       return `${d.change.transition}: ${d.change.changes.map((c) => `${c.type} ${c.id}`).join(', ') || '(leave joint)'}`;
+    }
     case 'undecodable':
       return `(not readable: ${d.reason})`;
     case 'commands':

@@ -51,7 +51,8 @@ describe('webraft inspect', () => {
     expect(stdout).toMatch(/^snapshot: index 0, term 0, \d+ bytes$/m);
     expect(stdout).toMatch(/^  voters a b c, learners \(none\)$/m);
     expect(stdout).toMatch(/^index\s+term\s+type\s+content$/m);
-    expect(stdout).toMatch(/^\s*1\s+\d+\s+noop\s+\(leader no-op\)$/m);
+    // The first leader records the founders' configuration as its first entry.
+    expect(stdout).toMatch(/^\s*1\s+\d+\s+config\s+\(configuration recorded: voters a b c, learners \(none\)\)$/m);
     expect(stdout).toMatch(/normal\s+\{"note":"first"\}$/m);
     expect(stdout).toMatch(/\{"note":"x{80,}…$/m);
     expect(stdout).toMatch(/normal\s+\(open client session\)$/m);
@@ -64,7 +65,8 @@ describe('webraft inspect', () => {
     expect(code).toBe(0);
     const parsed = JSON.parse(stdout);
     expect(parsed.snapshot.meta.conf.voters).toEqual(['a', 'b', 'c']);
-    expect(parsed.entries.map((e: { content: { kind: string } }) => e.content.kind)).toEqual(['noop', 'commands', 'commands', 'register', 'commands', 'config']);
+    expect(parsed.entries.map((e: { content: { kind: string } }) => e.content.kind)).toEqual(['config', 'commands', 'commands', 'register', 'commands', 'config']);
+    expect(parsed.entries[0].content.configuration.voters).toEqual(['a', 'b', 'c']);
   });
 
   it('refuses a file that is not an export, and a missing file, with exit code 1', async () => {

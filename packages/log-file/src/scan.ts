@@ -14,6 +14,8 @@ import { CorruptLogError } from './errors.ts';
 import { BATCH, CHECKPOINT, declaredEnd, type Frame, FRAME_BYTES, readFrame, SEGMENT_HEADER_BYTES } from './format.ts';
 
 const SECTOR = 512;
+/** A frame starts with its payload length, never 0 in a written record. */
+const LENGTH_FIELD_BYTES = 4;
 
 export interface ScannedSegment {
   readonly frames: Frame[];
@@ -77,13 +79,15 @@ function framesAfter(bytes: Uint8Array, view: DataView, at: number, salt: number
 /**
  * Whether a sector that was never written overlaps [from, to): the part of a sector inside
  * the damaged region is all zeros. A written record never starts with 16 zero bytes (its frame
- * has a non-zero length and kind), so shorter zero runs, which data may hold, do not count.
+ * has a non-zero length and kind), so shorter zero runs, which data may hold, do not count;
+ * except where the damaged record itself starts in the last bytes of a sector: zeros over its
+ * whole length field there mean that sector never took the write.
  */
 function hasZeroSector(bytes: Uint8Array, from: number, to: number): boolean {
   for (let sector = Math.floor(from / SECTOR) * SECTOR; sector < to; sector += SECTOR) {
     const start = Math.max(sector, from);
     const end = Math.min(sector + SECTOR, bytes.length);
-    if (end - start < FRAME_BYTES) continue;
+    if (end - start < (start === from ? LENGTH_FIELD_BYTES : FRAME_BYTES)) continue;
     let zero = true;
     for (let i = start; i < end && zero; i++) zero = bytes[i] === 0;
     if (zero) return true;

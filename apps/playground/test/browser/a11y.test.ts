@@ -7,6 +7,8 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Session } from '../../src/teach/model/session.ts';
+import { simWorld } from '../../src/teach/sim-world.ts';
 import { contrastRatio } from '../../src/teach/view/colors.ts';
 import { startHarness, watchErrors, type Harness } from './harness.ts';
 import { openTeach, waitIdle } from './teach-page.ts';
@@ -141,9 +143,14 @@ describe('accessibility', () => {
   });
 
   it('text drawn on every server reads at WCAG AA contrast (4.5:1), in both themes', async () => {
-    // Seed 3 at 235 ms: a pre-candidate, followers; at 3 s a leader; n2 crashed at 2 s.
+    // Seed 3 when the first pre-candidate shows (computed here from the same model) beside
+    // followers; at 3 s a leader, and n2 crashed at 2 s.
+    const session = await Session.open(simWorld, { seed: 3, nodes: 5 });
+    await session.extendTo(3000);
+    let early = 0;
+    while (early < 3000 && !session.frameAt(early).nodes.some((n) => n.role === 'preCandidate')) early += 5;
     for (const colorScheme of ['light', 'dark'] as const) {
-      for (const hash of ['#seed=3&nodes=5&t=235', '#seed=3&nodes=5&actions=2000.crash.n2&t=3000']) {
+      for (const hash of [`#seed=3&nodes=5&t=${early}`, '#seed=3&nodes=5&actions=2000.crash.n2&t=3000']) {
         const { page } = await openTeach(h, hash, { colorScheme });
         const pairs = await page.$$eval('#cluster g.node', (nodes) =>
           nodes.flatMap((g) => {

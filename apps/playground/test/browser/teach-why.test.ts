@@ -5,8 +5,22 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentLeader } from '../../src/teach/model/queries.ts';
+import { Session } from '../../src/teach/model/session.ts';
+import { simWorld } from '../../src/teach/sim-world.ts';
 import { startHarness, type Harness } from './harness.ts';
 import { openTeach, scrubTo } from './teach-page.ts';
+
+/** The first frame time at or after `from` where `pick` finds a node, computed here from the same model. */
+async function firstWhere(seed: number, nodes: number, pick: (frame: import('../../src/teach/model/types.ts').Frame) => string | undefined, from = 0, until = 5000) {
+  const session = await Session.open(simWorld, { seed, nodes });
+  await session.extendTo(until);
+  for (let t = from; t <= until; t += 5) {
+    const id = pick(session.frameAt(t));
+    if (id !== undefined) return { t, id };
+  }
+  throw new Error(`seed ${seed}: nothing found before ${until} ms`);
+}
 
 let h: Harness;
 beforeAll(async () => {
@@ -24,26 +38,30 @@ async function whyOfEvent(page: Page, text: string, node: string): Promise<strin
 
 describe('why, and what Raft keeps', () => {
   it('a pre-candidate keeps its election-timer arc', async () => {
-    // Seed 3: n2 is the first to time out and is a pre-candidate at 215 ms.
-    const { page, errors } = await openTeach(h, '#seed=3&nodes=5&t=220');
-    const arc = await page.getAttribute('#cluster g.node[data-node="n2"][data-role="preCandidate"] path.timer-arc', 'd');
+    // The first server to time out is a pre-candidate for a moment (where, the model says).
+    const { t, id } = await firstWhere(3, 5, (f) => f.nodes.find((n) => n.role === 'preCandidate')?.id);
+    const { page, errors } = await openTeach(h, `#seed=3&nodes=5&t=${t}`);
+    const arc = await page.getAttribute(`#cluster g.node[data-node="${id}"][data-role="preCandidate"] path.timer-arc`, 'd');
     expect(arc).toMatch(/^M .* A /);
     expect(errors).toEqual([]);
     await page.close();
   });
 
   it('"time out now" on a healthy cluster: the event log says why the server did not become candidate', async () => {
-    // Seed 4: n2 leads from well before 3 s; n1 is a follower.
-    const { page, errors } = await openTeach(h, '#seed=4&nodes=5&actions=3000.timeout.n1&t=3400');
-    expect(await page.getAttribute('#cluster g.node[data-node="n1"]', 'data-role')).toBe('follower');
-    const became = await whyOfEvent(page, 'became pre-candidate', 'n1');
-    expect(became).toContain('You told N1 to time out now');
+    // Seed 4: a leader from well before 3 s; one follower told to time out, another one answers it.
+    const { id: leader } = await firstWhere(4, 5, (f) => currentLeader(f)?.id, 3000, 3000);
+    const [follower, other] = ['n1', 'n2', 'n3', 'n4', 'n5'].filter((n) => n !== leader) as [string, string];
+    const [F, O, L] = [follower, other, leader].map((n) => n.toUpperCase());
+    const { page, errors } = await openTeach(h, `#seed=4&nodes=5&actions=3000.timeout.${follower}&t=3400`);
+    expect(await page.getAttribute(`#cluster g.node[data-node="${follower}"]`, 'data-role')).toBe('follower');
+    const became = await whyOfEvent(page, 'became pre-candidate', follower);
+    expect(became).toContain(`You told ${F} to time out now`);
     expect(became).toContain('§9.6');
-    const ignored = await whyOfEvent(page, "ignored N1's pre-vote", 'n3');
-    expect(ignored).toBe('pre-vote ignored: N3 heard from leader N2 within the election timeout (thesis §9.6)');
-    const back = await whyOfEvent(page, 'became follower', 'n1');
-    expect(back).toContain('heard from N2, leader of term');
-    expect(await page.getAttribute('#cluster g.node[data-node="n2"]', 'data-role')).toBe('leader');
+    const ignored = await whyOfEvent(page, `ignored ${F}'s pre-vote`, other);
+    expect(ignored).toBe(`pre-vote ignored: ${O} heard from leader ${L} within the election timeout (thesis §9.6)`);
+    const back = await whyOfEvent(page, 'became follower', follower);
+    expect(back).toContain(`heard from ${L}, leader of term`);
+    expect(await page.getAttribute(`#cluster g.node[data-node="${leader}"]`, 'data-role')).toBe('leader');
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -64,32 +82,37 @@ describe('why, and what Raft keeps', () => {
   });
 
   it('classic Raft: a cut-off follower raises its term, and the switch replays the same run with PreVote', async () => {
-    // Seed 23, five servers: n3 leads in term 1 by 400 ms; n1 is cut off from 400 ms.
-    const hash = '#seed=23&nodes=5&actions=400.partition.n1.n2+n3+n4+n5&t=1400';
+    // Seed 23, five servers: a leader in term 1 by 600 ms; a follower is cut off from then on.
+    const { id: leader } = await firstWhere(23, 5, (f) => currentLeader(f)?.id, 600, 600);
+    const lonely = leader === 'n1' ? 'n2' : 'n1';
+    const rest = ['n1', 'n2', 'n3', 'n4', 'n5'].filter((n) => n !== lonely).join('+');
+    const hash = `#seed=23&nodes=5&actions=600.partition.${lonely}.${rest}&t=1600`;
     const { page, errors } = await openTeach(h, `${hash}&raft=classic`);
     expect(await page.isChecked('#classic')).toBe(true);
     const term = (id: string) => page.getAttribute(`#cluster g.node[data-node="${id}"]`, 'data-term').then(Number);
-    expect(await term('n1')).toBeGreaterThanOrEqual(3);
-    expect(await term('n3')).toBe(1);
-    const why = await whyOfEvent(page, 'moved to term', 'n1');
+    expect(await term(lonely)).toBeGreaterThanOrEqual(3);
+    expect(await term(leader)).toBe(1);
+    const why = await whyOfEvent(page, 'moved to term', lonely);
     expect(why).toContain('Without PreVote');
     await page.uncheck('#classic');
     await expect.poll(() => new URL(page.url()).hash).not.toContain('raft=classic');
-    expect(await term('n1')).toBe(1);
-    expect(await page.getAttribute('#cluster g.node[data-node="n1"]', 'data-role')).toMatch(/follower|preCandidate/);
+    await page.waitForFunction(() => document.body.dataset.busy === 'false');
+    expect(await term(lonely)).toBe(1);
+    expect(await page.getAttribute(`#cluster g.node[data-node="${lonely}"]`, 'data-role')).toMatch(/follower|preCandidate/);
     expect(errors).toEqual([]);
     await page.close();
   });
 
   it('the log table shows the leader’s nextIndex and matchIndex, the majority line, and a compacted prefix as one readable cell', async () => {
-    // Seed 5, three servers: n2 leads; four writes after the founding configuration, then n2
+    // Seed 5, three servers: four writes to the leader after the founding configuration, then it
     // takes a snapshot at index 5 and keeps the last two entries (RaftNode's snapshotKeepEntries).
-    const actions = '1000.request.n2~1050.request.n2~1100.request.n2~1150.request.n2~1500.snapshot.n2';
+    const { id: leader } = await firstWhere(5, 3, (f) => currentLeader(f)?.id, 1000, 1000);
+    const actions = [1000, 1050, 1100, 1150].map((t) => `${t}.request.${leader}`).concat(`1500.snapshot.${leader}`).join('~');
     const { page, errors } = await openTeach(h, `#seed=5&nodes=3&actions=${actions}&t=1600`);
     const peer = await page.$$eval('table.logs tr[data-node] th small.peer', (els) => els.map((e) => e.textContent));
     expect(peer).toEqual(['match 5 · next 6', 'match 5 · next 6']);
     expect(await page.textContent('table.logs thead th.majority')).toBe('5');
-    const snap = page.locator('table.logs tr[data-node="n2"] td.cell.snap');
+    const snap = page.locator(`table.logs tr[data-node="${leader}"] td.cell.snap`);
     expect(await snap.textContent()).toBe('snapshot 1–3');
     expect(await snap.getAttribute('colspan')).toBe('3');
     expect(await page.$$eval('table.logs td.cell', (els) => els.filter((e) => e.textContent?.includes('⧉')).length)).toBe(0);

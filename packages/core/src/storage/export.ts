@@ -3,10 +3,10 @@
  * JSON text, versioned, bytes in base64. `describeEntry` reads an entry the way RaftNode
  * wrote it (command envelope or batch, session registration, membership change).
  */
-import type { ConfChange, Entry, EntryType, HardState, Snapshot, SnapshotMeta } from '../raft/types.ts';
+import type { ConfChange, ConfState, Entry, EntryType, HardState, Snapshot, SnapshotMeta } from '../raft/types.ts';
 import type { CommandCodec } from '../node/state-machine.ts';
 import type { LogStore } from './log-store.ts';
-import { decodeConfChange } from '../raft/conf-change-codec.ts';
+import { decodeConfEntry } from '../raft/conf-change-codec.ts';
 import { EnvelopeCodec, decodeBatch, isBatch } from '../node/envelope.ts';
 import { jsonCodec } from '../node/codecs.ts';
 
@@ -91,7 +91,8 @@ export function parseLogExport(text: string): LogExport {
 /** What a log entry holds, as far as it can be read without the application's state machine. */
 export type EntryDescription =
   | { readonly kind: 'noop' }
-  | { readonly kind: 'config'; readonly change: ConfChange }
+  /** `configuration`: what the change made, where the entry records it. */
+  | { readonly kind: 'config'; readonly change: ConfChange; readonly configuration?: ConfState }
   | { readonly kind: 'register' }
   | { readonly kind: 'commands'; readonly commands: readonly DescribedCommand[] }
   | { readonly kind: 'undecodable'; readonly type: EntryType; readonly reason: string };
@@ -110,7 +111,10 @@ export interface DescribedCommand {
 export function describeEntry(entry: Entry, codec: CommandCodec<unknown> = jsonCodec<unknown>()): EntryDescription {
   if (entry.type === 'noop') return { kind: 'noop' };
   try {
-    if (entry.type === 'config') return { kind: 'config', change: decodeConfChange(entry.data) };
+    if (entry.type === 'config') {
+      const { change, result } = decodeConfEntry(entry.data);
+      return { kind: 'config', change, ...(result !== undefined ? { configuration: result } : {}) };
+    }
     // Any id decodes an envelope; it only decides which entries count as "mine".
     const envelopes = new EnvelopeCodec('inspect', 0);
     const bounds = isBatch(entry.data) ? decodeBatch(entry.data) : [0, entry.data.length];
