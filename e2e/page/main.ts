@@ -3,13 +3,15 @@
  * mode does, configured by URL (`?node=a&members=a,b,c&transport=relay&relay=ws://…&cluster=x
  * &mutant=…`), with `window.e2e` for the tests. Events and client operations are also pushed
  * to the test runner through `window.e2eReport` (exposed by Playwright) as they happen, so
- * they survive a crashed tab.
+ * they survive a crashed tab. Faults between tabs come from `@webraft/playwright`'s hooks, with
+ * the node id as the tab's id.
  */
 import type { Message } from '@webraft/core';
+import { installTestHooks } from '@webraft/playwright/page';
 import type { KvInput } from '@webraft/sim';
-import { bridgeCodec } from './link-cuts.ts';
+import { bridgeCodec } from './bridge.ts';
 import { KvClient, now, RequestFailed, Workload, type WorkloadOptions } from './client.ts';
-import type { LinkCuts, LogEvent, NodeConfig, NodeReport, PageToWorker, Request, TransportKind, WorkerToPage } from './protocol.ts';
+import type { LogEvent, NodeConfig, NodeReport, PageToWorker, Request, TransportKind, WorkerToPage } from './protocol.ts';
 
 declare global {
   interface Window {
@@ -31,6 +33,8 @@ const config: NodeConfig = {
   ...(mutant === null ? {} : { mutant }),
 };
 document.title = `node ${id}`;
+// Before the Worker starts: it gets this tab's faults on its port, ahead of the node's messages.
+const hooks = installTestHooks({ tab: id });
 
 // A page-level incarnation keeps clients of a reopened tab apart from the ones before it.
 const incarnation = Math.random().toString(36).slice(2, 7);
@@ -105,10 +109,11 @@ function request(r: Request): Promise<unknown> {
 
 async function startRtc(): Promise<void> {
   const { webRTCTransport } = await import('@webraft/transport-ws');
-  const rtc = webRTCTransport({ nodeId: id, url: config.relayUrl, room: config.cluster });
+  const direct = webRTCTransport({ nodeId: id, url: config.relayUrl, room: config.cluster });
+  const rtc = hooks.transport(direct);
   await rtc.start({ message: (message) => post({ type: 'deliver', frame: bridgeCodec.encodeSync!(message) }) });
   sendRtc = (message) => rtc.send(message);
-  rtcPeers = () => rtc.directPeers;
+  rtcPeers = () => direct.directPeers;
 }
 
 const client = new KvClient(`${id}.${incarnation}`, request, report);
@@ -125,7 +130,6 @@ function makeApi() {
     events: () => events,
     /** Peers reached over an open WebRTC data channel (not through the relay). */
     directPeers: () => rtcPeers(),
-    cut: (cuts: LinkCuts) => post({ type: 'cut', cuts }),
     /** One operation by a client of its own (not the workload's), recorded in the history. */
     op: (input: KvInput, timeoutMs = 3000) => new KvClient(`${id}.${incarnation}.m${manual++}`, request, report).run(input, timeoutMs),
     startWorkload: (options: WorkloadOptions) => {

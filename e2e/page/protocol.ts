@@ -16,12 +16,6 @@ export interface NodeConfig {
   readonly mutant?: string;
 }
 
-/** Links cut by the test: messages to a node in `out` are dropped, and from a node in `in`. */
-export interface LinkCuts {
-  readonly out: readonly NodeId[];
-  readonly in: readonly NodeId[];
-}
-
 export type Request =
   | { readonly type: 'propose'; readonly command: KvCommand; readonly timeoutMs: number }
   | { readonly type: 'read'; readonly key: string; readonly timeoutMs: number }
@@ -31,7 +25,6 @@ export type Request =
 export type PageToWorker =
   | { readonly type: 'start'; readonly config: NodeConfig }
   | { readonly type: 'request'; readonly req: number; readonly request: Request }
-  | { readonly type: 'cut'; readonly cuts: LinkCuts }
   /** A message the page's WebRTC transport received for this node, as an encoded frame. */
   | { readonly type: 'deliver'; readonly frame: Uint8Array };
 

@@ -5,11 +5,13 @@
  * key-value store, so client histories can go to the project's linearizability checker.
  */
 /// <reference lib="webworker" />
+// First: this tab's faults on every channel and transport of the worker (test hooks).
+import { faultTransport } from '@webraft/playwright/worker';
 import { broadcastChannelTransport, RaftNode, type Transport } from '@webraft/core';
 import { indexedDBLogStore } from '@webraft/log-indexeddb';
 import { KvStore, type KvCommand } from '@webraft/sim';
 import { webSocketTransport } from '@webraft/transport-ws';
-import { CuttableTransport, PageBridgeTransport } from './link-cuts.ts';
+import { PageBridgeTransport } from './bridge.ts';
 import type { NodeConfig, NodeReport, PageToWorker, Request, WorkerToPage } from './protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -17,7 +19,6 @@ declare const self: DedicatedWorkerGlobalScope;
 const post = (message: WorkerToPage) => self.postMessage(message);
 
 let node: RaftNode<KvStore> | undefined;
-let transport: CuttableTransport | undefined;
 let bridge: PageBridgeTransport | undefined;
 
 function event(text: string): void {
@@ -27,18 +28,19 @@ function event(text: string): void {
 function makeTransport(config: NodeConfig): Transport {
   switch (config.transport) {
     case 'broadcast':
+      // The hooks' BroadcastChannel brings the faults.
       return broadcastChannelTransport({ id: config.id, channel: `${config.cluster}-raft` });
     case 'relay':
-      return webSocketTransport({ nodeId: config.id, url: config.relayUrl, room: config.cluster });
+      return faultTransport(webSocketTransport({ nodeId: config.id, url: config.relayUrl, room: config.cluster }));
     case 'webrtc':
-      // RTCPeerConnection exists only on the page: the page runs the transport, this end relays.
+      // RTCPeerConnection exists only on the page: the page runs the transport (with the faults), this end relays.
       return (bridge = new PageBridgeTransport(config.id, (frame) => post({ type: 'send', frame })));
   }
 }
 
 async function start(config: NodeConfig): Promise<void> {
   const log = indexedDBLogStore({ name: `${config.cluster}-${config.id}`, nodeId: config.id, clusterId: config.cluster, onLocked: 'wait' });
-  transport = new CuttableTransport(makeTransport(config));
+  const transport = makeTransport(config);
   node = await RaftNode.create({
     id: config.id,
     ...(config.members.length > 0 ? { members: config.members } : {}),
@@ -111,10 +113,6 @@ async function handle(message: PageToWorker): Promise<void> {
         const e = error as Error;
         post({ type: 'reply', req: message.req, ok: false, name: e.name, message: e.message });
       }
-      return;
-    case 'cut':
-      transport?.cut(message.cuts);
-      event(`links cut: out [${message.cuts.out.join(',')}] in [${message.cuts.in.join(',')}]`);
       return;
     case 'deliver':
       bridge?.deliver(message.frame);

@@ -13,7 +13,7 @@ test("asymmetric: a follower cannot hear the leader but reaches everyone", async
   const leader = await cluster.waitForLeader();
   await cluster.startWorkload();
   const deaf = [...cluster.tabs.keys()].find((id) => id !== leader.id)!;
-  await cluster.cut(deaf, [], [leader.id]);
+  await cluster.net.cut(cluster.tab(leader.id), cluster.tab(deaf));
   const start = Math.max(...(await cluster.statuses()).map((s) => s.commit));
   await sleep(4000);
   const statuses = await cluster.statuses();
@@ -34,7 +34,8 @@ test('a flapping link between the leader and a follower', async ({ openCluster }
   const start = Math.max(...(await cluster.statuses()).map((s) => s.commit));
   for (let i = 0; i < 20; i++) {
     const down = i % 2 === 0;
-    await Promise.all([cluster.cut(leader.id, down ? [follower] : [], down ? [follower] : []), cluster.cut(follower, down ? [leader.id] : [], down ? [leader.id] : [])]);
+    if (down) await cluster.net.cut(cluster.tab(leader.id), cluster.tab(follower), { bothWays: true });
+    else await cluster.net.restore(cluster.tab(leader.id), cluster.tab(follower));
     await sleep(150 + Math.random() * 300);
   }
   await cluster.heal();

@@ -57,7 +57,7 @@ export async function leaderCannotSend(cluster: Cluster, info: TestInfo): Promis
   await sleep(1000);
   const old = await cluster.waitForLeader();
   const others = nodes.filter((n) => n !== old.id);
-  await cluster.cut(old.id, others, []);
+  await cluster.net.cut(cluster.tab(old.id), others.map((id) => cluster.tab(id)));
   const cutAt = performance.now();
   const leader = await cluster.waitForLeader(others);
   expect(leader.term).toBeGreaterThan(old.term);

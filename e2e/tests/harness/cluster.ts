@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+import { TabNetwork } from '@webraft/playwright';
 import { checkLinearizable, historyToJson, type HistoryOp, type KvInput, type LinearizabilityResult } from '@webraft/sim';
 import { chromiumLaunchOptions } from '../../../tools/chromium.mjs';
 import { ProcessBrowser } from './process-browser.ts';
@@ -56,6 +57,8 @@ export function resultsDir(info: TestInfo): string {
 export class Cluster {
   readonly recorder = new Recorder();
   readonly tabs = new Map<string, Page>();
+  /** The faults between the tabs (`@webraft/playwright`); each tab's id is its node's. */
+  readonly net = new TabNetwork(() => [...this.tabs.values()]);
   readonly name = `c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   readonly transport: TransportKind;
   // Promises, so that tabs opened at once share what the first of them creates.
@@ -132,6 +135,7 @@ export class Cluster {
     await page.evaluate(() => window.e2e.ready());
     await this.#calibrate(page);
     this.tabs.set(id, page);
+    await this.net.sync(page);
     return page;
   }
 
@@ -194,24 +198,13 @@ export class Cluster {
     }
   }
 
-  /** Cuts node `id`'s links: it drops what it would send to `out` and what it hears from `from`. */
-  async cut(id: string, out: readonly string[], from: readonly string[]): Promise<void> {
-    await this.tab(id).evaluate((cuts) => window.e2e.cut(cuts), { out: [...out], in: [...from] });
-  }
-
-  /** Isolates `group` from every other node, both ways (cuts made on both sides). */
+  /** Isolates `group` from every other node, both ways. */
   async partition(group: readonly string[]): Promise<void> {
-    const others = this.options.nodes.filter((n) => !group.includes(n));
-    await Promise.all(
-      [...this.tabs.keys()].map((id) => {
-        const away = group.includes(id) ? others : [...group];
-        return this.cut(id, away, away);
-      }),
-    );
+    await this.net.partition([group.map((id) => this.tab(id))]);
   }
 
   async heal(): Promise<void> {
-    await Promise.all([...this.tabs.keys()].map((id) => this.cut(id, [], [])));
+    await this.net.heal();
   }
 
   /** Collects the reports the open tabs still hold. */

@@ -72,18 +72,22 @@ export class TabNetwork {
     return this.partition([[page]]);
   }
 
-  /** Loses every message from `from` to `to` (one way; `bothWays` cuts the link back too). */
-  async cut(from: Page, to: Page, options: { readonly bothWays?: boolean } = {}): Promise<void> {
-    const [f, t] = [await this.tab(from), await this.tab(to)];
-    const cuts: [string, string][] = [...this.#state.cuts.map(([a, b]) => [a, b] as [string, string]), [f, t]];
-    if (options.bothWays === true) cuts.push([t, f]);
+  /** Loses every message from `from` to `to` (one way; `bothWays` cuts the links back too). */
+  async cut(from: Page, to: Page | readonly Page[], options: { readonly bothWays?: boolean } = {}): Promise<void> {
+    const f = await this.tab(from);
+    const cuts = this.#state.cuts.map(([a, b]) => [a, b] as [string, string]);
+    for (const page of Array.isArray(to) ? (to as readonly Page[]) : [to as Page]) {
+      const t = await this.tab(page);
+      cuts.push([f, t]);
+      if (options.bothWays === true) cuts.push([t, f]);
+    }
     await this.#set({ cuts });
   }
 
-  /** Restores the link(s) between `a` and `b` that `cut` made. */
+  /** Restores the links between `a` and `b`, both ways, that `cut` made. */
   async restore(a: Page, b: Page): Promise<void> {
-    const ends = new Set([await this.tab(a), await this.tab(b)]);
-    await this.#set({ cuts: this.#state.cuts.filter(([f, t]) => !(ends.has(f) && ends.has(t))) });
+    const [x, y] = [await this.tab(a), await this.tab(b)];
+    await this.#set({ cuts: this.#state.cuts.filter(([f, t]) => !((f === x && t === y) || (f === y && t === x))) });
   }
 
   /** Loses each message between two tabs with probability `rate` (0 to 1). */

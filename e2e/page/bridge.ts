@@ -1,43 +1,8 @@
 /**
- * A transport wrapper that drops messages on cut links, one direction at a time, so a test
- * can isolate a node, cut one link asymmetrically or make a link flap — whatever transport
- * carries the messages underneath.
+ * WebRTC has no API in workers: the page runs the WebRTC transport and the worker's node talks
+ * to it through this bridge.
  */
 import { frameCodec, type Message, type NodeId, type Transport, type TransportHandlers } from '@webraft/core';
-import type { LinkCuts } from './protocol.ts';
-
-export class CuttableTransport implements Transport {
-  #out = new Set<NodeId>();
-  #in = new Set<NodeId>();
-
-  constructor(private readonly inner: Transport) {}
-
-  get id(): NodeId {
-    return this.inner.id;
-  }
-
-  cut(cuts: LinkCuts): void {
-    this.#out = new Set(cuts.out);
-    this.#in = new Set(cuts.in);
-  }
-
-  start(handlers: TransportHandlers): void | Promise<void> {
-    return this.inner.start({
-      ...handlers,
-      message: (message) => {
-        if (!this.#in.has(message.from)) handlers.message(message);
-      },
-    });
-  }
-
-  send(message: Message): void {
-    if (!this.#out.has(message.to)) this.inner.send(message);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
 
 /**
  * Messages cross between page and worker as encoded frames: byte fields of a message may view
