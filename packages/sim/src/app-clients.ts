@@ -55,6 +55,8 @@ interface Dispatch<C> {
   tries: number;
   /** Some try ended with an unknown outcome: it may still be applied. */
   maybeApplied: boolean;
+  /** The node (and its life) the latest try went through. */
+  through?: { readonly node: SimNode; readonly life: number };
   session?: { readonly clientId: string; readonly seq: number };
 }
 
@@ -66,6 +68,8 @@ export class AppClients<S, C> {
   readonly trace: TraceStep[] = [];
   private nextDispatchAt: number;
   private readonly retries: { readonly at: number; readonly dispatch: Dispatch<C> }[] = [];
+  /** Dispatched commands without a final outcome yet. */
+  private readonly open = new Set<Dispatch<C>>();
   private readonly tracing: number;
 
   constructor(
@@ -89,6 +93,22 @@ export class AppClients<S, C> {
   /** Every command dispatched and no retry waiting (tries still in flight may yet ask for one, which is then not sent). */
   get finished(): boolean {
     return this.done && this.retries.length === 0;
+  }
+
+  /**
+   * Nothing more to wait for: every command dispatched, no retry waiting, and no try in flight
+   * on a node that still runs (one that crashed never answers, as a closed tab does not).
+   */
+  get quiet(): boolean {
+    if (!this.finished) return false;
+    for (const { through } of this.open) if (through !== undefined && through.node.incarnation === through.life) return false;
+    return true;
+  }
+
+  /** The run is over: a command still without an answer has an unknown outcome. */
+  finish(): void {
+    this.outcomes.unknown += this.open.size;
+    this.open.clear();
   }
 
   /** Sends the retries that are due, then the next command if it is due. */
@@ -115,6 +135,7 @@ export class AppClients<S, C> {
     }
     if (input === undefined) throw new AppCommandsError('commands() returned undefined (RaftNode cannot carry it)');
     const dispatch: Dispatch<C> = { number: ++this.dispatched, input, tries: 0, maybeApplied: false };
+    this.open.add(dispatch);
     if (this.tracing > 0) this.traceLine(`${node.id} dispatches d${dispatch.number} ${short(input)}`);
     this.send(dispatch, node);
   }
@@ -134,10 +155,11 @@ export class AppClients<S, C> {
     const id = this.config.retry === 'plain' && dispatch.tries > 1 ? `d${dispatch.number}.${dispatch.tries}` : `d${dispatch.number}`;
     const command: SimCommand<C> = { id, input: dispatch.input };
     const life = through.incarnation;
+    dispatch.through = { node: through, life };
     const session = dispatch.session;
     through.raft?.propose(command, { timeoutMs: this.config.timeoutMs, ...(session !== undefined ? { session } : {}) }).then(
       (result) => {
-        this.outcomes.ok++;
+        this.settle(dispatch, 'ok');
         if (this.tracing > 0 && life === through.incarnation) this.sim.note(`${through.id}: ${id} applied${result === undefined ? '' : ` → ${short(result)}`}`);
         const wrong = this.config.checkResult?.(dispatch.input, result);
         if (wrong !== undefined) this.config.fail('App Result', `${id} ${short(dispatch.input)} answered ${short(result)}: ${wrong}`);
@@ -146,7 +168,7 @@ export class AppClients<S, C> {
         const outcome = classify(error);
         // Anything but the node's own errors is the application's apply throwing (on every replica alike).
         if (outcome.kind === 'unknown' && !(error instanceof RaftNodeError)) {
-          this.outcomes.rejected++;
+          this.settle(dispatch, 'rejected');
           if (this.tracing > 0 && life === through.incarnation) this.sim.note(`${through.id}: ${id} rejected by the application (${outcome.reason})`);
           return;
         }
@@ -156,6 +178,7 @@ export class AppClients<S, C> {
   }
 
   private openSession(dispatch: Dispatch<C>, through: SimNode): void {
+    dispatch.through = { node: through, life: through.incarnation };
     through.raft?.openSession({ timeoutMs: this.config.timeoutMs }).then(
       (session) => {
         dispatch.session = { clientId: session.clientId, seq: 1 };
@@ -184,7 +207,13 @@ export class AppClients<S, C> {
       this.retries.sort((a, b) => a.at - b.at || a.dispatch.number - b.dispatch.number);
       return;
     }
-    this.outcomes[dispatch.maybeApplied ? 'unknown' : 'refused']++;
+    this.settle(dispatch, dispatch.maybeApplied ? 'unknown' : 'refused');
+  }
+
+  private settle(dispatch: Dispatch<C>, outcome: 'ok' | 'rejected' | 'refused' | 'unknown'): void {
+    // A try of a command settled already (a crash's late answer, say) changes nothing.
+    if (!this.open.delete(dispatch)) return;
+    this.outcomes[outcome]++;
   }
 
   private definitelyFailed(id: string): void {

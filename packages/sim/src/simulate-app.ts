@@ -180,6 +180,7 @@ interface SeedRun {
 }
 
 async function runSeed<S, C>(seed: number, model: AppModel<S>, options: AppSimulationCommon<S, C>, count: number, traceSteps: number): Promise<SeedRun> {
+  const attempts = options.retry === undefined || options.retry === 'never' ? 1 : (options.attempts ?? 3);
   const view = (machine: AppMachine): S => model.view(machine.app);
   const digest = model.digest;
   let sim: Simulation | undefined;
@@ -219,7 +220,7 @@ async function runSeed<S, C>(seed: number, model: AppModel<S>, options: AppSimul
     gapMs: GAP_MS,
     timeoutMs: COMMAND_TIMEOUT_MS,
     retry: options.retry ?? 'never',
-    attempts: options.attempts ?? 3,
+    attempts,
     retryDelayMs: RETRY_DELAY_MS,
     commands: options.commands,
     checkResult: options.checkResult,
@@ -240,12 +241,14 @@ async function runSeed<S, C>(seed: number, model: AppModel<S>, options: AppSimul
       });
       if (!elected && checks.failure === undefined) checks.fail('Liveness', `no leader committed an entry of its term within ${LIVENESS_MS} ms after faults stopped`);
     }
+    if (checks.failure === undefined) await drain(sim, clients, checks, sim.now + attempts * (COMMAND_TIMEOUT_MS + RETRY_DELAY_MS));
   } catch (error) {
     if (!(error instanceof InvariantViolation)) throw error;
     violation = { property: error.property, detail: error.detail };
   }
   if (violation === undefined) checks.check();
   const found = violation ?? checks.failure;
+  clients.finish();
   const trace = [...sim.trace(), ...clients.trace].sort((a, b) => a.step - b.step || a.time - b.time);
   const replicas = (): string[] =>
     replicasOf(sim).map(({ machine, applied }) => `${machine.node} (applied ${applied}): ${digest?.(machine.app).preview ?? json(view(machine))}`);
@@ -271,6 +274,15 @@ async function drive<S, C>(sim: Simulation, nemesis: Nemesis, clients: AppClient
       if (faults) await nemesis.strike();
       faultAt = sim.now + nemesis.nextDelay();
     }
+  }
+}
+
+/** Lets the commands still in flight get their answers (or time out) and their retries, in calm. */
+async function drain<S, C>(sim: Simulation, clients: AppClients<S, C>, checks: AppChecks<S>, until: number): Promise<void> {
+  const stop = (): boolean => checks.check() || clients.quiet;
+  while (!clients.quiet && sim.now < until) {
+    if (await sim.runUntil(Math.min(clients.nextAt, until), stop)) return;
+    if (sim.now >= clients.nextAt) clients.act();
   }
 }
 
