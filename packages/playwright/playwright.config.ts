@@ -12,9 +12,9 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   reporter: [['list']],
   webServer: {
-    command: 'node --import tsx test/todo/serve.ts',
-    wait: { stdout: /todo test build on (?<webraft_todo_url>\S+)/ },
+    command: 'node --import tsx test/serve.ts',
+    wait: { stdout: /test builds on (?<webraft_test_url>\S+)/ },
     timeout: 60_000,
   },
-  use: { baseURL: process.env.WEBRAFT_TODO_URL, launchOptions: chromiumLaunchOptions() },
+  use: { baseURL: process.env.WEBRAFT_TEST_URL, launchOptions: chromiumLaunchOptions() },
 });
