@@ -33,10 +33,12 @@ export class TabBrowser {
     const args = [...chromiumArgs, '--headless', '--remote-debugging-port=0', `--user-data-dir=${this.#profile}`, 'about:blank'];
     const portFile = join(this.#profile, 'DevToolsActivePort');
     rmSync(portFile, { force: true });
-    const child = spawn(chromiumPath, args, { stdio: 'ignore' });
+    // Its own process group: a crash kills the renderers and helpers too, which would otherwise
+    // go on writing into the profile while it is removed.
+    const child = spawn(chromiumPath, args, { stdio: 'ignore', detached: true });
     this.#child = child;
     // A runner that dies (a test timeout) must not leave its browser behind.
-    const kill = () => child.kill('SIGKILL');
+    const kill = () => killGroup(child);
     process.once('exit', kill);
     child.once('exit', () => process.off('exit', kill));
     let lines: string[] = [];
@@ -98,7 +100,7 @@ export class TabBrowser {
   async crash(): Promise<void> {
     const child = this.#child!;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
+    killGroup(child);
     await exited;
     this.tabs.length = 0;
   }
@@ -156,5 +158,13 @@ export class TabBrowser {
     }
     if (this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null) await this.crash();
     rmSync(this.#profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
+  }
+}
+
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
   }
 }
