@@ -6,7 +6,7 @@
  * nothing and fails the store: every later write is refused until it is opened again, so no
  * write can land after a lost one.
  */
-import { checkLogWrite, LogStoreClosedError, type Entry, type LogBounds, type LogStore, type LogWrite, type Snapshot, type StoredState } from '@webraft/core';
+import { checkLogWrite, InvalidLogWriteError, LogStoreClosedError, LogStoreError, type Entry, type LogBounds, type LogStore, type LogWrite, type Snapshot, type StoredState } from '@webraft/core';
 import { CorruptRecordError, StoreFailedError, StoreInUseError, storageFailure } from './errors.ts';
 import { resolveOptions, type DurableObjectLogStoreOptions } from './options.ts';
 import { copyState, planWrite, remove, type Change, type StoreState } from './plan.ts';
@@ -116,7 +116,7 @@ export class DurableObjectLogStore implements LogStore {
   #enqueue(batch: LogWrite): Promise<void> {
     if (this.#closed) throw new LogStoreClosedError();
     if (this.#failure !== undefined) throw this.#failure;
-    this.#bounds = checkLogWrite(this.#bounds, batch);
+    this.#bounds = checkBatch(this.#bounds, batch);
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ batch, resolve, reject });
       this.#writing ??= this.#drain().finally(() => (this.#writing = undefined));
@@ -257,5 +257,19 @@ export class DurableObjectLogStore implements LogStore {
       if (page.size < listPage || last === undefined) return all;
       start = `${last}\u0000`;
     }
+  }
+}
+
+/**
+ * `checkLogWrite`, with a typed error for a batch too malformed for it to read (not an object,
+ * a null entry or hard state): a caller's bug, refused like any other invalid batch.
+ */
+function checkBatch(bounds: LogBounds, batch: LogWrite): LogBounds {
+  if (typeof batch !== 'object' || batch === null) throw new InvalidLogWriteError(`a LogWrite must be an object, got ${batch === null ? 'null' : typeof batch}`);
+  try {
+    return checkLogWrite(bounds, batch);
+  } catch (error) {
+    if (error instanceof LogStoreError) throw error;
+    throw new InvalidLogWriteError(`malformed LogWrite: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

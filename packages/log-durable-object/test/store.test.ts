@@ -130,6 +130,16 @@ describe('failures', () => {
     await store.write({ entries: [entry(1, 1)] });
     expect(await store.entries(1, 2)).toEqual([entry(1, 1)]);
   });
+
+  it('refuses a batch too malformed to read (not an object, a null entry, hard state or snapshot meta) as invalid, and stays usable', async () => {
+    const store = durableObjectLogStore(new FakeStorage());
+    await store.load();
+    for (const batch of [null, 5, { entries: [null] }, { hardState: null }, { saveSnapshot: { meta: null, data: new Uint8Array(0) } }]) {
+      await expect(store.write(batch as never)).rejects.toMatchObject({ name: 'InvalidLogWriteError', code: 'invalid' });
+    }
+    await store.write({ entries: [entry(1, 1)] });
+    expect((await store.load()).entries).toEqual([entry(1, 1)]);
+  });
 });
 
 describe('reading back', () => {
