@@ -45,6 +45,14 @@ export class StoreFailedError extends LogStoreClosedError {
   }
 }
 
+/** Reading the object's storage failed (the object reset, a storage error); nothing was changed. */
+export class StorageReadError extends LogStoreError {
+  constructor(cause: unknown) {
+    super('aborted', `reading the Durable Object storage failed: ${describe(cause)}`, { cause });
+    this.name = 'StorageReadError';
+  }
+}
+
 /** What was read back is not a log this store wrote: a damaged record, or another program's keys under the prefix. */
 export class CorruptRecordError extends LogCorruptError {
   constructor(
@@ -66,4 +74,9 @@ export function storageFailure(error: unknown): LogStoreError {
   const text = describe(error);
   if (/quota|exceeded|storage limit|SQLITE_FULL|disk is full|no space/i.test(text)) return new StorageQuotaError(error);
   return new TransactionFailedError(error);
+}
+
+/** The store's error for a failed read: its own errors as they are, anything else a {@link StorageReadError}. */
+export function readFailure(error: unknown): LogStoreError {
+  return error instanceof LogStoreError ? error : new StorageReadError(error);
 }

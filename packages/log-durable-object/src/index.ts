@@ -1,4 +1,4 @@
 export { durableObjectLogStore, DurableObjectLogStore } from './store.ts';
 export type { DurableObjectLogStoreOptions } from './options.ts';
 export type { DurableObjectStorageLike, DurableObjectTransactionLike } from './storage.ts';
-export { CorruptRecordError, DurableObjectLogStoreOptionsError, StorageQuotaError, StoreFailedError, StoreInUseError, TransactionFailedError } from './errors.ts';
+export { CorruptRecordError, DurableObjectLogStoreOptionsError, StorageQuotaError, StorageReadError, StoreFailedError, StoreInUseError, TransactionFailedError } from './errors.ts';

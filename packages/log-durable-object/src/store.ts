@@ -7,7 +7,7 @@
  * write can land after a lost one.
  */
 import { checkLogWrite, InvalidLogWriteError, LogStoreClosedError, LogStoreError, type Entry, type LogBounds, type LogStore, type LogWrite, type Snapshot, type StoredState } from '@webraft/core';
-import { CorruptRecordError, StoreFailedError, StoreInUseError, storageFailure } from './errors.ts';
+import { CorruptRecordError, readFailure, StoreFailedError, StoreInUseError, storageFailure } from './errors.ts';
 import { resolveOptions, type DurableObjectLogStoreOptions } from './options.ts';
 import { copyState, planWrite, remove, type Change, type StoreState } from './plan.ts';
 import { keysFor, readEntries, readMeta, type Keys, type MetaRecord } from './records.ts';
@@ -107,7 +107,7 @@ export class DurableObjectLogStore implements LogStore {
       } catch (error) {
         prefixes.delete(this.#keys.prefix);
         this.#claimed = false;
-        throw error;
+        throw readFailure(error);
       }
     })();
     return this.#opened;
@@ -143,6 +143,8 @@ export class DurableObjectLogStore implements LogStore {
     this.#reads.add(done);
     try {
       return await running;
+    } catch (error) {
+      throw readFailure(error);
     } finally {
       this.#reads.delete(done);
     }

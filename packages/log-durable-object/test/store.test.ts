@@ -5,6 +5,7 @@ import {
   DurableObjectLogStoreOptionsError,
   durableObjectLogStore,
   StorageQuotaError,
+  StorageReadError,
   StoreFailedError,
   StoreInUseError,
   TransactionFailedError,
@@ -120,6 +121,23 @@ describe('failures', () => {
     expect(failure).toBeInstanceOf(TransactionFailedError);
     expect(failure).toMatchObject({ code: 'aborted', cause });
     expect(storage.data.size).toBe(0);
+  });
+
+  it('names a failed read of the storage (code aborted), with its cause; the store opens once storage answers', async () => {
+    const storage = new FakeStorage();
+    const first = durableObjectLogStore(storage);
+    await first.write({ entries: [entry(1, 1), entry(2, 1)] });
+    await first.close();
+    const list = storage.list.bind(storage);
+    const cause = new Error('Durable Object storage operation exceeded timeout');
+    storage.list = () => Promise.reject(cause);
+    const store = durableObjectLogStore(storage);
+    await expect(store.load()).rejects.toMatchObject({ name: 'StorageReadError', code: 'aborted', cause });
+    storage.list = list;
+    const reopened = durableObjectLogStore(storage);
+    expect((await reopened.load()).entries).toEqual([entry(1, 1), entry(2, 1)]);
+    storage.list = () => Promise.reject(cause);
+    await expect(reopened.entries(1, 3)).rejects.toBeInstanceOf(StorageReadError);
   });
 
   it('refuses a batch that breaks a LogStore rule with its typed error, and stays usable', async () => {
