@@ -70,6 +70,8 @@ export class AppClients<S, C> {
   private readonly retries: { readonly at: number; readonly dispatch: Dispatch<C> }[] = [];
   /** Dispatched commands without a final outcome yet. */
   private readonly open = new Set<Dispatch<C>>();
+  /** A fault sequence wants traffic through one node until `until`. */
+  private steered: { readonly node: string; readonly until: number } | undefined;
   private readonly tracing: number;
 
   constructor(
@@ -111,6 +113,12 @@ export class AppClients<S, C> {
     this.open.clear();
   }
 
+  /** For `forMs` virtual ms, new commands go through `node` (while it runs), four times as often. */
+  steer(node: string, forMs: number): void {
+    this.steered = { node, until: this.sim.now + forMs };
+    this.nextDispatchAt = Math.min(this.nextDispatchAt, this.sim.now + this.gap());
+  }
+
   /** Sends the retries that are due, then the next command if it is due. */
   act(): void {
     while (this.retries[0] !== undefined && this.retries[0].at <= this.sim.now) {
@@ -124,8 +132,8 @@ export class AppClients<S, C> {
   /** Dispatches the next command through a random running replica (or waits for one). */
   private dispatch(): void {
     const sim = this.sim;
-    this.nextDispatchAt = sim.now + sim.random.between(0, this.config.gapMs);
-    const node = this.pickNode();
+    this.nextDispatchAt = sim.now + this.gap();
+    const node = this.steeredNode() ?? this.pickNode();
     if (node === undefined) return;
     let input: C;
     try {
@@ -138,6 +146,17 @@ export class AppClients<S, C> {
     this.open.add(dispatch);
     if (this.tracing > 0) this.traceLine(`${node.id} dispatches d${dispatch.number} ${short(input)}`);
     this.send(dispatch, node);
+  }
+
+  private gap(): number {
+    const steering = this.steered !== undefined && this.sim.now < this.steered.until;
+    return this.sim.random.between(0, steering ? this.config.gapMs / 4 : this.config.gapMs);
+  }
+
+  private steeredNode(): SimNode | undefined {
+    if (this.steered === undefined || this.sim.now >= this.steered.until) return undefined;
+    const node = this.sim.node(this.steered.node);
+    return node.up && node.raft !== undefined && node.stateMachine !== undefined ? node : undefined;
   }
 
   private pickNode(): SimNode | undefined {

@@ -24,11 +24,13 @@ export interface NemesisOptions {
   /** Most disks wiped in one run (a wiped voter needs a leader's help to vote again). @default 2 */
   readonly maxWipes?: number;
   /**
-   * Play the two sequences that send key-value requests of their own (lease reads through a
-   * cut-off leader, writes through a leader about to lose its tail). Off for a world whose
-   * nodes run another state machine. @default true
+   * How the two sequences that need client traffic through one node (reads through a leader
+   * about to be cut off, writes through a leader about to lose its tail) get it. By default
+   * they send key-value requests of their own; a world whose nodes run another state machine
+   * gives this instead, and the sequences steer that world's clients to `node` for `forMs`
+   * virtual ms.
    */
-  readonly keyValueSequences?: boolean;
+  readonly steerClients?: (node: NodeId, forMs: number) => void;
 }
 
 /** A fault that waits for the cluster to reach a state, checked after every step. */
@@ -48,7 +50,7 @@ export class Nemesis {
   private readonly tick: readonly [number, number];
   private wipesLeft: number;
   private lastWipeAt = -Infinity;
-  private readonly keyValueSequences: boolean;
+  private readonly steerClients: ((node: NodeId, forMs: number) => void) | undefined;
 
   constructor(
     private readonly sim: Simulation,
@@ -58,7 +60,7 @@ export class Nemesis {
     this.down = options.downMs ?? [20, 1500];
     this.tick = options.tickScale ?? [0.8, 1.2];
     this.wipesLeft = options.maxWipes ?? 2;
-    this.keyValueSequences = options.keyValueSequences ?? true;
+    this.steerClients = options.steerClients;
   }
 
   nextDelay(): number {
@@ -122,8 +124,8 @@ export class Nemesis {
       this.restartLater(victim);
       return { type: 'crash', node: victim };
     }
-    if (roll < 0.57) return this.keyValueSequences ? this.isolateLeaderAndRestartVoters() : undefined;
-    if (roll < 0.6) return this.keyValueSequences ? this.overwriteUncommittedTail() : undefined;
+    if (roll < 0.57) return this.isolateLeaderAndRestartVoters();
+    if (roll < 0.6) return this.overwriteUncommittedTail();
     if (roll < 0.63) return this.wipe();
     if (roll < 0.67) {
       const node = r.pick(ids);
@@ -176,9 +178,12 @@ export class Nemesis {
     const candidate = voters[quorum - 1] as NodeId;
     const restartAt = sim.now + r.between(5, 40);
     for (const node of victims) sim.schedule(restartAt, { type: 'restart', node });
-    for (let i = 0; i < 12; i++) {
-      const input = { op: 'get', key: `k${r.int(1, 3)}` } as const;
-      sim.schedule(sim.now + 10 * i, { type: 'request', input, read: 'readIndex', via: leader.id });
+    if (this.steerClients !== undefined) this.steerClients(leader.id, 120);
+    else {
+      for (let i = 0; i < 12; i++) {
+        const input = { op: 'get', key: `k${r.int(1, 3)}` } as const;
+        sim.schedule(sim.now + 10 * i, { type: 'request', input, read: 'readIndex', via: leader.id });
+      }
     }
     this.watch = {
       until: restartAt + 1000,
@@ -253,9 +258,12 @@ export class Nemesis {
       },
     };
     // Proposals through X while it still leads its side, one at a time: its tail to lose.
-    for (let i = 0; i < 6; i++) {
-      const input = { op: 'put', key: `k${sim.random.int(1, 3)}`, value: `tail.${sim.steps}.${i}` } as const;
-      sim.schedule(sim.now + 2 + 8 * i, { type: 'request', input, via: x, attemptTimeoutMs: 2000 });
+    if (this.steerClients !== undefined) this.steerClients(x, 50);
+    else {
+      for (let i = 0; i < 6; i++) {
+        const input = { op: 'put', key: `k${sim.random.int(1, 3)}`, value: `tail.${sim.steps}.${i}` } as const;
+        sim.schedule(sim.now + 2 + 8 * i, { type: 'request', input, via: x, attemptTimeoutMs: 2000 });
+      }
     }
     return { type: 'partition', groups: [[x, a], rest] };
   }

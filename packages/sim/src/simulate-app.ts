@@ -214,7 +214,8 @@ async function runSeed<S, C>(seed: number, model: AppModel<S>, options: AppSimul
       return machine;
     },
   });
-  const nemesis = new Nemesis(sim, { keyValueSequences: false });
+  // The nemesis's sequences get their traffic through a node from the application's clients.
+  const nemesis = new Nemesis(sim, { steerClients: (node, forMs) => clients.steer(node, forMs) });
   const clients = new AppClients<S, C>(sim, {
     count,
     gapMs: GAP_MS,
