@@ -1,7 +1,9 @@
 // `@webraft/log-durable-object` in workerd with its storage on disk: workerd is killed
 // (SIGKILL) while writes stream in, and started again on the same directory. The log read back
-// must hold whole writes, in order, and every write that was acknowledged before the kill.
-import { mkdtemp, rm } from 'node:fs/promises';
+// must hold whole writes, in order, and every write that was acknowledged before the kill. And
+// a RaftNode voter on that store, killed with its cluster, comes back from the storage alone
+// with every command it had applied.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +15,7 @@ let workerd: WorkerdProcess | undefined;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'webraft-do-log-'));
   await bundleWorker(fileURLToPath(new URL('../src/durable-object-log-worker.ts', import.meta.url)), join(dir, 'worker.js'));
+  await bundleWorker(fileURLToPath(new URL('../src/durable-object-voter-worker.ts', import.meta.url)), join(dir, 'voter', 'worker.js'));
 });
 afterAll(async () => {
   await workerd?.kill();
@@ -65,3 +68,36 @@ it('keeps every acknowledged write, and whole writes only, when workerd is kille
   expect(term).toBeLessThan(1_000_000);
   expect(entries).toEqual(Array.from({ length: 2 * term }, (_, i) => [i + 1, Math.ceil((i + 1) / 2)]));
 }, 30_000);
+
+const voterConfig = (disk: string): string => `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [ (name = "voter", worker = .voter), (name = "disk", disk = (path = ${capnpText(disk)}, writable = true)) ],
+  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "voter") ],
+);
+
+const voter :Workerd.Worker = (
+  modules = [ (name = "worker.js", esModule = embed "worker.js") ],
+  compatibilityDate = "2025-09-01",
+  bindings = [ (name = "VOTER", durableObjectNamespace = "VoterHost") ],
+  durableObjectNamespaces = [ (className = "VoterHost", uniqueKey = "webraft-voter-host", enableSql = true) ],
+  durableObjectStorage = (localDisk = "disk"),
+);
+`;
+
+it('a RaftNode voter on Durable Object storage, killed with its cluster, comes back from its storage alone with every command it applied', async () => {
+  const voterDir = join(dir, 'voter');
+  const disk = join(voterDir, 'storage');
+  await mkdir(disk, { recursive: true });
+  const ask = async (path: string): Promise<{ store?: string; applied: number; total: number }> =>
+    (await (await fetch(`http://127.0.0.1:${workerd!.ports.get('http')}${path}`)).json()) as { store?: string; applied: number; total: number };
+
+  workerd = await serveWorkerd(voterDir, voterConfig(disk), ['http']);
+  const before = await ask('/run?commands=40');
+  expect(before).toMatchObject({ applied: 40, total: 820 });
+  expect(before.store).toEqual(expect.any(String));
+  await workerd.kill();
+
+  workerd = await serveWorkerd(voterDir, voterConfig(disk), ['http']);
+  expect(await ask('/restore?commands=40')).toEqual({ store: before.store, applied: 40, total: 820 });
+}, 60_000);

@@ -12,7 +12,7 @@ import { assert, assertEqual, createMemoryNetwork, seededRandom, sleep, waitFor 
 import { durableObjectLogStore, type DurableObjectStorageLike } from '../src/index.ts';
 
 /** Adds each command to a total; the snapshot is the total and the number of commands applied. */
-class Counter implements StateMachine<number, number> {
+export class Counter implements StateMachine<number, number> {
   total = 0;
   applied = 0;
 
@@ -40,27 +40,36 @@ export interface DurableVoterReport {
   readonly total: number;
 }
 
-const voter = 'durable-object';
-const tabs = ['tab-1', 'tab-2'] as const;
+export const voter = 'durable-object';
+export const tabs = ['tab-1', 'tab-2'] as const;
 const timeoutMs = 20_000;
+
+/** The options of every node of the cluster but its id, state machine, log and transport. */
+export const nodeOptions = { members: [voter, ...tabs], clock: systemClock, tickMs: 10, snapshotEvery: 8, snapshotKeepEntries: 2 };
+
+/** Proposes `amount` through whichever of `nodes` leads, retrying while none does; the new total. */
+export async function proposeThroughLeader(nodes: readonly RaftNode<Counter>[], amount: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const leader = nodes.find((n) => n.isLeader);
+    if (leader !== undefined) {
+      try {
+        return await leader.propose(amount, { timeoutMs: 2_000 });
+      } catch (error) {
+        if (!(error instanceof NotLeaderError) || Date.now() > deadline) throw error;
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`no leader among ${nodes.map((n) => n.id).join(', ')} within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+}
 
 export async function durableVoterRestart(storage: DurableObjectStorageLike, { prefix = 'voter:', seed = 1 } = {}): Promise<DurableVoterReport> {
   const random = seededRandom(seed);
   const network = createMemoryNetwork({ random });
   const nodes = new Map<string, RaftNode<Counter>>();
   const boot = async (id: string, log: LogStore): Promise<RaftNode<Counter>> => {
-    const node = await RaftNode.create({
-      id,
-      members: [voter, ...tabs],
-      stateMachine: new Counter(),
-      log,
-      transport: network.transport(id),
-      clock: systemClock,
-      random,
-      tickMs: 10,
-      snapshotEvery: 8,
-      snapshotKeepEntries: 2,
-    });
+    const node = await RaftNode.create({ ...nodeOptions, id, stateMachine: new Counter(), log, transport: network.transport(id), random });
     nodes.set(id, node);
     return node;
   };
@@ -69,22 +78,7 @@ export async function durableVoterRestart(storage: DurableObjectStorageLike, { p
     nodes.delete(id);
     await node.stop();
   };
-  /** Proposes through whichever running node leads, retrying while none does. */
-  const propose = async (amount: number): Promise<number> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const leader = [...nodes.values()].find((n) => n.isLeader);
-      if (leader !== undefined) {
-        try {
-          return await leader.propose(amount, { timeoutMs: 2_000 });
-        } catch (error) {
-          if (!(error instanceof NotLeaderError) || Date.now() > deadline) throw error;
-        }
-      }
-      if (Date.now() > deadline) throw new Error(`no leader among ${[...nodes.keys()].join(', ')} within ${timeoutMs} ms`);
-      await sleep(10);
-    }
-  };
+  const propose = (amount: number): Promise<number> => proposeThroughLeader([...nodes.values()], amount);
   const appliedOn = (id: string, count: number): Promise<void> =>
     waitFor(() => nodes.get(id)!.stateMachine.applied === count, timeoutMs, `${id} applies ${count} commands (has ${nodes.get(id)?.stateMachine.applied})`);
 
