@@ -16,7 +16,7 @@ import { maxKeysPerCall, type DurableObjectStorageLike } from './storage.ts';
 /** Writes one transaction takes at most, and the entry bytes past which it takes no more. */
 const maxGroupWrites = 64;
 const maxGroupBytes = 4 * 1024 * 1024;
-/** Keys one `list` call reads when loading. */
+/** Keys one `list` call reads (a long log is read in pages). */
 const listPage = 1000;
 
 /** Prefixes of the stores open on each storage in this isolate: one store per prefix. */
@@ -158,9 +158,9 @@ export class DurableObjectLogStore implements LogStore {
       }
       const group = this.#takeGroup();
       const next = copyState(this.#state!);
-      const changes = new Map<string, Change>();
-      for (const { batch } of group) planWrite(next, batch, this.#keys, this.#chunkBytes, changes);
       try {
+        const changes = new Map<string, Change>();
+        for (const { batch } of group) planWrite(next, batch, this.#keys, this.#chunkBytes, changes);
         await this.#commit(changes);
       } catch (error) {
         const failure = storageFailure(error);
