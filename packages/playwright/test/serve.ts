@@ -8,11 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-// @ts-expect-error -- a plain .mjs module shared by every browser test, without types.
 import { bundleForBrowser } from '../../../tools/bundle.mjs';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-const bundle = (path: string) => bundleForBrowser(here(path)) as Promise<string>;
+const bundle = (path: string) => bundleForBrowser(here(path));
 const [todoHtml, todoPage, todoWorker, nodePage] = await Promise.all([
   readFile(here('../../../examples/multi-tab-todo/index.html'), 'utf8'),
   bundle('todo/page.ts'),
