@@ -1,15 +1,16 @@
 /**
- * A Chromium of the tab store tests' own: started as a process (headless, a profile on disk,
- * none of Playwright's switches that keep background tabs from being throttled) and attached
- * over CDP with `noDefaults`, so a tab brought behind another is hidden for real, SIGKILL is
- * a real browser crash, and a relaunch on the same profile finds what IndexedDB made durable.
+ * A Chromium of the tab store tests' own, from `launchChromium` of `@webraft/playwright`:
+ * started as a process group (headless, a profile on disk, none of Playwright's switches that
+ * keep background tabs from being throttled) and attached over CDP with `noDefaults`, so a tab
+ * brought behind another is hidden for real, SIGKILL is a real browser crash, and a relaunch
+ * on the same profile finds what IndexedDB made durable.
  * Every tab opens the tab store page (`/tabs`) of one store and reports its client operations.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, expect, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+import { expect, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+import { launchChromium, type HidableChromium } from '@webraft/playwright';
 import { checkLinearizable, historyToJson } from '@webraft/sim';
 import { chromiumArgs, chromiumPath } from '../../../tools/chromium.mjs';
 import { resultsDir } from './cluster.ts';
@@ -23,37 +24,14 @@ export class TabBrowser {
   readonly store = `s${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   readonly tabs: Page[] = [];
   readonly #profile = mkdtempSync(join(tmpdir(), 'webraft-tabs-'));
-  #child: ChildProcess | undefined;
-  #browser: Browser | undefined;
+  #chromium: HidableChromium | undefined;
   #context: BrowserContext | undefined;
 
   constructor(readonly voters = 3) {}
 
   async launch(): Promise<void> {
-    const args = [...chromiumArgs, '--headless', '--remote-debugging-port=0', `--user-data-dir=${this.#profile}`, 'about:blank'];
-    const portFile = join(this.#profile, 'DevToolsActivePort');
-    rmSync(portFile, { force: true });
-    // Its own process group: a crash kills the renderers and helpers too, which would otherwise
-    // go on writing into the profile while it is removed.
-    const child = spawn(chromiumPath, args, { stdio: 'ignore', detached: true });
-    this.#child = child;
-    // A runner that dies (a test timeout) must not leave its browser behind.
-    const kill = () => killGroup(child);
-    process.once('exit', kill);
-    child.once('exit', () => process.off('exit', kill));
-    let lines: string[] = [];
-    for (let waited = 0; lines.length < 2; waited += 50) {
-      if (child.exitCode !== null) throw new Error(`chromium exited with ${child.exitCode}`);
-      if (waited > 20_000) throw new Error('chromium did not write DevToolsActivePort');
-      await sleep(50);
-      try {
-        lines = readFileSync(portFile, 'utf8').trim().split('\n');
-      } catch {
-        lines = [];
-      }
-    }
-    this.#browser = await chromium.connectOverCDP(`ws://127.0.0.1:${lines[0]}${lines[1]}`, { noDefaults: true });
-    this.#context = this.#browser.contexts()[0]!;
+    this.#chromium = await launchChromium({ executablePath: chromiumPath, args: chromiumArgs, userDataDir: this.#profile });
+    this.#context = this.#chromium.context;
     await this.#context.exposeFunction('e2eReport', (items: [string, Record<string, unknown>][]) => {
       for (const [kind, data] of items) this.recorder.hear(kind, data);
     });
@@ -98,10 +76,8 @@ export class TabBrowser {
 
   /** Kills the whole browser at once: no unload, no flush, no goodbye. */
   async crash(): Promise<void> {
-    const child = this.#child!;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    killGroup(child);
-    await exited;
+    await this.#chromium!.close();
+    this.#chromium = undefined;
     this.tabs.length = 0;
   }
 
@@ -156,15 +132,7 @@ export class TabBrowser {
     if (info.status !== info.expectedStatus) {
       for (const [i, tab] of this.tabs.slice(0, 5).entries()) await tab.screenshot({ path: join(dir, `tab-${i}.png`) }).catch(() => undefined);
     }
-    if (this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null) await this.crash();
+    if (this.#chromium !== undefined) await this.crash();
     rmSync(this.#profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
-  }
-}
-
-function killGroup(child: ChildProcess): void {
-  try {
-    process.kill(-child.pid!, 'SIGKILL');
-  } catch {
-    child.kill('SIGKILL');
   }
 }

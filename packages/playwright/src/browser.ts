@@ -5,12 +5,12 @@
  * `noDefaults`, so a page brought behind another is `hidden` and its timers are throttled as
  * a user's would be.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { TabNotHiddenError } from './errors.ts';
+import { ChromiumLaunchError, TabNotHiddenError } from './errors.ts';
 
 export interface LaunchChromiumOptions {
   /** @default playwright-core's Chromium (`chromium.executablePath()`) */
@@ -21,41 +21,50 @@ export interface LaunchChromiumOptions {
   readonly headless?: boolean;
   /** How long Chromium may take to open its DevTools port. @default 20000 */
   readonly timeoutMs?: number;
+  /**
+   * The profile folder, kept after `close()` so a relaunch on it finds what IndexedDB made
+   * durable. @default a temporary folder, removed by `close()`
+   */
+  readonly userDataDir?: string;
 }
 
 export interface HidableChromium {
   readonly browser: Browser;
   /** The browser's default context: its pages share storage, Web Locks and BroadcastChannels. */
   readonly context: BrowserContext;
-  /** Kills the browser and removes its profile. */
+  /** Kills the browser at once (SIGKILL: no unload, as a crash) and removes a temporary profile. */
   close(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function launchChromium(options: LaunchChromiumOptions = {}): Promise<HidableChromium> {
-  const profile = mkdtempSync(join(tmpdir(), 'webraft-playwright-'));
+  const profile = options.userDataDir ?? mkdtempSync(join(tmpdir(), 'webraft-playwright-'));
   const args = [...(options.args ?? []), ...(options.headless === false ? [] : ['--headless']), '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'];
-  const child = spawn(options.executablePath ?? chromium.executablePath(), args, { stdio: 'ignore' });
+  const portFile = join(profile, 'DevToolsActivePort');
+  // A profile used before holds the port of its last run.
+  rmSync(portFile, { force: true });
+  // Its own process group: a kill takes the renderers and helpers too, which would otherwise go
+  // on writing into the profile while it is removed or reopened.
+  const child = spawn(options.executablePath ?? chromium.executablePath(), args, { stdio: 'ignore', detached: true });
+  const kill = () => killGroup(child);
   // A runner that dies must not leave its browser behind.
-  const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const close = async () => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
+      kill();
       await exited;
     }
     process.off('exit', kill);
-    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    if (options.userDataDir === undefined) rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   };
   try {
-    const portFile = join(profile, 'DevToolsActivePort');
     const deadline = Date.now() + (options.timeoutMs ?? 20_000);
     let lines: string[] = [];
     while (lines.length < 2) {
-      if (child.exitCode !== null) throw new Error(`chromium exited with ${child.exitCode} before opening its DevTools port`);
-      if (Date.now() > deadline) throw new Error('chromium did not open its DevTools port in time');
+      if (child.exitCode !== null) throw new ChromiumLaunchError(`chromium exited with ${child.exitCode} before opening its DevTools port`);
+      if (Date.now() > deadline) throw new ChromiumLaunchError('chromium did not open its DevTools port in time');
       await sleep(50);
       try {
         lines = readFileSync(portFile, 'utf8').trim().split('\n');
@@ -92,4 +101,12 @@ export async function hide(page: Page, timeoutMs = 5000): Promise<Page> {
 export async function show(page: Page, timeoutMs = 5000): Promise<void> {
   await page.bringToFront();
   await page.waitForFunction(() => document.visibilityState === 'visible', undefined, { timeout: timeoutMs, polling: 100 });
+}
+
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
 }

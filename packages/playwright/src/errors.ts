@@ -40,3 +40,8 @@ export class TabNotHiddenError extends Error {
 export class FaultOptionsError extends Error {
   override readonly name = 'FaultOptionsError';
 }
+
+/** `launchChromium` could not start Chromium or reach its DevTools port. */
+export class ChromiumLaunchError extends Error {
+  override readonly name = 'ChromiumLaunchError';
+}

@@ -9,6 +9,6 @@ export { hide, launchChromium, show } from './browser.ts';
 export type { HidableChromium, LaunchChromiumOptions } from './browser.ts';
 export { History } from './history.ts';
 export type { RecordOptions } from './history.ts';
-export { FaultOptionsError, FaultsNotAdoptedError, HooksMissingError, NoLeaderError, TabNotHiddenError } from './errors.ts';
+export { ChromiumLaunchError, FaultOptionsError, FaultsNotAdoptedError, HooksMissingError, NoLeaderError, TabNotHiddenError } from './errors.ts';
 export { noFaults, verdict, isFaultState } from './faults.ts';
 export type { FaultState, NodeStatus, PageHooks, TabReport, Verdict } from './faults.ts';
