@@ -13,7 +13,7 @@ import { CONTROL_CHANNEL, hooksMessage, HOOKS_KEY, type PageToWorkerHooks, type 
 export type { FaultState, NodeStatus, PageHooks, TabReport } from '../faults.ts';
 
 export interface TestHooksOptions {
-  /** This tab's id for the faults. @default one kept in sessionStorage, so a reload keeps it */
+  /** This tab's id for the faults. @default one kept in sessionStorage, so a reload keeps it (its faults too) */
   readonly tab?: string;
   /** The random source of drops and delays. @default Math.random */
   readonly random?: () => number;
@@ -49,6 +49,7 @@ export class NoNodeControlError extends Error {
 let installed: TestHooks | undefined;
 
 const TAB_KEY = 'webraft.test.tab';
+const FAULTS_KEY = 'webraft.test.faults';
 
 function tabId(given: string | undefined): string {
   if (given !== undefined) return given;
@@ -57,6 +58,14 @@ function tabId(given: string | undefined): string {
   const made = Math.random().toString(36).slice(2, 8);
   sessionStorage.setItem(TAB_KEY, made);
   return made;
+}
+
+function kept(): unknown {
+  try {
+    return JSON.parse(sessionStorage.getItem(FAULTS_KEY) ?? 'null');
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -76,7 +85,10 @@ export function installTestHooks(options: TestHooksOptions = {}): TestHooks {
   let node: NodeControl | undefined;
 
   const toWorker = (worker: Worker, message: PageToWorkerHooks) => worker.postMessage({ [HOOKS_KEY]: message });
+  // A reloaded tab keeps its faults from its first instant, before any Worker starts.
+  context.adopt(kept());
   context.onAdopt = (state) => {
+    sessionStorage.setItem(FAULTS_KEY, JSON.stringify(state));
     for (const worker of workers.keys()) toWorker(worker, { kind: 'state', state });
   };
   control.onmessage = (event: MessageEvent) => {

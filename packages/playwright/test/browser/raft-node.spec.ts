@@ -1,7 +1,7 @@
 /**
  * The kit on RaftNodes over BroadcastChannel, one per tab (test/node/page.ts): one-way cuts,
- * loss and delay, crash and restart, a history checked for linearizability, and the typed
- * error of a page without hooks.
+ * loss and delay, crash and restart, a history checked for linearizability, the typed error
+ * of a page without hooks, and the faults a reloaded tab keeps.
  */
 import type { BrowserContext, Page } from '@playwright/test';
 import type { KvInput, OpOutput } from '@webraft/sim';
@@ -75,4 +75,14 @@ test('a crashed leader is replaced, and restarted from its log it catches up', a
 test('a page built without the hooks gets a typed error', async ({ page }) => {
   const net = new TabNetwork([page]);
   await expect(net.isolate(page)).rejects.toThrow(HooksMissingError);
+});
+
+test('a reloaded tab keeps its faults, with no other tab to tell it', async ({ page, baseURL }) => {
+  const net = new TabNetwork([page]);
+  await page.goto(new URL('node.html?node=a&members=a&cluster=alone', baseURL!).href);
+  await net.dropRate(0.5);
+  await page.reload();
+  await page.waitForFunction(() => window.__webraft !== undefined);
+  const report = await net.report(page);
+  expect(report.faults).toBe(net.state.version);
 });
