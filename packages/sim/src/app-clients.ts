@@ -142,6 +142,11 @@ export class AppClients<S, C> {
       throw new AppCommandsError(`commands() threw: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, { cause: error });
     }
     if (input === undefined) throw new AppCommandsError('commands() returned undefined (RaftNode cannot carry it)');
+    try {
+      JSON.stringify(input);
+    } catch (error) {
+      throw new AppCommandsError(`commands() returned a command JSON cannot carry: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, { cause: error });
+    }
     const dispatch: Dispatch<C> = { number: ++this.dispatched, input, tries: 0, maybeApplied: false };
     this.open.add(dispatch);
     if (this.tracing > 0) this.traceLine(`${node.id} dispatches d${dispatch.number} ${short(input)}`);

@@ -157,6 +157,9 @@ describe('simulateApp: bad options and broken tests', () => {
     const thrown = await simulateApp({ ...reducer, commands: () => { throw new RangeError('no command'); }, seeds: 1 }).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(AppCommandsError);
     expect((thrown as Error).message).toBe('commands() threw: RangeError: no command');
+    const unencodable = await simulateApp({ ...reducer, commands: () => ({ add: 1n }) as never, seeds: 1 }).catch((e: unknown) => e);
+    expect(unencodable).toBeInstanceOf(AppCommandsError);
+    expect((unencodable as Error).message).toMatch(/^commands\(\) returned a command JSON cannot carry: TypeError: .*BigInt/);
     const result = await simulateApp({ ...reducer, commands: () => 1, invariant: () => { throw new Error('bad invariant'); }, seeds: 1 });
     expect(result.failure).toMatchObject({ property: 'App Invariant', detail: 'the invariant threw Error: bad invariant' });
   }, 30_000);
