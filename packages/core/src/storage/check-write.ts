@@ -22,6 +22,10 @@ export const emptyLogBounds: LogBounds = Object.freeze({ floor: 0, lastIndex: 0,
 /** Throws a typed {@link LogStoreError} if `batch` breaks a LogStore rule; returns the bounds after it. */
 export function checkLogWrite(bounds: LogBounds, batch: LogWrite): LogBounds {
   let { floor, lastIndex, snapshotIndex } = bounds;
+  if (!isObject(batch)) throw new InvalidLogWriteError(`a write must be an object, got ${describeValue(batch)}`);
+  if (batch.entries !== undefined && !Array.isArray(batch.entries)) {
+    throw new InvalidLogWriteError(`entries must be an array, got ${describeValue(batch.entries)}`);
+  }
   if (batch.installSnapshot !== undefined) {
     const index = checkSnapshot(batch.installSnapshot, 'installSnapshot');
     if (index < snapshotIndex) {
@@ -66,16 +70,26 @@ export function checkLogWrite(bounds: LogBounds, batch: LogWrite): LogBounds {
   return { floor, lastIndex, snapshotIndex };
 }
 
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
+function describeValue(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
 function isIndex(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 /** Returns the first index; checks every entry is well-formed, contiguous, with non-decreasing terms. */
 function checkEntries(entries: readonly Entry[]): number {
-  const first = entries[0]!.index;
+  let first = 0;
   let term = 0;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
+    if (!isObject(entry)) throw new InvalidLogWriteError(`entry ${i} is ${describeValue(entry)}, not an entry`);
+    if (i === 0) first = entry.index;
     if (!isIndex(entry.index) || entry.index === 0 || entry.index !== first + i) {
       throw new InvalidLogWriteError(`entry ${i} has index ${String(entry.index)}, expected ${first + i}`);
     }
@@ -94,14 +108,15 @@ function checkEntries(entries: readonly Entry[]): number {
 }
 
 function checkHardState(hs: HardState): void {
-  if (!isIndex(hs.term) || !isIndex(hs.commit) || typeof hs.vote !== 'string') {
+  if (!isObject(hs) || !isIndex(hs.term) || !isIndex(hs.commit) || typeof hs.vote !== 'string') {
     throw new InvalidLogWriteError(`malformed hardState ${JSON.stringify(hs)}`);
   }
 }
 
 function checkSnapshot(snapshot: Snapshot, what: string): number {
+  if (!isObject(snapshot)) throw new InvalidLogWriteError(`${what} is ${describeValue(snapshot)}, not a snapshot`);
   const { meta, data } = snapshot;
-  if (meta === undefined || !isIndex(meta.index) || !isIndex(meta.term) || meta.conf === undefined) {
+  if (!isObject(meta) || !isIndex(meta.index) || !isIndex(meta.term) || meta.conf === undefined) {
     throw new InvalidLogWriteError(`${what} has malformed meta`);
   }
   if (!(data instanceof Uint8Array)) throw new InvalidLogWriteError(`${what} data is not a Uint8Array`);

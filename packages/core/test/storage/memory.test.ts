@@ -10,6 +10,7 @@ import {
   checkLogWrite,
   emptyLogBounds,
   type Entry,
+  type LogWrite,
   type Snapshot,
 } from '../../src/index.ts';
 import { entryRange, sampleConfState } from '../../src/testing/index.ts';
@@ -55,6 +56,11 @@ describe('MemoryLogStore', () => {
     ];
     for (const entries of bad) await expect(store.write({ entries })).rejects.toBeInstanceOf(InvalidLogWriteError);
     await expect(store.write({ hardState: { term: -1, vote: '', commit: 0 } })).rejects.toBeInstanceOf(InvalidLogWriteError);
+    // Shapes a caller outside TypeScript may send: a typed error, never a TypeError from inside.
+    const shapeless = [null, 7, { entries: 'x' }, { entries: [null] }, { hardState: null }, { installSnapshot: null }, { saveSnapshot: { meta: null, data: new Uint8Array() } }];
+    for (const batch of shapeless) {
+      await expect(store.write(batch as unknown as LogWrite), JSON.stringify(batch)).rejects.toBeInstanceOf(InvalidLogWriteError);
+    }
     await expect(store.write({ saveSnapshot: snap(9) })).rejects.toThrow(/beyond the last stored index 4/);
     await store.write({ saveSnapshot: snap(3), compactTo: 3 });
     await expect(store.write({ saveSnapshot: snap(2) })).rejects.toThrow(/older than the stored snapshot/);
