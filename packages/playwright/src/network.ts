@@ -39,9 +39,9 @@ export class TabNetwork {
     return this.#state;
   }
 
-  /** The pages of the test that are open. */
+  /** The open pages of the test (an empty tab, `about:blank`, is no app's and is left out). */
   pages(): Page[] {
-    return this.#pages().filter((p) => !p.isClosed());
+    return this.#pages().filter((p) => !p.isClosed() && p.url() !== 'about:blank');
   }
 
   async report(page: Page): Promise<TabReport> {

@@ -17,6 +17,11 @@ export interface TestHooksOptions {
   readonly tab?: string;
   /** The random source of drops and delays. @default Math.random */
   readonly random?: () => number;
+  /**
+   * Which Workers carry the hooks (their entry imports `@webraft/playwright/worker` first); the
+   * others start untouched, their messages never mixed with the hooks'. @default every Worker
+   */
+  readonly hookWorker?: (url: string | URL, options: WorkerOptions | undefined) => boolean;
 }
 
 /** A node the runner can crash and restart (`crash(page)`, `restart(page)`). */
@@ -101,6 +106,7 @@ export function installTestHooks(options: TestHooksOptions = {}): TestHooks {
   class HookedWorker extends NativeWorker {
     constructor(url: string | URL, workerOptions?: WorkerOptions) {
       super(url, workerOptions);
+      if (options.hookWorker?.(url, workerOptions) === false) return;
       const entry = { adopted: 0, nodes: [] as readonly string[], counters: { delivered: 0, dropped: 0, delayed: 0 } };
       workers.set(this, entry);
       // Registered before the page's own listeners, so the hooks' messages stop here.

@@ -86,3 +86,19 @@ test('a reloaded tab keeps its faults, with no other tab to tell it', async ({ p
   const report = await net.report(page);
   expect(report.faults).toBe(net.state.version);
 });
+
+test('a Worker the page leaves out of the hooks gets none of their messages and holds no fault up', async ({ page, baseURL }) => {
+  const net = new TabNetwork([page]);
+  await page.goto(new URL('node.html?node=a&members=a&cluster=plain', baseURL!).href);
+  const first = await page.evaluate(() => {
+    const source = 'let first; onmessage = (e) => { first ??= e.data; if (e.data === "ping") postMessage(JSON.stringify(first)); };';
+    const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+    return new Promise<string>((resolve) => {
+      worker.onmessage = (e) => resolve(e.data as string);
+      worker.postMessage('ping');
+    });
+  });
+  expect(first, "the worker's first message is the page's own").toBe('"ping"');
+  await net.dropRate(0.1);
+  expect((await net.report(page)).faults).toBe(net.state.version);
+});

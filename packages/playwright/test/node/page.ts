@@ -12,7 +12,8 @@ const params = new URLSearchParams(location.search);
 const id = params.get('node') ?? 'a';
 const members = (params.get('members') ?? id).split(',');
 const channel = `raft-${params.get('cluster') ?? 'test'}`;
-const hooks = installTestHooks({ tab: id });
+// Workers from blob: URLs (the tests' own) start without the hooks.
+const hooks = installTestHooks({ tab: id, hookWorker: (url) => !String(url).startsWith('blob:') });
 const disk = createMemoryLogData();
 let node: RaftNode<KvStore> | undefined;
 let seq = 0;
