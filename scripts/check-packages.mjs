@@ -142,12 +142,18 @@ try {
   }
 
   // A clean consumer: the tarballs and their dependencies from the registry, nothing else
-  // (but @types/node, as any TypeScript project on Node has).
+  // (but @types/node, as any TypeScript project on Node has, and the optional peers an entry
+  // point needs, such as React for the store's hook, with their types, as its users have).
   const consumer = join(scratch, 'consumer');
   mkdirSync(consumer);
   writeFileSync(join(consumer, 'package.json'), '{ "name": "consumer", "private": true, "type": "module" }\n');
-  const typesNode = readJson(join(root, 'node_modules/@types/node/package.json')).version;
-  run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs, `@types/node@${typesNode}`], consumer);
+  const installed = (name) => {
+    const file = join(root, 'node_modules', name, 'package.json');
+    return existsSync(file) ? `${name}@${readJson(file).version}` : undefined;
+  };
+  const peers = packages.flatMap((dir) => Object.keys(readJson(join(tree, dir, 'package.json')).peerDependencies ?? {}));
+  const extras = ['@types/node', ...new Set(peers.flatMap((name) => [name, `@types/${name}`]))].map(installed).filter((spec) => spec !== undefined);
+  run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs, ...extras], consumer);
 
   const script = entryPoints.map((name) => `await import(${JSON.stringify(name)});`).join('\n');
   writeFileSync(join(consumer, 'check.mjs'), `${script}\nconsole.log('imported ${entryPoints.length} entry points');\n`);
