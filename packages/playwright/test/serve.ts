@@ -3,6 +3,7 @@
  * `webServer` starts it and stops it.
  *   /            examples/multi-tab-todo with the fault hooks (page and the store's Worker)
  *   /node.html   one RaftNode over BroadcastChannel per tab (`?node=a&members=a,b,c&cluster=x`)
+ *   /plain.html  a page built without the hooks
  */
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -20,7 +21,7 @@ const [todoHtml, todoPage, todoWorker, nodePage] = await Promise.all([
 ]);
 const nodeHtml = '<!doctype html><meta charset="utf-8"><title>node</title><script type="module" src="/node.js"></script>';
 const scripts: Record<string, string> = { '/main.js': todoPage, '/store-worker.js': todoWorker, '/node.js': nodePage };
-const pages: Record<string, string> = { '/': todoHtml, '/node.html': nodeHtml };
+const pages: Record<string, string> = { '/': todoHtml, '/node.html': nodeHtml, '/plain.html': '<!doctype html><title>a page without the hooks</title>' };
 
 const server = createServer((req, res) => {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;

@@ -72,9 +72,11 @@ test('a crashed leader is replaced, and restarted from its log it catches up', a
   expect(await old.page.evaluate(() => kv.op({ op: 'get', key: 'x' }, 5000))).toBe('while down');
 });
 
-test('a page built without the hooks gets a typed error', async ({ page }) => {
+test('a page built without the hooks gets a typed error', async ({ page, openTabs }) => {
+  await page.goto('/plain.html');
   const net = new TabNetwork([page]);
   await expect(net.isolate(page)).rejects.toThrow(HooksMissingError);
+  await expect(openTabs(1, '/plain.html')).rejects.toThrow(HooksMissingError);
 });
 
 test('a reloaded tab keeps its faults, with no other tab to tell it', async ({ page, baseURL }) => {
