@@ -68,7 +68,7 @@ function runUntil(file, args, cwd, ready) {
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     const onData = (chunk) => {
       output += chunk;
-      if (ready !== undefined && ready.test(output)) child.kill('SIGTERM');
+      if (ready?.test(output)) child.kill('SIGTERM');
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);

@@ -53,7 +53,7 @@ export async function spawnRelayChild(flags: readonly string[], { fileLimit }: {
     });
     child.once('exit', (code) => reject(new Error(`relay exited (${code}): ${stderr}`)));
   });
-  const admin = url.replace('ws:', 'http:') + 'admin';
+  const admin = `${url.replace('ws:', 'http:')}admin`;
   return {
     url,
     pid: child.pid!,

@@ -104,8 +104,10 @@ type BenchApi = {
   echoRoundTrips(n: number): Promise<number[]>;
   idbTransactions(n: number): Promise<number[]>;
 };
-const call = <T>(tab: Page, fn: (bench: BenchApi, arg: any) => T | Promise<T>, arg?: unknown): Promise<T> => // any: the argument crosses to the page as JSON
-  tab.evaluate(({ source, arg }) => new Function('bench', 'arg', `return (${source})(bench, arg)`)((globalThis as any).bench, arg), { source: fn.toString(), arg }) as Promise<T>; // any: the page's global
+// biome-ignore lint/suspicious/noExplicitAny: the argument crosses to the page as JSON
+const call = <T>(tab: Page, fn: (bench: BenchApi, arg: any) => T | Promise<T>, arg?: unknown): Promise<T> =>
+  // biome-ignore lint/suspicious/noExplicitAny: the page's global
+  tab.evaluate(({ source, arg }) => new Function('bench', 'arg', `return (${source})(bench, arg)`)((globalThis as any).bench, arg), { source: fn.toString(), arg }) as Promise<T>;
 
 try {
   const context = await browser.newContext();
@@ -117,7 +119,8 @@ try {
     await tab.waitForFunction(() => (globalThis as { bench?: unknown }).bench !== undefined);
     tabs.push(tab);
   }
-  for (const tab of tabs) await tab.waitForFunction(() => (globalThis as any).bench.status().slots.length === 1, undefined, { timeout: 30_000 }); // any: the page's global
+  // biome-ignore lint/suspicious/noExplicitAny: the page's global
+  for (const tab of tabs) await tab.waitForFunction(() => (globalThis as any).bench.status().slots.length === 1, undefined, { timeout: 30_000 });
   const [a, b] = tabs as [Page, Page, Page];
   await call(a, (bench) => bench.burst(500, 100));
 
@@ -151,12 +154,16 @@ try {
         await new Promise((resolve) => setTimeout(resolve, 20));
         seen = await Promise.all(tabs.map((tab) => call(tab, (bench, k) => bench.seenAt(k), keys)));
       }
-      keys.forEach((_, i) => latencies.push((Math.max(...seen.map((s) => s[i] ?? Infinity)) - sent[i]!) * 1000));
+      keys.forEach((_, i) => {
+        latencies.push((Math.max(...seen.map((s) => s[i] ?? Infinity)) - sent[i]!) * 1000);
+      });
       const trips = await call(a, (bench, n) => bench.echoRoundTrips(n), 50);
       const writes = await call(a, (bench, n) => bench.idbTransactions(n), 50);
       bc.push(...trips);
       idb.push(...writes);
-      trips.forEach((t, i) => floors.push(t + writes[i]!));
+      trips.forEach((t, i) => {
+        floors.push(t + writes[i]!);
+      });
     }
     const store = percentiles(latencies);
     const floor = percentiles(floors);

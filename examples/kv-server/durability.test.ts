@@ -27,7 +27,8 @@ const history: HistoryOp[] = [];
 
 interface Reply {
   readonly status: number;
-  readonly body: any; // any: JSON of several shapes
+  // biome-ignore lint/suspicious/noExplicitAny: JSON of several shapes
+  readonly body: any;
 }
 
 /** One request; `refused` when the node's port took no connection (nothing was sent). */
@@ -88,7 +89,8 @@ async function client(name: string, running: () => boolean, seed: number): Promi
   }
 }
 
-async function status(id: string): Promise<any> { // any: the /status JSON
+// biome-ignore lint/suspicious/noExplicitAny: the /status JSON
+async function status(id: string): Promise<any> {
   const reply = await request(id, 'GET', '/status');
   return reply === 'refused' || reply === 'lost' ? undefined : reply.body;
 }

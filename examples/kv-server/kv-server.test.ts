@@ -21,7 +21,8 @@ afterAll(async () => {
 
 const url = (id: string) => cluster.nodes.get(id)!.url;
 
-async function call(id: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> { // any: JSON of several shapes
+// biome-ignore lint/suspicious/noExplicitAny: JSON of several shapes
+async function call(id: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(url(id) + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: AbortSignal.timeout(8000) });
   return { status: res.status, body: await res.json() };
 }

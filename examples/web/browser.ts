@@ -39,6 +39,8 @@ export async function openExample(example: string, api: string): Promise<Example
 }
 
 export async function waitReady(tab: Page, api: string): Promise<void> {
-  await tab.waitForFunction((name) => (globalThis as Record<string, any>)[name] !== undefined, api); // any: the page's test API
+  // biome-ignore lint/suspicious/noExplicitAny: the page's test API
+  await tab.waitForFunction((name) => (globalThis as Record<string, any>)[name] !== undefined, api);
+  // biome-ignore lint/suspicious/noExplicitAny: the page's test API
   await tab.evaluate((name) => (globalThis as Record<string, any>)[name].ready, api);
 }

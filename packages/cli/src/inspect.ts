@@ -19,14 +19,14 @@ export function formatLogExport(log: LogExport): string {
   const first = log.entries[0]?.index;
   const last = log.entries.at(-1)?.index;
   lines.push(first === undefined ? 'entries: none' : `entries: ${log.entries.length} (${first}..${last})`);
-  if (log.entries.length === 0) return lines.join('\n') + '\n';
+  if (log.entries.length === 0) return `${lines.join('\n')}\n`;
   const rows = log.entries.map((e) => [String(e.index), String(e.term), e.type, e.index <= commit ? '' : 'uncommitted', describe(describeEntry(e))]);
   const header = ['index', 'term', 'type', '', 'content'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const render = (row: string[]) => row.map((cell, i) => (i < 2 ? cell.padStart(widths[i]!) : i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd();
   lines.push(render(header));
   for (const row of rows) lines.push(render(row));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function describe(d: EntryDescription): string {

@@ -50,11 +50,11 @@ async function inspect(argv: readonly string[], out: (text: string) => void): Pr
   if (positionals.length !== 1) throw new UsageError('inspect takes one export file');
   const log = parseLogExport(await readFile(positionals[0]!, 'utf8'));
   if (!values.json) return out(formatLogExport(log));
-  out(JSON.stringify({
+  out(`${JSON.stringify({
     hardState: log.hardState,
     snapshot: log.snapshot ? { meta: log.snapshot.meta, bytes: log.snapshot.data.length } : null,
     entries: log.entries.map((e) => ({ index: e.index, term: e.term, type: e.type, content: describeEntry(e) })),
-  }, null, 2) + '\n');
+  }, null, 2)}\n`);
 }
 
 async function status(argv: readonly string[], out: (text: string) => void): Promise<void> {
@@ -73,7 +73,7 @@ async function status(argv: readonly string[], out: (text: string) => void): Pro
   });
   if (!values.json) return out(formatClusterStatus(result));
   const nodes = result.nodes.map((node) => ({ ...node, lag: lagOf(node, result.nodes) }));
-  out(JSON.stringify({ nodes, silent: result.silent }, null, 2) + '\n');
+  out(`${JSON.stringify({ nodes, silent: result.silent }, null, 2)}\n`);
 }
 
 function asUsage<T>(parse: () => T): T {

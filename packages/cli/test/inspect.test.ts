@@ -49,7 +49,7 @@ describe('webraft inspect', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^hard state: term \d+, vote [abc], commit \d+$/m);
     expect(stdout).toMatch(/^snapshot: index 0, term 0, \d+ bytes$/m);
-    expect(stdout).toMatch(/^  voters a b c, learners \(none\)$/m);
+    expect(stdout).toMatch(/^ {2}voters a b c, learners \(none\)$/m);
     expect(stdout).toMatch(/^index\s+term\s+type\s+content$/m);
     // The first leader records the founders' configuration as its first entry.
     expect(stdout).toMatch(/^\s*1\s+\d+\s+config\s+\(configuration recorded: voters a b c, learners \(none\)\)$/m);

@@ -1,7 +1,7 @@
 import { entry, entryRange } from '@webraft/core/testing';
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { StorageQuotaError, StoreErrorEvent, StoreFailedError } from '../src/index.ts';
+import { StorageQuotaError, type StoreErrorEvent, } from '../src/index.ts';
 import { openStore, uniqueName } from './helpers.ts';
 
 afterEach(() => vi.restoreAllMocks());

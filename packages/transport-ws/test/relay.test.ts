@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRelay, CloseCode, type Relay, type RelayOptions } from '../src/relay/index.ts';
 import { EnvelopeKind } from '../src/protocol.ts';
-import { bytes, connectClient, text, until, type TestClient } from './relay-client.ts';
+import { bytes, connectClient, until, type TestClient } from './relay-client.ts';
 
 let relay: Relay | undefined;
 const clients: TestClient[] = [];
@@ -174,13 +174,13 @@ describe('relay: security', () => {
 describe('relay: admin and fault injection', () => {
   it('is off unless enabled', async () => {
     await relayWith();
-    const response = await fetch(relay!.url.replace('ws:', 'http:') + 'admin/stats');
+    const response = await fetch(`${relay!.url.replace('ws:', 'http:')}admin/stats`);
     expect(response.status).toBe(426);
   });
 
   it('cuts, delays and heals links through the admin API, behind its token', async () => {
     await relayWith({ admin: { token: 'admin-token' } });
-    const base = relay!.url.replace('ws:', 'http:') + 'admin';
+    const base = `${relay!.url.replace('ws:', 'http:')}admin`;
     const auth = { authorization: 'Bearer admin-token', 'content-type': 'application/json' };
     expect((await fetch(`${base}/stats`)).status).toBe(401);
     expect((await fetch(`${base}/stats`, { headers: { authorization: 'Bearer wrong-token!' } })).status).toBe(401);

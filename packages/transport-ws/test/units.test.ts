@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Backoff } from '../src/client/backoff.ts';
 import { FaultRuleError, FaultTable, parseLinkFaultRule } from '../src/faults.ts';
 import { decodeEnvelope, encodeBatchEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, isFatalClose, CloseCode, packBatch, readdressEnvelope, unpackBatch } from '../src/protocol.ts';
-import { mintRoomToken, RoomTokenError, verifyRoomToken } from '../src/token.ts';
+import { mintRoomToken, type RoomTokenError, verifyRoomToken } from '../src/token.ts';
 
 describe('Backoff', () => {
   it('grows exponentially up to the cap, with the jitter fraction drawn from random()', () => {

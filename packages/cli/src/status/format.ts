@@ -13,5 +13,5 @@ export function formatClusterStatus(status: ClusterStatus): string {
   const lines = [render(header), ...rows.map(render)];
   if (status.nodes.length === 0) lines.push('(no node publishes status in this room)');
   for (const id of status.silent) lines.push(`${id}: no answer`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -99,7 +99,7 @@ describe('ownership and failures in Chromium', () => {
         const { helpers } = globalThis.lib;
         const { store, errors } = helpers.get('s');
         let acked = 0;
-        let failure;
+        let failure: ReturnType<typeof helpers.info> | undefined;
         for (let index = 1; index <= 64; index++) {
           try {
             await store.write({ entries: [{ index, term: 1, type: 'normal', data: helpers.payload(index, 256 * 1024) }] });
@@ -109,7 +109,7 @@ describe('ownership and failures in Chromium', () => {
             break;
           }
         }
-        let next;
+        let next: ReturnType<typeof helpers.info> | undefined;
         try {
           await store.write({ entries: [{ index: acked + 1, term: 1, type: 'normal', data: helpers.payload(acked + 1) }] });
         } catch (error) {

@@ -14,7 +14,7 @@ export interface WebSocketLike {
   readonly bufferedAmount: number;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
-  // Event objects differ between implementations; the link reads only `data`, `code`, `reason`.
+  // biome-ignore lint/suspicious/noExplicitAny: event objects differ between implementations; the link reads only `data`, `code`, `reason`
   addEventListener(type: string, listener: (event: any) => void): void;
 }
 export type WebSocketConstructor = new (url: string) => WebSocketLike;

@@ -6,7 +6,7 @@
  */
 import type { NodeId } from '@webraft/core';
 import type { FaultTable } from '../faults.ts';
-import { decodeEnvelope, encodeEnvelope, EnvelopeError, EnvelopeKind, readdressEnvelope } from '../protocol.ts';
+import { decodeEnvelope, encodeEnvelope, type Envelope, EnvelopeError, EnvelopeKind, readdressEnvelope } from '../protocol.ts';
 import type { TokenBucket } from './token-bucket.ts';
 
 const encoder = new TextEncoder();
@@ -78,7 +78,7 @@ export function readClientFrame(
 ): FrameVerdict {
   if (bytes === undefined) return malformed;
   if (!sender.frames.take(now)) return rateLimited;
-  let envelope;
+  let envelope: Envelope;
   try {
     envelope = decodeEnvelope(bytes);
   } catch (error) {

@@ -88,7 +88,7 @@ describe('Redis killed', () => {
     expect(x.status.state).toBe('connecting');
     expect(x.status.error?.message).toMatch(/\(4108: the relay lost its connection to Redis/);
     expect(x.peers.size).toBe(0);
-    const health = await fetch(a!.url.replace('ws:', 'http:') + 'healthz');
+    const health = await fetch(`${a!.url.replace('ws:', 'http:')}healthz`);
     expect([health.status, await health.text()]).toEqual([503, 'redis unavailable\n']);
     expect((await join(b!.url, 'room', 'late').closed).code).toBe(CloseCode.clusterUnavailable);
     for (const relay of [a!, b!]) {
@@ -99,7 +99,7 @@ describe('Redis killed', () => {
     redis = await startRedis(port);
     await waitFor(() => x.status.state === 'admitted' && y.status.state === 'admitted', 10_000, 'both admitted again');
     await waitFor(() => x.peers.has('y') && y.peers.has('x'), 5000, 'x and y see each other again');
-    expect((await fetch(b!.url.replace('ws:', 'http:') + 'healthz')).status).toBe(200);
+    expect((await fetch(`${b!.url.replace('ws:', 'http:')}healthz`)).status).toBe(200);
   }, 30_000);
 });
 

@@ -74,7 +74,7 @@ describe('request targets that do not parse', () => {
 describe('the admin API', () => {
   it('answers 400 to room names that are not valid percent-encoding', async () => {
     relay = await startRelay({ port: 0, admin: { token: 't' } });
-    const base = relay.url.replace('ws:', 'http:') + 'admin/rooms';
+    const base = `${relay.url.replace('ws:', 'http:')}admin/rooms`;
     const auth = { authorization: 'Bearer t' };
     for (const method of ['GET', 'POST', 'DELETE']) {
       const response = await fetch(`${base}/%ZZ/faults`, { method, headers: auth, ...(method === 'POST' && { body: '{"from":"a","to":"b","cut":true}' }) });

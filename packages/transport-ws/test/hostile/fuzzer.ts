@@ -6,7 +6,7 @@
  * presence churn, malformed envelopes. Its schedule (which attack, when, how hard) comes from
  * the seed alone, so a run can be replayed; the timing of the network around it cannot.
  */
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { encodeFrame, type Message } from '@webraft/core';
 import { seededRandom } from '@webraft/core/testing';
 import { encodeEnvelope, EnvelopeKind, packBatch } from '../../src/protocol.ts';

@@ -57,7 +57,7 @@ export async function spawnRelay(flags: readonly string[] = []): Promise<RelayPr
     });
     child.once('exit', (code) => reject(new Error(`relay exited (${code}): ${stderr}`)));
   });
-  const admin = url.replace('ws:', 'http:') + 'admin';
+  const admin = `${url.replace('ws:', 'http:')}admin`;
   const stats = async (): Promise<RelayStats> => (await (await fetch(`${admin}/stats`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as RelayStats;
   const procStatus = `/proc/${child.pid}/status`;
   const rss = async (): Promise<number> => {
