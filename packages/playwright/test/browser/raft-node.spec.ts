@@ -104,3 +104,14 @@ test('a Worker the page leaves out of the hooks gets none of their messages and 
   await net.dropRate(0.1);
   expect((await net.report(page)).faults).toBe(net.state.version);
 });
+
+test("'@webraft/playwright/install' installs the hooks with a tab id a reload keeps", async ({ page }) => {
+  const net = new TabNetwork([page]);
+  await page.goto('/install.html');
+  await page.waitForFunction(() => window.__webraft !== undefined);
+  const tab = (await net.report(page)).tab;
+  expect(tab).toMatch(/^[a-z0-9]+$/);
+  await page.reload();
+  await page.waitForFunction(() => window.__webraft !== undefined);
+  expect((await net.report(page)).tab).toBe(tab);
+});
