@@ -111,7 +111,9 @@ test("'@webraft/playwright/install' installs the hooks with a tab id a reload ke
   await page.waitForFunction(() => window.__webraft !== undefined);
   const tab = (await net.report(page)).tab;
   expect(tab).toMatch(/^[a-z0-9]+$/);
-  await page.reload();
-  await page.waitForFunction(() => window.__webraft !== undefined);
-  expect((await net.report(page)).tab).toBe(tab);
+  await net.delay(1, 2);
+  await net.reload(page);
+  const report = await net.report(page);
+  expect(report.tab).toBe(tab);
+  expect(report.faults).toBe(net.state.version);
 });
