@@ -32,12 +32,12 @@ test("a hidden tab's timers are throttled, and its store still hears every write
     const [hidden, writer] = tabs as [(typeof tabs)[0], (typeof tabs)[0]];
     await hide(hidden);
     expect((await net.report(hidden)).visibility).toBe('hidden');
-    expect(await hidden.evaluate(timerRate, 3000), 'timer firings per second when hidden').toBeLessThan(5);
+    expect(await hidden.evaluate(timerRate, 3000), 'timer firings per second when hidden (about one)').toBeLessThan(3);
 
     await writer.evaluate(() => todo.add('written while the other tab is hidden'));
     await expect.poll(() => hidden.evaluate(() => todo.state().items.map((item) => item.text))).toContain('written while the other tab is hidden');
     await show(hidden);
-    expect(await hidden.evaluate(timerRate, 1000), 'timer firings per second when shown').toBeGreaterThan(10);
+    expect(await hidden.evaluate(timerRate, 1000), 'timer firings per second when shown (up to 20)').toBeGreaterThan(6);
   } finally {
     await chromium.close();
   }
