@@ -51,14 +51,14 @@ const store: Promise<TabStore<Kv, KvCommand, { applied: boolean }>> = createTabS
 let described = '';
 store.then((s) =>
   s.onStatus((status) => {
-    const text = describe(status);
+    const text = describeStatus(status);
     if (text === described) return;
     described = text;
     void report('event', { time: performance.now(), text });
   }),
 );
 
-function describe(status: TabStoreStatus): string {
+function describeStatus(status: TabStoreStatus): string {
   return `${status.role} slots [${status.slots.join(',')}] leader ${status.leader || 'none'} in term ${status.term}${status.connected ? '' : ' (offline)'}`;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { TestInfo } from '@playwright/test';
 import { expect, test } from './harness/fixtures.ts';
-import { Cluster } from './harness/cluster.ts';
+import type { Cluster } from './harness/cluster.ts';
 import { sleep } from './harness/wait.ts';
 
 /** The keys and values of the stream writes the runner saw acknowledged. */

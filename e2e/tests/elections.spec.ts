@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from './harness/fixtures.ts';
-import { Cluster, workloadDefaults } from './harness/cluster.ts';
+import { type Cluster, workloadDefaults } from './harness/cluster.ts';
 import { isWrite, percentile, sleep } from './harness/wait.ts';
 
 const samples = Number(process.env.E2E_FAILOVER_SAMPLES) || 8;

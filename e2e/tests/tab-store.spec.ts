@@ -9,6 +9,7 @@ import { TabBrowser } from './harness/tab-browser.ts';
 import { envMs, sleep } from './harness/wait.ts';
 
 const test = base.extend<{ tabBrowser: (voters?: number) => Promise<TabBrowser> }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern; it has none
   tabBrowser: async ({}, use, info) => {
     const opened: TabBrowser[] = [];
     await use(async (voters) => {

@@ -7,6 +7,7 @@ import { test as base } from '@playwright/test';
 import { Cluster, type ClusterOptions } from './cluster.ts';
 
 export const test = base.extend<{ openCluster: (options: ClusterOptions) => Promise<Cluster> }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern; it has none
   openCluster: async ({}, use, info) => {
     const opened: Cluster[] = [];
     await use(async (options) => {
