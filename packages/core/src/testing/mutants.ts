@@ -29,7 +29,7 @@ export const mutants: readonly Mutant[] = Object.freeze([
   {
     name: 'voteWithoutLogCheck',
     what: 'grants votes without the §5.4.1 up-to-date check',
-    edits: [{ file: 'raft/raft.ts', find: 'const logOk = this.log.isAtLeastAsRecent(m.lastLogIndex, m.lastLogTerm);', replace: 'const logOk = true;' }],
+    edits: [{ file: 'raft/election.ts', find: 'const logOk = r.log.isAtLeastAsRecent(m.lastLogIndex, m.lastLogTerm);', replace: 'const logOk = true;' }],
   },
   {
     name: 'countStaleVotes',
