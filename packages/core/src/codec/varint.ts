@@ -14,7 +14,7 @@ export class VarintError extends Error {
 export const VARINT_TRUNCATED = -1;
 export const VARINT_OVERLONG = -2;
 export const VARINT_UNSAFE = -3;
-export const VARINT_TOO_LONG = -4;
+const VARINT_TOO_LONG = -4;
 
 /** The message for one of the codes `scanVarint` returns. */
 export function varintProblem(code: number): string {

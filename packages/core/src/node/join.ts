@@ -50,7 +50,7 @@ interface Request {
   backoffMs: number;
 }
 
-export const NONCE_BYTES = 16;
+const NONCE_BYTES = 16;
 
 export class MemberClient {
   #request: Request | undefined;

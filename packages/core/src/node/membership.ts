@@ -36,7 +36,7 @@ export interface MembershipHost {
  * A learner is promoted once its log is within this many entries of the leader's: close enough
  * that adding it to the quorum does not stall commits while it fetches the rest.
  */
-export const PROMOTE_WITHIN_ENTRIES = 16;
+const PROMOTE_WITHIN_ENTRIES = 16;
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
@@ -47,7 +47,7 @@ export function storeNonce(store: string): Uint8Array {
 }
 
 /** The store identity a request's nonce names, or undefined when it names none. */
-export function storeOfNonce(nonce: Uint8Array): string | undefined {
+function storeOfNonce(nonce: Uint8Array): string | undefined {
   try {
     const store = utf8Decoder.decode(nonce);
     return isStoreId(store) ? store : undefined;

@@ -25,7 +25,7 @@ export type SessionCheck =
   | { readonly kind: 'expired' }
   | { readonly kind: 'stale'; readonly latest: number };
 
-export class SessionTableError extends Error {
+class SessionTableError extends Error {
   override readonly name = 'SessionTableError';
 }
 

@@ -32,13 +32,13 @@ export interface PendingRead {
  * missed; far larger ones are hostile, and a term pushed to the top of the number range would
  * leave no term to campaign in (the encoder stops at 2^53 − 1).
  */
-export const MAX_TERM_JUMP = 2 ** 20;
+const MAX_TERM_JUMP = 2 ** 20;
 
 /**
  * The same for a leader outside this node's configuration: a few steps at a time, enough for a
  * leader added by a change this node has not applied yet, never a leap.
  */
-export const MAX_TERM_JUMP_NON_MEMBER = 8;
+const MAX_TERM_JUMP_NON_MEMBER = 8;
 
 export class Raft {
   readonly id: NodeId;

@@ -103,7 +103,7 @@ export function bcastHeartbeat(r: Raft): void {
   bcastHeartbeatWithContext(r, context);
 }
 
-export function bcastHeartbeatWithContext(r: Raft, context: Uint8Array): void {
+function bcastHeartbeatWithContext(r: Raft, context: Uint8Array): void {
   for (const [id, pr] of r.trk.progress) {
     if (id === r.id) continue;
     // A follower may not have the leader's commit index in its log yet (§5.3).
