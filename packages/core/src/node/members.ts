@@ -4,7 +4,7 @@
  * a follower forwards), and the membership changes callers ask for.
  */
 import { storeOf } from '../raft/confchange.ts';
-import type { ConfChange, ConfState, FoundRequest, FoundResponse, MemberRequest, MemberResponse, MemberWish, Message, NodeId, Rejection } from '../raft/types.ts';
+import type { ConfState, FoundRequest, FoundResponse, MemberRequest, MemberResponse, MemberWish, NodeId, Rejection } from '../raft/types.ts';
 import { toError } from './applier.ts';
 import { InvalidArgumentError, LostStateError } from './errors.ts';
 import { Founding } from './founding.ts';
@@ -43,18 +43,8 @@ export class Members {
     this.#parts = parts;
     const loop = parts.loop;
     this.#loop = loop;
-    const host = {
-      id: loop.id,
-      get store() {
-        return loop.store;
-      },
-      status: () => loop.core.status(),
-      proposeConfChange: (change: ConfChange) => loop.core.proposeConfChange(change),
-      transferLeadership: (to: NodeId) => loop.core.transferLeadership(to),
-      send: (message: Message) => loop.send(message),
-    };
-    this.#desk = new MemberDesk(host);
-    this.#client = new MemberClient(host, parts.tickMs * 4, parts.random);
+    this.#desk = new MemberDesk(loop);
+    this.#client = new MemberClient(loop, parts.tickMs * 4, parts.random);
   }
 
   /** Looks for the other founders of a new cluster: `members` (this node among them), on a brand-new store. */
