@@ -44,6 +44,8 @@ export class ReadyLoop {
   readonly metrics: RaftNodeMetrics;
   readonly events: Emitter<RaftNodeEvents>;
   readonly writes: WriteQueue;
+  // Set once, right after construction: boot.ts builds the core from the store, and RaftNode
+  // hands in the parts that need the loop themselves.
   core!: RaftCore;
   applier!: Applier;
   requests!: Requests;
