@@ -18,6 +18,7 @@ for (const ws of workspaces) {
 
 // Last: what users of the published packages see.
 steps.push(
+  { name: 'bundle size budgets', cmd: 'node', args: ['scripts/check-sizes.mjs'], cwd: root },
   { name: 'package hygiene (publint, attw, packed install)', cmd: 'node', args: ['scripts/check-packages.mjs'], cwd: root },
   { name: 'API reference (TypeDoc)', cmd: 'npx', args: ['typedoc', '--logLevel', 'Warn'], cwd: root },
 );

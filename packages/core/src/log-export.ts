@@ -3,4 +3,4 @@
  * `@webraft/core/log-export`: a page running a node never needs it, so it stays out of the
  * main entry's bundle.
  */
-export * from './storage/export.ts';
+export * from './node/log-export.ts';

@@ -4,7 +4,7 @@
  */
 import { crc32c } from './crc32c.ts';
 
-export const SEGMENT_MAGIC = 'WRLOGSEG';
+const SEGMENT_MAGIC = 'WRLOGSEG';
 export const SNAPSHOT_MAGIC = 'WRLOGSNP';
 export const FORMAT_VERSION = 1;
 export const SEGMENT_HEADER_BYTES = 32;

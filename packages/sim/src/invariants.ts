@@ -44,7 +44,7 @@ interface Committed {
   readonly inTerm: number;
 }
 
-export function entryHash(entry: Entry): number {
+function entryHash(entry: Entry): number {
   let h = 0x811c9dc5 ^ entry.term;
   h = Math.imul(h ^ entry.type.length, 0x01000193);
   const data = entry.data;

@@ -65,6 +65,18 @@ describe('--check', () => {
     expect(() => parseArgs(['--check-budget', '5'], 2)).toThrow(UsageError);
   });
 
+  it('reads options with their values inline or next, and names what is wrong', () => {
+    expect(parseArgs([], 4)).toMatchObject({ seeds: 100, from: 0, ops: 300, clients: 6, nodes: undefined, workers: 4, traceSteps: 60, keepGoing: false, help: false });
+    expect(parseArgs(['--seeds=5', '--from', '7', '--nodes', '5', '--keep-going', '--list-mutants'], 8)).toMatchObject({ seeds: 5, from: 7, nodes: 5, workers: 5, keepGoing: true, listMutants: true });
+    expect(parseArgs(['-h'], 2).help).toBe(true);
+    expect(parseArgs(['--help'], 2).help).toBe(true);
+    expect(() => parseArgs(['--sedes', '5'], 2)).toThrow(new UsageError('unknown option --sedes'));
+    expect(() => parseArgs(['5'], 2)).toThrow(new UsageError('unknown option 5'));
+    expect(() => parseArgs(['--seeds'], 2)).toThrow(new UsageError('--seeds needs a value'));
+    expect(() => parseArgs(['--from', '-1'], 2)).toThrow(UsageError);
+    expect(() => parseArgs(['--from=-1'], 2)).toThrow(new UsageError('--from must be an integer ≥ 0, got -1'));
+  });
+
   it('runs from the command line with its exit codes', { timeout: 60_000 }, () => {
     const cli = new URL('../src/cli/fuzz.ts', import.meta.url).pathname;
     const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8', timeout: 30_000 });

@@ -1,5 +1,7 @@
-export { createReplicatedStore, jsonStateSerializer } from './store.ts';
-export type { ReplicatedStore, ReplicatedStoreOptions, StateChange, StateListener, StateSerializer } from './store.ts';
+export { createReplicatedStore } from './store.ts';
+export type { ReplicatedStore, ReplicatedStoreOptions, StateChange, StateListener } from './store.ts';
+export { jsonStateSerializer } from './serializer.ts';
+export type { StateSerializer } from './serializer.ts';
 export { createTabStore } from './tab/client.ts';
 export type { TabStore, TabStoreOptions, TabStoreRequestOptions, TabStoreStatus } from './tab/client.ts';
 export type { TabStateChange, TabStateListener } from './tab/replicas.ts';

@@ -2,21 +2,7 @@ import { RaftNode } from '@webraft/core';
 import type { RaftNodeOptions, RequestOptions, ProposeOptions, StateMachine } from '@webraft/core';
 import { unwrapReduced } from './reducer.ts';
 import type { Reducer } from './reducer.ts';
-
-/** Turns the state into snapshot bytes and back. The default is JSON. */
-export interface StateSerializer<S> {
-  serialize(state: S): Uint8Array;
-  deserialize(bytes: Uint8Array): S;
-}
-
-export function jsonStateSerializer<S>(): StateSerializer<S> {
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-  return {
-    serialize: (state) => encoder.encode(JSON.stringify(state)),
-    deserialize: (bytes) => JSON.parse(decoder.decode(bytes)) as S,
-  };
-}
+import { jsonStateSerializer, type StateSerializer } from './serializer.ts';
 
 /** What a subscriber learns with each new state. */
 export interface StateChange<C> {

@@ -9,6 +9,7 @@
 import { DecodeError, EncodeError } from './errors.ts';
 import type { RejectReason } from '../raft/types.ts';
 import { Slab } from '../slab.ts';
+import { VARINT_OVERLONG, VARINT_TRUNCATED, VARINT_UNSAFE, scanVarint, varintSize } from './varint.ts';
 
 /** The longest id (node or cluster) in UTF-8 bytes. */
 export const MAX_ID_BYTES = 64;
@@ -180,18 +181,14 @@ export class Reader extends Cursor {
   uint(what: string): number {
     const first = this.byte(what);
     if (first < 0x80) return first;
-    let value = first & 0x7f;
-    let scale = 0x80;
-    for (let i = 1; i < 8; i++) {
-      const byte = this.byte(what);
-      value += (byte & 0x7f) * scale;
-      if (byte < 0x80) {
-        if (byte === 0) throw this.error('decode', what, 'is an over-long varint');
-        if (!Number.isSafeInteger(value)) throw this.error('decode', what, 'exceeds 2^53 - 1');
-        return value;
-      }
-      scale *= 0x80;
+    const value = scanVarint(this.#buf, this.#pos - 1, this.#end);
+    if (value >= 0) {
+      this.#pos += varintSize(value) - 1;
+      return value;
     }
+    if (value === VARINT_TRUNCATED) this.#truncated(what);
+    if (value === VARINT_OVERLONG) throw this.error('decode', what, 'is an over-long varint');
+    if (value === VARINT_UNSAFE) throw this.error('decode', what, 'exceeds 2^53 - 1');
     throw this.error('decode', what, 'is a varint longer than 8 bytes');
   }
 

@@ -10,20 +10,10 @@ import { decodeBatch, isBatch, type Envelope, type EnvelopeCodec } from './envel
 import { EntryDecodeError, SessionExpiredError, StaleRequestError, StorageError } from './errors.ts';
 import type { RaftNodeEvents, RaftNodeMetrics } from './options.ts';
 import type { Outcome, Proposals } from './proposals.ts';
+import type { ReadyLoop } from './ready-loop.ts';
 import type { SessionOutcome, SessionTable } from './sessions.ts';
 import { unwrapSnapshot, wrapSnapshot } from './snapshot-image.ts';
 import type { CommandCodec, StateMachine } from './state-machine.ts';
-
-export interface ApplierHost {
-  readonly proposals: Proposals;
-  readonly metrics: RaftNodeMetrics;
-  readonly events: Emitter<RaftNodeEvents<unknown, unknown>>;
-  /** The state machine reached `index` (after a batch of entries or a restore). */
-  applied(index: number): void;
-  /** A snapshot of the state machine at its applied index, ready to be made durable. */
-  snapshotTaken(snapshot: Snapshot): void;
-  error(error: Error, fatal: boolean): void;
-}
 
 export interface SnapshotPolicy {
   readonly everyEntries: number;
@@ -61,11 +51,17 @@ export class Applier {
   private bytesSinceSnapshot = 0;
   private snapshotWanted = false;
   private reportedIndex = 0;
-  private readonly proposals: Proposals;
+  private readonly metrics: RaftNodeMetrics;
   private readonly events: Emitter<RaftNodeEvents<unknown, unknown>>;
 
+  /**
+   * @param loop told when the state machine reached an index, when a snapshot of it is ready
+   *   to be made durable, and of errors (fatal ones stop the node)
+   * @param proposals settled here with what `apply` returned: the reply to each caller
+   */
   constructor(
-    private readonly host: ApplierHost,
+    private readonly loop: ReadyLoop,
+    private readonly proposals: Proposals,
     private readonly stateMachine: StateMachine<unknown, unknown>,
     private readonly commands: CommandCodec<unknown>,
     private readonly envelopes: EnvelopeCodec,
@@ -74,8 +70,8 @@ export class Applier {
     initialConf: ConfState,
   ) {
     this.conf = initialConf;
-    this.proposals = host.proposals;
-    this.events = host.events;
+    this.metrics = loop.metrics;
+    this.events = loop.events;
   }
 
   /** Restores from the snapshot a LogStore held at start-up. */
@@ -149,7 +145,7 @@ export class Applier {
       },
       (error: unknown) => {
         this.stopped = true;
-        this.host.error(toError(error), true);
+        this.loop.fail(toError(error));
       },
     );
   }
@@ -157,7 +153,7 @@ export class Applier {
   private report(): void {
     if (this.applied === this.reportedIndex) return;
     this.reportedIndex = this.applied;
-    this.host.applied(this.applied);
+    this.loop.applied(this.applied);
   }
 
   private restore(snapshot: Snapshot): Pending {
@@ -171,7 +167,7 @@ export class Applier {
       this.setRestored(snapshot);
       this.snapshotIndex = snapshot.meta.index;
       this.bytesSinceSnapshot = 0;
-      this.host.metrics.snapshotsInstalled++;
+      this.metrics.snapshotsInstalled++;
       const { index, term } = snapshot.meta;
       this.events.emit('snapshotInstalled', { index, term, bytes: snapshot.data.length }, this.listenerError);
     };
@@ -219,7 +215,7 @@ export class Applier {
       try {
         task.items = decodeBatch(entry.data);
       } catch (error) {
-        this.host.error(new EntryDecodeError(entry.index, 'malformed command batch', { cause: error }), false);
+        this.loop.emitError(new EntryDecodeError(entry.index, 'malformed command batch', { cause: error }));
         task.items = [];
       }
       task.itemPos = 0;
@@ -247,7 +243,7 @@ export class Applier {
     try {
       envelope = this.envelopes.decode(entry.data, start, end);
     } catch (error) {
-      this.host.error(new EntryDecodeError(entry.index, 'not a RaftNode entry', { cause: error }), false);
+      this.loop.emitError(new EntryDecodeError(entry.index, 'not a RaftNode entry', { cause: error }));
       return undefined;
     }
     if (envelope.register) {
@@ -259,7 +255,7 @@ export class Applier {
     if (session !== undefined) {
       const check = this.sessions.check(session.clientId, session.seq);
       if (check.kind !== 'apply') {
-        if (check.kind === 'duplicate') this.host.metrics.duplicates++;
+        if (check.kind === 'duplicate') this.metrics.duplicates++;
         this.finish(entry, envelope, refusal(check, session.clientId, session.seq));
         return undefined;
       }
@@ -269,11 +265,11 @@ export class Applier {
       command = this.commands.decode(envelope.payload);
     } catch (error) {
       const failure = new EntryDecodeError(entry.index, 'command does not decode', { cause: error });
-      this.host.error(failure, false);
+      this.loop.emitError(failure);
       this.finish(entry, envelope, { ok: false, error: failure });
       return undefined;
     }
-    this.host.metrics.applies++;
+    this.metrics.applies++;
     let result: unknown;
     try {
       result = this.stateMachine.apply(command as never, entry.index);
@@ -335,13 +331,13 @@ export class Applier {
     const done = (data: Uint8Array): void => {
       this.snapshotIndex = meta.index;
       this.bytesSinceSnapshot = 0;
-      this.host.snapshotTaken({ meta, data: wrapSnapshot(data, this.sessions) });
+      this.loop.saveSnapshot({ meta, data: wrapSnapshot(data, this.sessions) });
     };
     // A failed snapshot costs only log space: report it and try again after more entries.
     const failed = (error: unknown): void => {
       this.snapshotIndex = meta.index;
       this.bytesSinceSnapshot = 0;
-      this.host.error(toError(error), false);
+      this.loop.emitError(toError(error));
     };
     let data: Uint8Array | Promise<Uint8Array>;
     try {
@@ -355,7 +351,7 @@ export class Applier {
     return undefined;
   }
 
-  private readonly listenerError = (error: unknown): void => this.host.error(toError(error), false);
+  private readonly listenerError = (error: unknown): void => this.loop.emitError(toError(error));
 }
 
 function refusal(check: { kind: 'duplicate'; outcome: SessionOutcome } | { kind: 'expired' } | { kind: 'stale'; latest: number }, clientId: string, seq: number): Outcome {

@@ -13,7 +13,7 @@
  * commit index the origin knew, which dates the proposal for the leader's bookkeeping.
  */
 import { Slab } from '../slab.ts';
-import { readVarint, varintSize, writeVarint } from './varint.ts';
+import { readVarint, scanVarint, varintProblem, varintSize, writeVarint } from '../codec/varint.ts';
 
 const VERSION = 0x10;
 const VERSION_MASK = 0xf0;
@@ -269,20 +269,10 @@ export class EnvelopeCodec {
 
   /** Reads a varint in `data[pos..end)`; leaves the position after it in `this.pos` (no tuple to allocate). */
   private readVarint(data: Uint8Array, pos: number, end: number): number {
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; i < 8; i++) {
-      if (pos >= end) throw new EnvelopeError('truncated varint');
-      const byte = data[pos++]!;
-      value += (byte & 0x7f) * scale;
-      if (byte < 0x80) {
-        if (!Number.isSafeInteger(value)) throw new EnvelopeError('varint exceeds 2^53');
-        this.pos = pos;
-        return value;
-      }
-      scale *= 0x80;
-    }
-    throw new EnvelopeError('varint too long');
+    const value = scanVarint(data, pos, end);
+    if (value < 0) throw new EnvelopeError(varintProblem(value));
+    this.pos = pos + varintSize(value);
+    return value;
   }
 
   private isOwnOrigin(data: Uint8Array, start: number, end: number): boolean {

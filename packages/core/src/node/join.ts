@@ -8,9 +8,10 @@
  */
 import type { RaftStatus } from '../raft/contract.ts';
 import { storeOf } from '../raft/confchange.ts';
-import type { ConfState, MemberResponse, MemberWish, Message, NodeId } from '../raft/types.ts';
+import type { ConfState, MemberResponse, MemberWish, NodeId } from '../raft/types.ts';
 import { AbortError, JoinRefusedError, TimeoutError } from './errors.ts';
 import { mostCaughtUpVoter, roleIn, sameBytes, storeNonce } from './membership.ts';
+import type { ReadyLoop } from './ready-loop.ts';
 
 export interface JoinOptions {
   /** Members to ask, tried in order (the leader hint of an answer goes first). */
@@ -20,15 +21,6 @@ export interface JoinOptions {
   /** @default the node's `requestTimeoutMs` */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
-}
-
-export interface MemberClientHost {
-  readonly id: NodeId;
-  /** This node's store identity; undefined for a store that does not track one. */
-  readonly store: string | undefined;
-  status(): RaftStatus;
-  send(message: Message): void;
-  transferLeadership(to: NodeId): void;
 }
 
 interface Request {
@@ -50,18 +42,19 @@ interface Request {
   backoffMs: number;
 }
 
-export const NONCE_BYTES = 16;
+const NONCE_BYTES = 16;
 
 export class MemberClient {
   #request: Request | undefined;
 
-  readonly #host: MemberClientHost;
+  readonly #loop: ReadyLoop;
   /** Pause between attempts while answers come; doubled (up to 10×) while members stay silent. */
   readonly #retryMs: number;
   readonly #random: () => number;
 
-  constructor(host: MemberClientHost, retryMs: number, random: () => number) {
-    this.#host = host;
+  /** @param loop the node's id, store identity, core and sends */
+  constructor(loop: ReadyLoop, retryMs: number, random: () => number) {
+    this.#loop = loop;
     this.#retryMs = retryMs;
     this.#random = random;
   }
@@ -72,7 +65,7 @@ export class MemberClient {
 
   /** Starts a request; the caller has checked that none is under way. */
   start(wish: MemberWish, via: readonly NodeId[], now: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<ConfState> {
-    const store = this.#host.store;
+    const store = this.#loop.store;
     let nonce: Uint8Array;
     if (store !== undefined) {
       nonce = storeNonce(store);
@@ -128,7 +121,7 @@ export class MemberClient {
   /** An answer addressed to this node. */
   receive(answer: MemberResponse, now: number): void {
     const request = this.#request;
-    if (request === undefined || answer.subject !== this.#host.id || !sameBytes(answer.nonce, request.nonce)) return;
+    if (request === undefined || answer.subject !== this.#loop.id || !sameBytes(answer.nonce, request.nonce)) return;
     request.awaiting = undefined;
     request.backoffMs = this.#retryMs;
     request.nextAt = now + this.#retryMs;
@@ -144,7 +137,7 @@ export class MemberClient {
         request.target = answer.from;
         break;
       case 'notLeader':
-        if (answer.leader !== '' && answer.leader !== this.#host.id && answer.leader !== answer.from) {
+        if (answer.leader !== '' && answer.leader !== this.#loop.id && answer.leader !== answer.from) {
           request.target = answer.leader;
           request.nextAt = now;
         } else {
@@ -154,9 +147,9 @@ export class MemberClient {
         break;
       case 'idTaken': {
         // A node its own configuration admits holds the id, whatever a lagging leader may say.
-        const conf = this.#host.status().conf;
-        if (roleIn(conf, this.#host.id) !== undefined && (conf.stores === undefined || storeOf(conf, this.#host.id) === this.#host.store)) break;
-        this.#finish(request, new JoinRefusedError(this.#host.id, answer.from));
+        const conf = this.#loop.core.status().conf;
+        if (roleIn(conf, this.#loop.id) !== undefined && (conf.stores === undefined || storeOf(conf, this.#loop.id) === this.#loop.store)) break;
+        this.#finish(request, new JoinRefusedError(this.#loop.id, answer.from));
         return;
       }
     }
@@ -168,39 +161,39 @@ export class MemberClient {
   }
 
   #attempt(request: Request, now: number): void {
-    const status = this.#host.status();
+    const status = this.#loop.core.status();
     request.nextAt = now + request.backoffMs;
     if (request.wish === 'leave' && status.role === 'leader') {
       // Hand leadership to the most caught-up voter; the next leader then removes this node.
-      const successor = mostCaughtUpVoter(status, this.#host.id);
-      if (successor !== undefined) this.#host.transferLeadership(successor);
+      const successor = mostCaughtUpVoter(status, this.#loop.id);
+      if (successor !== undefined) this.#loop.core.transferLeadership(successor);
       return;
     }
     const to = this.#targetOf(request, status);
     if (to === undefined) return;
     request.awaiting = to;
-    this.#host.send({ type: 'member', from: this.#host.id, to, term: status.term, subject: this.#host.id, nonce: request.nonce, wish: request.wish });
+    this.#loop.send({ type: 'member', from: this.#loop.id, to, term: status.term, subject: this.#loop.id, nonce: request.nonce, wish: request.wish });
   }
 
   #targetOf(request: Request, status: RaftStatus): NodeId | undefined {
     if (request.target !== undefined) return request.target;
-    if (status.lead !== '' && status.lead !== this.#host.id) return status.lead;
-    const via = request.via.filter((id) => id !== this.#host.id);
+    if (status.lead !== '' && status.lead !== this.#loop.id) return status.lead;
+    const via = request.via.filter((id) => id !== this.#loop.id);
     return via.length === 0 ? undefined : via[request.cursor % via.length];
   }
 
   /** Settles the request when this node's configuration already shows the wish fulfilled. */
   #checkDone(request: Request): boolean {
-    const conf = this.#host.status().conf;
-    const role = roleIn(conf, this.#host.id);
-    const admitted = conf.stores === undefined || storeOf(conf, this.#host.id) === this.#host.store;
+    const conf = this.#loop.core.status().conf;
+    const role = roleIn(conf, this.#loop.id);
+    const admitted = conf.stores === undefined || storeOf(conf, this.#loop.id) === this.#loop.store;
     const done =
       request.wish === 'leave'
         ? role === undefined && conf.voters.length > 0
         : request.wish === 'rebind'
           ? role !== undefined && admitted
           : request.wish === 'voter'
-            ? conf.voters.includes(this.#host.id) && conf.votersOutgoing.length === 0 && admitted
+            ? conf.voters.includes(this.#loop.id) && conf.votersOutgoing.length === 0 && admitted
             : role !== undefined && admitted;
     if (done) this.#finish(request, undefined);
     return done;
@@ -210,7 +203,7 @@ export class MemberClient {
     if (this.#request !== request) return;
     this.#request = undefined;
     request.detach?.();
-    if (error === undefined) request.resolve(this.#host.status().conf);
+    if (error === undefined) request.resolve(this.#loop.core.status().conf);
     else request.reject(error);
   }
 }

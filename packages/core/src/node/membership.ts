@@ -8,35 +8,26 @@
  * asks to be readmitted (`rebind`) with the store it has now. A node asking to leave is
  * removed. Followers forward requests to their leader and relay its answers back.
  */
-import type { ProposeOutcome, RaftStatus } from '../raft/contract.ts';
+import type { RaftStatus } from '../raft/contract.ts';
 import { isStoreId, storeOf } from '../raft/confchange.ts';
 import type {
-  ConfChange,
   ConfChangeSingle,
   ConfState,
   MemberRequest,
   MemberResponse,
   MemberStatus,
   MemberWish,
-  Message,
   NodeId,
   Rejection,
 } from '../raft/types.ts';
 import { memberStatuses, memberWishes } from '../raft/types.ts';
-
-export interface MembershipHost {
-  readonly id: NodeId;
-  status(): RaftStatus;
-  proposeConfChange(change: ConfChange): ProposeOutcome;
-  transferLeadership(to: NodeId): void;
-  send(message: Message): void;
-}
+import type { ReadyLoop } from './ready-loop.ts';
 
 /**
  * A learner is promoted once its log is within this many entries of the leader's: close enough
  * that adding it to the quorum does not stall commits while it fetches the rest.
  */
-export const PROMOTE_WITHIN_ENTRIES = 16;
+const PROMOTE_WITHIN_ENTRIES = 16;
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
@@ -47,7 +38,7 @@ export function storeNonce(store: string): Uint8Array {
 }
 
 /** The store identity a request's nonce names, or undefined when it names none. */
-export function storeOfNonce(nonce: Uint8Array): string | undefined {
+function storeOfNonce(nonce: Uint8Array): string | undefined {
   try {
     const store = utf8Decoder.decode(nonce);
     return isStoreId(store) ? store : undefined;
@@ -81,15 +72,16 @@ export class MemberDesk {
   /** Learners that joined to become voters (their store, their request's nonce): promoted once caught up. */
   readonly #promoting = new Map<NodeId, { readonly store: string | undefined; readonly nonce: Uint8Array }>();
 
-  readonly #host: MembershipHost;
+  readonly #loop: ReadyLoop;
 
-  constructor(host: MembershipHost) {
-    this.#host = host;
+  /** @param loop the node's id, core and sends */
+  constructor(loop: ReadyLoop) {
+    this.#loop = loop;
   }
 
   /** A `member` or `memberResp` message for this node; returns why it was refused, if it was. */
   receive(message: MemberRequest | MemberResponse): Rejection | undefined {
-    const status = this.#host.status();
+    const status = this.#loop.core.status();
     // A request about another node, or an answer to relay, is taken from members only.
     const forwarded = message.subject !== message.from || message.type === 'memberResp';
     if (forwarded && roleIn(status.conf, message.from) === undefined) {
@@ -97,12 +89,12 @@ export class MemberDesk {
     }
     if (message.type === 'memberResp') {
       // An answer from our leader for the node we forwarded for.
-      this.#host.send({ ...message, from: this.#host.id, to: message.subject, term: status.term });
+      this.#loop.send({ ...message, from: this.#loop.id, to: message.subject, term: status.term });
       return undefined;
     }
     if (status.role !== 'leader') {
-      if (!forwarded && status.lead !== '' && status.lead !== this.#host.id) {
-        this.#host.send({ ...message, from: this.#host.id, to: status.lead, term: status.term });
+      if (!forwarded && status.lead !== '' && status.lead !== this.#loop.id) {
+        this.#loop.send({ ...message, from: this.#loop.id, to: status.lead, term: status.term });
       } else {
         this.#answer(message, 'notLeader', status);
       }
@@ -115,7 +107,7 @@ export class MemberDesk {
   /** Once per tick: promotes caught-up learners; forgets leader-only state after losing leadership. */
   tick(): void {
     if (this.#promoting.size === 0 && this.#proposed.size === 0) return;
-    const status = this.#host.status();
+    const status = this.#loop.core.status();
     if (status.role !== 'leader') {
       this.#proposed.clear();
       this.#promoting.clear();
@@ -188,10 +180,10 @@ export class MemberDesk {
 
   #decideLeave(request: MemberRequest, status: RaftStatus): MemberStatus {
     const subject = request.subject;
-    if (subject === this.#host.id) {
+    if (subject === this.#loop.id) {
       // Removing the leader itself risks the stall described in the core's README: hand over first.
-      const successor = mostCaughtUpVoter(status, this.#host.id);
-      if (successor !== undefined) this.#host.transferLeadership(successor);
+      const successor = mostCaughtUpVoter(status, this.#loop.id);
+      if (successor !== undefined) this.#loop.core.transferLeadership(successor);
       return 'pending';
     }
     if (this.#proposed.has(subject)) return 'pending';
@@ -206,7 +198,7 @@ export class MemberDesk {
   }
 
   #propose(change: ConfChangeSingle, nonce: Uint8Array, wish: MemberWish): MemberStatus {
-    const outcome = this.#host.proposeConfChange({ changes: [change], transition: 'auto', context: new Uint8Array(0) });
+    const outcome = this.#loop.core.proposeConfChange({ changes: [change], transition: 'auto', context: new Uint8Array(0) });
     if (outcome.ok) {
       if ('index' in outcome) this.#proposed.set(change.id, { nonce: nonce.slice(), index: outcome.index, wish });
       return 'pending';
@@ -216,9 +208,9 @@ export class MemberDesk {
   }
 
   #answer(request: MemberRequest, status: MemberStatus, core: RaftStatus): void {
-    this.#host.send({
+    this.#loop.send({
       type: 'memberResp',
-      from: this.#host.id,
+      from: this.#loop.id,
       to: request.from,
       term: core.term,
       subject: request.subject,

@@ -4,7 +4,7 @@
  * index the leader confirmed.
  */
 import { AbortError, TimeoutError } from './errors.ts';
-import { readVarint, varintSize, writeVarint } from './varint.ts';
+import { readVarint, varintSize, writeVarint } from '../codec/varint.ts';
 
 interface ReadWaiter {
   readonly serve: (index: number) => unknown;

@@ -7,7 +7,7 @@
  * sessions at the same entry.
  */
 import type { CommandCodec } from './state-machine.ts';
-import { readVarint, varintSize, writeVarint } from './varint.ts';
+import { readVarint, varintSize, writeVarint } from '../codec/varint.ts';
 
 /** What one applied session request produced, as kept for replays. */
 export type SessionOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
@@ -25,7 +25,7 @@ export type SessionCheck =
   | { readonly kind: 'expired' }
   | { readonly kind: 'stale'; readonly latest: number };
 
-export class SessionTableError extends Error {
+class SessionTableError extends Error {
   override readonly name = 'SessionTableError';
 }
 

@@ -61,7 +61,7 @@ export function isStoreId(value: unknown): value is string {
 }
 
 /** Whether `change` goes through a joint configuration. */
-export function entersJoint(change: ConfChange): boolean {
+function entersJoint(change: ConfChange): boolean {
   return change.transition === 'explicit' || change.changes.length > 1;
 }
 

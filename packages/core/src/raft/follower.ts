@@ -4,6 +4,7 @@
  */
 import type { AppendMessage, HeartbeatMessage, Message, NodeId, Rejection, SnapshotMessage, SnapshotMeta } from './types.ts';
 import type { Raft } from './raft.ts';
+import { campaign, hup } from './election.ts';
 
 /** A snapshot being received in chunks, kept in memory until its last chunk arrives. */
 export interface IncomingSnapshot {
@@ -53,7 +54,7 @@ export function stepFollower(r: Raft, m: Message): Rejection | undefined {
       return undefined;
     case 'timeoutNow':
       // Thesis §3.10: the leader chose us; campaign now, skipping PreVote and the lease.
-      r.hup(true);
+      hup(r, true);
       return undefined;
     case 'readIndex':
       return { reason: 'notLeader', detail: r.lead === '' ? 'no leader known' : `leader is ${r.lead}` };
@@ -86,7 +87,7 @@ export function stepCandidate(r: Raft, m: Message): Rejection | undefined {
       r.trk.recordVote(m.from, !m.reject && r.trk.counts(m.from, m.storeTag));
       const result = r.trk.tallyVotes();
       if (result === 'won') {
-        if (r.role === 'preCandidate') r.campaign(false, false);
+        if (r.role === 'preCandidate') campaign(r, false, false);
         // Lead only once our own vote is durable: a candidate that could forget its term might
         // be elected in it twice (the peers would grant the same candidate again).
         else if (r.trk.votes.get(r.id) === true) r.becomeLeader();

@@ -18,6 +18,7 @@ import {
   sendSnapshotChunks,
   sendTimeoutNow,
 } from './replication.ts';
+import { ackSentTick } from './lease.ts';
 
 export function stepLeader(r: Raft, m: Message): Rejection | undefined {
   switch (m.type) {
@@ -58,7 +59,7 @@ function stepResponse(
   // An answer from a node that may have lost its state may come from one that forgot a higher
   // term: it steers replication, and counts toward no quorum (commit, reads, lease, CheckQuorum).
   if (m.type !== 'snapResp') pr.uncounted = !r.trk.counts(m.from, m.storeTag);
-  const sentTick = r.cfg.readOnly === 'lease' && !pr.uncounted ? r.ackSentTick(m) : undefined;
+  const sentTick = r.cfg.readOnly === 'lease' && !pr.uncounted ? ackSentTick(r, m) : undefined;
   if (sentTick !== undefined && sentTick > pr.lastAckTick) pr.lastAckTick = sentTick;
   switch (m.type) {
     case 'appResp': {

@@ -1,7 +1,8 @@
 /**
  * The Raft state of one node and its transitions. Terms are handled once, in `step`; each
  * role's behaviour lives in its own step function (follower.ts, leader.ts), swapped in by
- * `becomeX`. Replication sends are in replication.ts.
+ * `becomeX`. Elections are in election.ts, the read lease in lease.ts, replication sends in
+ * replication.ts.
  */
 import type { ConfState, Entry, Message, NodeId, ReadState, Rejection, Role, Snapshot } from './types.ts';
 import type { RaftRestore } from './contract.ts';
@@ -16,6 +17,8 @@ import { bcastAppend, bcastHeartbeat, releasePendingReads, sendTimeoutNow } from
 import { ProgressTracker } from './tracker.ts';
 import { validateMessage } from './validate.ts';
 import { RaftRestoreError } from './errors.ts';
+import { handleVote, hup, tickElection } from './election.ts';
+import { recordAppendTick } from './lease.ts';
 
 type StepFn = (r: Raft, m: Message) => Rejection | undefined;
 
@@ -29,13 +32,13 @@ export interface PendingRead {
  * missed; far larger ones are hostile, and a term pushed to the top of the number range would
  * leave no term to campaign in (the encoder stops at 2^53 − 1).
  */
-export const MAX_TERM_JUMP = 2 ** 20;
+const MAX_TERM_JUMP = 2 ** 20;
 
 /**
  * The same for a leader outside this node's configuration: a few steps at a time, enough for a
  * leader added by a change this node has not applied yet, never a leap.
  */
-export const MAX_TERM_JUMP_NON_MEMBER = 8;
+const MAX_TERM_JUMP_NON_MEMBER = 8;
 
 export class Raft {
   readonly id: NodeId;
@@ -180,7 +183,7 @@ export class Raft {
       return { reason: 'staleTerm', detail: `${m.type} of term ${m.term} below ${this.term}` };
     }
     if (m.type === 'vote') {
-      this.handleVote(m);
+      handleVote(this, m);
       return undefined;
     }
     return this.stepRole(this, m);
@@ -216,38 +219,12 @@ export class Raft {
     return conf.stores === undefined || storeOf(conf, this.id) === this.storeId;
   }
 
-  private handleVote(m: Extract<Message, { type: 'vote' }>): void {
-    // A node that lost its state may grant, but names its store: the candidate counts the
-    // grant only if its configuration binds this node to that store (§5.4.1 assumes a voter
-    // remembers what it acknowledged; a lagging voter's own configuration may be out of date).
-    const canVote =
-      this.vote === m.from || (this.vote === '' && this.lead === '') || (m.pre && m.term > this.term);
-    const logOk = this.log.isAtLeastAsRecent(m.lastLogIndex, m.lastLogTerm);
-    if (canVote && logOk) {
-      this.send({ type: 'voteResp', from: this.id, to: m.from, term: m.term, pre: m.pre, reject: false, storeTag: this.storeTag });
-      if (!m.pre) {
-        this.electionElapsed = 0;
-        this.vote = m.from;
-      }
-    } else {
-      this.send({ type: 'voteResp', from: this.id, to: m.from, term: this.term, pre: m.pre, reject: true, storeTag: this.storeTag });
-    }
-  }
-
   // ---- time ----------------------------------------------------------------------------
 
   tick(): void {
     if (this.ticksSinceStart < this.cfg.electionTicks) this.ticksSinceStart++;
     if (this.role === 'leader') this.tickHeartbeat();
-    else this.tickElection();
-  }
-
-  private tickElection(): void {
-    this.electionElapsed++;
-    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
-      this.electionElapsed = 0;
-      this.hup(false);
-    }
+    else tickElection(this);
   }
 
   private tickHeartbeat(): void {
@@ -282,63 +259,7 @@ export class Raft {
     this.randomizedElectionTimeout = e + Math.min(e - 1, Math.max(0, Math.floor(r * e)));
   }
 
-  // ---- elections -----------------------------------------------------------------------
-
-  /** Only a voter of the configuration in effect, admitted with its store, may campaign. */
-  promotable(): boolean {
-    return this.trk.isVoter(this.id) && this.admitted();
-  }
-
-  private hasUnappliedConfChanges(): boolean {
-    for (let i = this.log.applied + 1; i <= this.log.committed; i++) {
-      if (this.log.entry(i)?.type === 'config') return true;
-    }
-    return false;
-  }
-
-  /** Start an election (a timeout, `campaign()`, or `timeoutNow` when `transfer`). */
-  hup(transfer: boolean): void {
-    if (this.role === 'leader' || !this.promotable()) return;
-    if (this.hasUnappliedConfChanges()) {
-      // The configuration we are about to apply decides whom to ask; a leader that chose us
-      // (often one that removed itself) expects us to campaign as soon as it is in effect.
-      if (transfer) this.timeoutNowPending = true;
-      return;
-    }
-    this.timeoutNowPending = false;
-    this.campaign(this.cfg.preVote && !transfer, transfer);
-  }
-
-  campaign(pre: boolean, transfer: boolean): void {
-    let voteTerm: number;
-    if (pre) {
-      this.becomePreCandidate();
-      voteTerm = this.term + 1;
-      this.trk.recordVote(this.id, true);
-      if (this.trk.tallyVotes() === 'won') {
-        this.campaign(false, transfer);
-        return;
-      }
-    } else {
-      this.becomeCandidate();
-      voteTerm = this.term;
-      // Our own vote counts only once it is durable, like any other vote.
-      this.msgsAfterPersist.push({ type: 'voteResp', from: this.id, to: this.id, term: this.term, pre: false, reject: false, storeTag: this.storeTag });
-    }
-    for (const id of this.trk.voterIds()) {
-      if (id === this.id) continue;
-      this.send({
-        type: 'vote',
-        from: this.id,
-        to: id,
-        term: voteTerm,
-        pre,
-        lastLogIndex: this.log.lastIndex(),
-        lastLogTerm: this.log.lastTerm(),
-        transfer,
-      });
-    }
-  }
+  // ---- roles ---------------------------------------------------------------------------
 
   private reset(term: number): void {
     if (this.term !== term) {
@@ -371,14 +292,14 @@ export class Raft {
     this.role = 'follower';
   }
 
-  private becomePreCandidate(): void {
+  becomePreCandidate(): void {
     this.stepRole = stepCandidate;
     this.trk.resetVotes();
     this.lead = '';
     this.role = 'preCandidate';
   }
 
-  private becomeCandidate(): void {
+  becomeCandidate(): void {
     this.reset(this.term + 1);
     this.stepRole = stepCandidate;
     this.vote = this.id;
@@ -416,7 +337,7 @@ export class Raft {
     if (max > 0 && this.uncommittedSize > 0 && bytes > 0 && this.uncommittedSize + bytes > max) return 0;
     const index = this.log.lastIndex() + 1;
     this.log.appendOne({ term: this.term, index, type, data });
-    if (this.cfg.readOnly === 'lease') this.recordAppendTick(index);
+    if (this.cfg.readOnly === 'lease') recordAppendTick(this, index);
     this.uncommittedSize += bytes;
     return index;
   }
@@ -467,7 +388,7 @@ export class Raft {
   applyConf(conf: ConfState): void {
     this.trk.applyConf(conf, this.log.lastIndex() + 1);
     if (this.role !== 'leader') {
-      if (this.timeoutNowPending) this.hup(true);
+      if (this.timeoutNowPending) hup(this, true);
       return;
     }
     if (this.leadTransferee !== '' && !this.trk.isVoter(this.leadTransferee)) this.leadTransferee = '';
@@ -503,57 +424,6 @@ export class Raft {
     this.pendingConfs = [];
     this.trk.applyConf(meta.conf, this.log.lastIndex() + 1);
     return true;
-  }
-
-  /**
-   * Thesis §6.4.1: the leader may answer reads alone while no other leader can exist. A voter
-   * that answered a message we sent at leader tick t heard from us no earlier than t, and
-   * ignores vote requests until it has counted an election timeout of its own ticks without
-   * us; so a quorum that answered messages sent within the last electionTicks − 1 ticks (one
-   * tick of margin for unaligned tick phases) holds the lease, however late the answers came.
-   * Assumes tick rates that differ by less than that margin.
-   */
-  leaseValid(): boolean {
-    if (this.role !== 'leader' || !this.cfg.checkQuorum || this.leaseVoid) return false;
-    const span = this.cfg.electionTicks - 1;
-    return this.trk.quorumOf(
-      new Set(
-        [...this.trk.progress].filter(([id, pr]) => id === this.id || this.leaderTicks - pr.lastAckTick < span).map(([id]) => id),
-      ),
-    );
-  }
-
-  private recordAppendTick(first: number | undefined): void {
-    if (first === undefined) return;
-    const runs = this.appendTicks;
-    if (runs[runs.length - 1]?.tick === this.leaderTicks) return;
-    const expired = this.leaderTicks - (this.cfg.electionTicks - 1);
-    while (runs.length > 0 && runs[0]!.tick <= expired) runs.shift();
-    runs.push({ index: first, tick: this.leaderTicks });
-  }
-
-  /**
-   * Thesis §6.4.1: a lease runs from when the acknowledged message was sent, not from when
-   * its acknowledgement arrived (which may have been delayed). Returns the earliest tick the
-   * message an acknowledgement answers can have left this leader, or undefined if unknown.
-   * An accepted `appResp` for index i, i of this term, answers a message sent after entry i
-   * was appended (a follower learns of i, or of a commit index reaching it, only from this
-   * leader in this term). A `heartbeatResp` echoing a pending ReadIndex context answers a
-   * heartbeat sent after that round started. Other acknowledgements do not extend the lease.
-   */
-  ackSentTick(m: Extract<Message, { type: 'appResp' | 'heartbeatResp' | 'snapResp' }>): number | undefined {
-    if (m.type === 'heartbeatResp') return m.context.length > 0 ? this.readOnly.sentTick(m.context) : undefined;
-    if (m.type !== 'appResp' || m.reject || m.index === 0 || this.log.term(m.index) !== this.term) return undefined;
-    const runs = this.appendTicks;
-    if (runs.length === 0 || m.index < runs[0]!.index) return undefined;
-    let lo = 0;
-    let hi = runs.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (runs[mid]!.index <= m.index) lo = mid;
-      else hi = mid - 1;
-    }
-    return runs[lo]!.tick;
   }
 
   /**

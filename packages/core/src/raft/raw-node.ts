@@ -12,6 +12,7 @@ import { RaftRestoreError, RaftUsageError } from './errors.ts';
 import { resolveOptions } from './options.ts';
 import { Raft } from './raft.ts';
 import { flushAppends, leaderReadIndex, readPending } from './replication.ts';
+import { hup } from './election.ts';
 
 export { RaftRestoreError, RaftUsageError };
 
@@ -50,7 +51,7 @@ export class RawNode implements RaftCore {
   }
 
   campaign(): void {
-    this.#raft.hup(false);
+    hup(this.#raft, false);
   }
 
   propose(data: Uint8Array): ProposeOutcome {

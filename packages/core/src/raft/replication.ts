@@ -7,6 +7,7 @@ import type { Progress } from './progress.ts';
 import type { Raft } from './raft.ts';
 import { contextKey, type ReadRequest } from './read-only.ts';
 import { entryBytes } from './log.ts';
+import { leaseValid } from './lease.ts';
 
 /** How many snapshot chunks may be unacknowledged at once. */
 const snapshotWindowChunks = 4;
@@ -102,7 +103,7 @@ export function bcastHeartbeat(r: Raft): void {
   bcastHeartbeatWithContext(r, context);
 }
 
-export function bcastHeartbeatWithContext(r: Raft, context: Uint8Array): void {
+function bcastHeartbeatWithContext(r: Raft, context: Uint8Array): void {
   for (const [id, pr] of r.trk.progress) {
     if (id === r.id) continue;
     // A follower may not have the leader's commit index in its log yet (§5.3).
@@ -152,7 +153,7 @@ export function leaderReadIndex(r: Raft, from: NodeId, context: Uint8Array): voi
     respondRead(r, { from, context, index: r.log.committed });
     return;
   }
-  if (r.cfg.readOnly === 'lease' && r.leaseValid()) {
+  if (r.cfg.readOnly === 'lease' && leaseValid(r)) {
     respondRead(r, { from, context, index: r.log.committed });
     return;
   }

@@ -29,7 +29,7 @@ export const mutants: readonly Mutant[] = Object.freeze([
   {
     name: 'voteWithoutLogCheck',
     what: 'grants votes without the §5.4.1 up-to-date check',
-    edits: [{ file: 'raft/raft.ts', find: 'const logOk = this.log.isAtLeastAsRecent(m.lastLogIndex, m.lastLogTerm);', replace: 'const logOk = true;' }],
+    edits: [{ file: 'raft/election.ts', find: 'const logOk = r.log.isAtLeastAsRecent(m.lastLogIndex, m.lastLogTerm);', replace: 'const logOk = true;' }],
   },
   {
     name: 'countStaleVotes',
@@ -78,7 +78,7 @@ export const mutants: readonly Mutant[] = Object.freeze([
     name: 'appendForwardedTwice',
     what: 'a duplicated forwarded proposal is appended again (no duplicate filter, no term fence): applied twice',
     edits: [
-      { file: 'node/raft-node.ts', find: "if (this.currentRole !== 'leader' || message.term !== this.term) return message;", replace: 'return message;' },
+      { file: 'node/inbox.ts', find: "if (loop.role !== 'leader' || message.term !== loop.term) return message;", replace: 'return message;' },
       { file: 'raft/leader.ts', find: '      if (m.term !== r.term) return staleProposal(r, m.term);\n', replace: '' },
     ],
   },

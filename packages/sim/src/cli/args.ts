@@ -1,3 +1,5 @@
+import { parseArgs as parseOptions } from 'node:util';
+
 /** Command-line options of the fuzz runner. */
 export interface FuzzArgs {
   readonly seeds: number;
@@ -38,46 +40,68 @@ export const usage = `Usage: npm run fuzz -- [options]
   --keep-going       report every failing seed instead of stopping at the first
 `;
 
+const options = {
+  seeds: { type: 'string' },
+  from: { type: 'string' },
+  ops: { type: 'string' },
+  clients: { type: 'string' },
+  nodes: { type: 'string' },
+  history: { type: 'string' },
+  check: { type: 'string' },
+  'check-budget': { type: 'string' },
+  mutant: { type: 'string' },
+  workers: { type: 'string' },
+  'trace-steps': { type: 'string' },
+  'list-mutants': { type: 'boolean' },
+  'keep-going': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** @throws UsageError naming the option that is unknown, lacks its value or has a bad one */
 export function parseArgs(argv: readonly string[], cpus: number): FuzzArgs {
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  const known = ['--seeds', '--from', '--ops', '--clients', '--nodes', '--history', '--check', '--check-budget', '--mutant', '--workers', '--trace-steps'];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const [name, inline] = arg.includes('=') ? (arg.split('=', 2) as [string, string]) : [arg, undefined];
-    if (known.includes(name)) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`${name} needs a value`);
-      values.set(name, value);
-    } else if (name === '--list-mutants' || name === '--keep-going' || name === '--help' || name === '-h') {
-      flags.add(name);
-    } else {
-      throw new UsageError(`unknown option ${arg}`);
-    }
-  }
-  const int = (name: string, fallback: number, min: number): number => {
-    const raw = values.get(name);
-    if (raw === undefined) return fallback;
+  const values = parseValues(argv);
+  const int = (name: keyof typeof options, fallback: number, min: number): number => {
+    const raw = values[name];
+    if (typeof raw !== 'string') return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer ≥ ${min}, got ${raw}`);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${raw}`);
     return n;
   };
-  const seeds = int('--seeds', 100, 1);
-  if (values.has('--check-budget') && !values.has('--check')) throw new UsageError('--check-budget needs --check FILE');
+  const seeds = int('seeds', 100, 1);
+  if (values['check-budget'] !== undefined && values.check === undefined) throw new UsageError('--check-budget needs --check FILE');
   return {
     seeds,
-    from: int('--from', 0, 0),
-    ops: int('--ops', 300, 1),
-    clients: int('--clients', 6, 1),
-    nodes: values.has('--nodes') ? int('--nodes', 3, 1) : undefined,
-    history: values.get('--history'),
-    check: values.get('--check'),
-    checkBudget: values.has('--check-budget') ? int('--check-budget', 1, 1) : undefined,
-    mutant: values.get('--mutant'),
-    listMutants: flags.has('--list-mutants'),
-    workers: Math.min(int('--workers', cpus, 1), seeds),
-    traceSteps: int('--trace-steps', 60, 1),
-    keepGoing: flags.has('--keep-going'),
-    help: flags.has('--help') || flags.has('-h'),
+    from: int('from', 0, 0),
+    ops: int('ops', 300, 1),
+    clients: int('clients', 6, 1),
+    nodes: values.nodes !== undefined ? int('nodes', 3, 1) : undefined,
+    history: values.history,
+    check: values.check,
+    checkBudget: values['check-budget'] !== undefined ? int('check-budget', 1, 1) : undefined,
+    mutant: values.mutant,
+    listMutants: values['list-mutants'] === true,
+    workers: Math.min(int('workers', cpus, 1), seeds),
+    traceSteps: int('trace-steps', 60, 1),
+    keepGoing: values['keep-going'] === true,
+    help: values.help === true,
   };
+}
+
+function parseValues(argv: readonly string[]) {
+  try {
+    return parseOptions({ args: [...argv], options }).values;
+  } catch (error) {
+    throw new UsageError(usageProblem(error));
+  }
+}
+
+/** `node:util`'s parse errors in this CLI's words. */
+function usageProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  const quoted = /'([^']+)'/.exec(message)?.[1];
+  if (quoted === undefined) return message;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unknown option ${quoted}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && message.endsWith('argument missing')) return `${quoted.split(' ')[0]} needs a value`;
+  return message;
 }

@@ -34,7 +34,7 @@ export interface AllocatorHost {
 /** How long an offer waits to be accepted. */
 const OFFER_TIMEOUT_MS = 3000;
 /** How often the allocator looks for tabs to give slots to. */
-export const REBALANCE_MS = 500;
+const REBALANCE_MS = 500;
 
 export class Allocator {
   #lock: HeldLock | undefined;

@@ -6,7 +6,7 @@
  */
 import type { FrameSecret } from '@webraft/core';
 import type { Reducer } from '../reducer.ts';
-import { jsonStateSerializer, type StateSerializer } from '../store.ts';
+import { jsonStateSerializer, type StateSerializer } from '../serializer.ts';
 import type { HostEnvironment } from './host.ts';
 import type { HostConfig, HostStatus, HostToPage, PageToHost, Port, RemoteError } from './protocol.ts';
 import { toRemoteError } from './protocol.ts';

@@ -26,7 +26,7 @@ export interface DirectoryHost {
 }
 
 /** How often the locks are asked which tabs are still open. */
-export const LIVENESS_POLL_MS = 1000;
+const LIVENESS_POLL_MS = 1000;
 
 export class TabDirectory {
   /** The other open tabs. */

@@ -102,7 +102,7 @@ export class CommandRecorder implements StateMachine<unknown, number> {
 type TabImage = readonly (readonly [string, number, number, readonly (readonly [number, number])[]])[];
 
 /** A snapshot image: the seq (8 bytes), the length of the dispatch table (4 bytes), the table (JSON), the page's state. */
-export function encodeImage(seq: number, tabs: TabImage, state: Uint8Array): Uint8Array {
+function encodeImage(seq: number, tabs: TabImage, state: Uint8Array): Uint8Array {
   const table = new TextEncoder().encode(JSON.stringify(tabs));
   const image = new Uint8Array(SEQ_BYTES + 4 + table.length + state.length);
   const view = new DataView(image.buffer);

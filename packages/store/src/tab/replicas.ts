@@ -8,7 +8,7 @@
  * recently reuses that state instead of running the reducer again.
  */
 import { unwrapReduced, type Reducer } from '../reducer.ts';
-import type { StateSerializer } from '../store.ts';
+import type { StateSerializer } from '../serializer.ts';
 
 /** What a subscriber learns with each new state of the view. */
 export interface TabStateChange<C> {

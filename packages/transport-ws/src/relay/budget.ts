@@ -19,7 +19,7 @@ export const connectionCost = 32 * 1024;
  * generation, compiled code. Measured: floods of forwarded frames with nothing held raise the
  * RSS by up to about 50 MiB.
  */
-export const processReserve = 64 * 1024 * 1024;
+const processReserve = 64 * 1024 * 1024;
 
 export interface HeldBytes {
   connections: number;

@@ -12,7 +12,7 @@
  */
 
 /** Bookkeeping cost of one received chunk that `ws` keeps until its message is complete. */
-export const chunkCost = 256;
+const chunkCost = 256;
 /** Memory per byte of a message in progress: the reads, and the buffer they are joined into. */
 const bytesCost = 2;
 

@@ -28,7 +28,7 @@ export const keepaliveReply: Uint8Array = encodeEnvelope(EnvelopeKind.keepalive,
  * Keepalives within this long of the last reply get none of their own: a client asks only
  * after `keepAliveMs` of silence (tests use 50 ms), so one asking faster is flooding.
  */
-export const keepaliveReplyMs = 20;
+const keepaliveReplyMs = 20;
 
 /**
  * Whether a keepalive gets a reply of its own. Bytes already queued for the client tell it the

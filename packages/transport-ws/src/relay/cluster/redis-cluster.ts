@@ -29,7 +29,7 @@ export interface RedisClusterOptions {
 }
 
 /** Bytes of frames handed to Redis and not yet acknowledged, relay-wide; beyond, frames to other relays are dropped. */
-export const maxClusterQueueBytes = 16 * 1024 * 1024;
+const maxClusterQueueBytes = 16 * 1024 * 1024;
 /** How long to wait for another relay's reply to a probe beyond the probe's own time. */
 const probeReplyGraceMs = 500;
 

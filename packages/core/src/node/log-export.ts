@@ -4,11 +4,11 @@
  * wrote it (command envelope or batch, session registration, membership change).
  */
 import type { ConfChange, ConfState, Entry, EntryType, HardState, Snapshot, SnapshotMeta } from '../raft/types.ts';
-import type { CommandCodec } from '../node/state-machine.ts';
-import type { LogStore } from './log-store.ts';
+import type { CommandCodec } from './state-machine.ts';
+import type { LogStore } from '../storage/log-store.ts';
 import { decodeConfEntry } from '../raft/conf-change-codec.ts';
-import { EnvelopeCodec, decodeBatch, isBatch } from '../node/envelope.ts';
-import { jsonCodec } from '../node/codecs.ts';
+import { EnvelopeCodec, decodeBatch, isBatch } from './envelope.ts';
+import { jsonCodec } from './codecs.ts';
 
 export const logExportFormat = 'webraft-log-export';
 export const logExportVersion = 1;

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryLogStore } from '../../src/storage/memory.ts';
-import { LogExportError, describeEntry, exportLog, parseLogExport, serializeLogExport } from '../../src/storage/export.ts';
+import { LogExportError, describeEntry, exportLog, parseLogExport, serializeLogExport } from '../../src/node/log-export.ts';
 import { encodeConfChange } from '../../src/raft/conf-change-codec.ts';
 import { EnvelopeCodec, encodeBatch } from '../../src/node/envelope.ts';
-import { TestCluster } from '../node/cluster.ts';
+import { TestCluster } from './cluster.ts';
 
 let cluster: TestCluster | undefined;
 afterEach(async () => {
