@@ -10,7 +10,10 @@ const root = new URL('..', import.meta.url).pathname;
 const { workspaces } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const only = process.argv.slice(2);
 
-const steps = [{ name: 'typecheck', cmd: 'npx', args: ['tsc', '-b'], cwd: root }];
+const steps = [
+  { name: 'typecheck', cmd: 'npx', args: ['tsc', '-b'], cwd: root },
+  { name: 'lint and format (Biome)', cmd: 'npx', args: ['biome', 'ci', '.'], cwd: root },
+];
 for (const ws of workspaces) {
   const pkg = JSON.parse(readFileSync(join(root, ws, 'package.json'), 'utf8'));
   if (pkg.scripts?.test) steps.push({ name: pkg.name, cmd: 'npm', args: ['run', 'test'], cwd: join(root, ws) });

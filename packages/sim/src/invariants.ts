@@ -55,7 +55,6 @@ function entryHash(entry: Entry): number {
 export class Invariants {
   private readonly leaders = new Map<number, NodeId>();
   private readonly committed: Committed[] = [];
-  private readonly appliedHash: number[] = [];
   private readonly entries = new Map<string, { hash: number; prevTerm: number | undefined }>();
   /** index → the commands applied at it, in order (a batch entry carries several). */
   private readonly appliedAt = new Map<number, string[]>();

@@ -127,7 +127,6 @@ function registerOps(history: readonly HistoryOp[]): { ops: KeyOp[]; values: num
       const found = output.value === (input.expected ?? null) ? IMPOSSIBLE : id(output.value);
       ops.push({ source, call, ret, required, reads: found, writes: KEEP });
     } else if (type === 'fail' || (type === 'info' && input.op === 'get')) {
-      continue;
     } else if (input.op === 'get') {
       ops.push({ source, call, ret, required, reads: id(typeof output === 'string' ? output : null), writes: KEEP });
     } else if (input.op === 'put') {

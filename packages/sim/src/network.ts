@@ -69,7 +69,9 @@ export class Network {
   /** Cuts every link between different groups (both ways); nodes in no group are isolated. */
   partition(groups: readonly (readonly NodeId[])[], all: readonly NodeId[]): void {
     const groupOf = new Map<NodeId, number>();
-    groups.forEach((g, i) => g.forEach((id) => groupOf.set(id, i)));
+    for (const [i, g] of groups.entries()) {
+      for (const id of g) groupOf.set(id, i);
+    }
     this.cut.clear();
     for (const a of all) {
       for (const b of all) {

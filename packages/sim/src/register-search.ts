@@ -144,7 +144,7 @@ class RegisterSearch {
     const frames: Frame[] = [this.frame(-1, [], [], this.state, this.cut, this.firstReturn, this.high, this.expand() as Expansion)];
     let steps = 0;
     // The longest path kept as frames; `shared` of them are still those of the current path.
-    let longest: Frame[] = [];
+    const longest: Frame[] = [];
     let shared = 0;
     let stuck: number | undefined;
     let longestDepth = -1;

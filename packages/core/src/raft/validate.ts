@@ -36,14 +36,14 @@ function checkBytes(value: unknown, what: string): Rejection | undefined {
   return value instanceof Uint8Array ? undefined : impossible(`${what} must be bytes`);
 }
 
-function checkIds(value: unknown, what: string): boolean {
+function checkIds(value: unknown): boolean {
   return Array.isArray(value) && value.every((id) => typeof id === 'string' && id !== '');
 }
 
 function checkConf(conf: ConfState | undefined): Rejection | undefined {
   if (typeof conf !== 'object' || conf === null) return impossible('snapshot configuration missing');
   for (const f of ['voters', 'learners', 'votersOutgoing', 'learnersNext'] as const) {
-    if (!checkIds(conf[f], f)) return impossible(`snapshot ${f} must be a list of node ids`);
+    if (!checkIds(conf[f])) return impossible(`snapshot ${f} must be a list of node ids`);
   }
   if (typeof conf.autoLeave !== 'boolean') return impossible('snapshot autoLeave must be a boolean');
   if (conf.stores !== undefined) {

@@ -37,7 +37,9 @@ export const mutants: readonly Mutant[] = Object.freeze([
     edits: [
       {
         file: 'raft/raft.ts',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: source text to patch
         find: "      return { reason: 'staleTerm', detail: `${m.type} of term ${m.term} below ${this.term}` };",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: source text to patch
         replace: "      if (m.type === 'voteResp') return this.stepRole(this, m);\n      return { reason: 'staleTerm', detail: `${m.type} of term ${m.term} below ${this.term}` };",
       },
     ],
@@ -125,6 +127,7 @@ export const mutants: readonly Mutant[] = Object.freeze([
   {
     name: 'sameSessionIdInBatch',
     what: 'session registrations batched into one entry get the same client id, so their requests mix',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: source text to patch
     edits: [{ file: 'node/sessions.ts', find: "const clientId = position === 0 ? String(index) : `${index}.${position}`;", replace: 'const clientId = String(index);' }],
   },
 ] satisfies Mutant[]);

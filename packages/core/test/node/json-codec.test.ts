@@ -36,6 +36,7 @@ describe('jsonCodec refuses what JSON would change, naming where it is', () => {
     ['Infinity', { limits: [1, Number.POSITIVE_INFINITY] }, 'command.limits[1]: Infinity is not JSON (it would arrive as null)'],
     ['-Infinity', -Infinity, 'command: -Infinity is not JSON (it would arrive as null)'],
     ['undefined in an array', { tags: ['a', undefined] }, 'command.tags[1]: undefined in an array is not JSON (it would arrive as null)'],
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what this case is about
     ['a hole in an array', { tags: ['a', , 'c'] }, 'command.tags[1]: undefined in an array is not JSON (it would arrive as null)'],
     ['a function', { onDone: () => undefined }, 'command.onDone: a function is not JSON'],
     ['a toJSON method', { toJSON: () => 'x' }, 'command.toJSON: a function is not JSON'],

@@ -72,7 +72,8 @@ describe('log export', () => {
       format: 'webraft-log-export', version: 1, hardState: { term: 2, vote: 'a', commit: 1 },
       entries: [{ index: 1, term: 1, type: 'noop', data: new Uint8Array(0) }, { index: 2, term: 2, type: 'noop', data: new Uint8Array(0) }],
     }));
-    const bad = (patch: (w: any) => void) => { // any: the test builds invalid shapes on purpose
+    // biome-ignore lint/suspicious/noExplicitAny: the test builds invalid shapes on purpose
+    const bad = (patch: (w: any) => void) => {
       const w = structuredClone(good);
       patch(w);
       return () => parseLogExport(JSON.stringify(w));

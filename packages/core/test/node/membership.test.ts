@@ -32,7 +32,7 @@ describe('RaftNode membership', () => {
     // the core refuses to make it a voter, naming why.
     const early = await c.run(leader.promote('d')).catch((error: Error) => error);
     if (early instanceof Error) expect(early.message).toContain('no store bound');
-    await c.clock.until(() => leader.members().stores?.['d'] === joiner.status().store);
+    await c.clock.until(() => leader.members().stores?.d === joiner.status().store);
     const promoted = await c.run(leader.promote('d'));
     expect([...promoted.voters].sort()).toEqual(['a', 'b', 'c', 'd']);
     expect(promoted.learners).toEqual([]);
@@ -41,8 +41,8 @@ describe('RaftNode membership', () => {
     const after = await c.run(leader.removeMember(removed));
     expect([...after.voters].sort()).toEqual(['a', 'b', 'c', 'd'].filter((id) => id !== removed));
     await c.clock.advance(300);
-    expect(seen).toEqual(['abc/d', 'abcd/', ['a', 'b', 'c', 'd'].filter((id) => id !== removed).join('') + '/']);
-    await c.clock.until(() => c.node(follower).members().stores?.['d'] === joiner.status().store);
+    expect(seen).toEqual(['abc/d', 'abcd/', `${['a', 'b', 'c', 'd'].filter((id) => id !== removed).join('')}/`]);
+    await c.clock.until(() => c.node(follower).members().stores?.d === joiner.status().store);
     expect(joiner.status().admitted).toBe(true);
     await c.stop(removed);
 

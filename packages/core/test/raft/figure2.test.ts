@@ -328,6 +328,6 @@ describe('Figure 2, rules for servers', () => {
     const out = a.answer({ type: 'appResp', from: 'b', to: 'a', term: 3, index: 3, reject: true, hintIndex: 1, hintTerm: 1, storeTag: 0 });
     const next = out.find((m) => m.type === 'app' && m.to === 'b');
     expect(next).toMatchObject({ prevLogIndex: 1, prevLogTerm: 1 });
-    expect(a.status().progress?.['b']?.next).toBe(2);
+    expect(a.status().progress?.b?.next).toBe(2);
   });
 });

@@ -53,7 +53,7 @@ describe('a node that lost its state (§5.4.1 assumes it remembers)', () => {
     net.core(leader).proposeConfChange({ changes: [{ type: 'addVoter', id: 'b', store: 'store-b2' }], transition: 'auto', context: new Uint8Array(0) });
     net.stabilize();
     net.tickAll(5);
-    expect(net.core('b').status().conf.stores?.['b']).toBe('store-b2');
+    expect(net.core('b').status().conf.stores?.b).toBe('store-b2');
     net.isolate(leader);
     net.tickAll(60);
     const next = net.leader();

@@ -230,7 +230,9 @@ export class Network {
 
   partition(...groups: NodeId[][]): void {
     const groupOf = new Map<NodeId, number>();
-    groups.forEach((g, i) => g.forEach((id) => groupOf.set(id, i)));
+    for (const [i, g] of groups.entries()) {
+      for (const id of g) groupOf.set(id, i);
+    }
     this.filters.push((m) => groupOf.get(m.from) === groupOf.get(m.to));
   }
 

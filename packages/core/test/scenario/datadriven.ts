@@ -62,5 +62,5 @@ export function renderScript(segments: readonly Segment[], outputs: readonly str
     const next = segments[i + 1];
     if (next !== undefined && !(next.kind === 'text' && next.text.trim() === '')) out.push('');
   });
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

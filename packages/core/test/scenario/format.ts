@@ -16,7 +16,7 @@ export function bytes(data: Uint8Array): string {
   } catch {
     // not UTF-8: fall through to hex
   }
-  return '0x' + Array.from(data, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `0x${Array.from(data, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 /** Set by the harness once it knows how the core encodes conf changes. */
@@ -44,7 +44,7 @@ export function entry(e: Entry, decodeConf?: ConfDecoder): string {
 }
 
 export function entries(es: readonly Entry[], decodeConf?: ConfDecoder): string {
-  return '[' + es.map((e) => entry(e, decodeConf)).join(', ') + ']';
+  return `[${es.map((e) => entry(e, decodeConf)).join(', ')}]`;
 }
 
 export function confState(c: ConfState): string {

@@ -54,7 +54,9 @@ export class Network {
   /** Each group talks only within itself; nodes named in no group are isolated. */
   partition(groups: readonly (readonly string[])[], all: readonly string[]): void {
     this.groups = new Map();
-    groups.forEach((g, i) => g.forEach((id) => this.groups.set(id, i)));
+    for (const [i, g] of groups.entries()) {
+      for (const id of g) this.groups.set(id, i);
+    }
     let next = groups.length;
     for (const id of all) if (!this.groups.has(id)) this.groups.set(id, next++);
   }

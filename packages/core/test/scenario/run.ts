@@ -37,5 +37,5 @@ export function describeMismatches(file: string, mismatches: readonly Mismatch[]
     (m) => `${file}:${m.line}: ${m.command}\n--- expected\n${m.expected}\n--- actual\n${m.actual}`,
   );
   const more = mismatches.length > limit ? `\n(${mismatches.length - limit} more mismatching blocks)` : '';
-  return parts.join('\n\n') + more + '\n(rerun with REWRITE=1 to accept the actual output)';
+  return `${parts.join('\n\n') + more}\n(rerun with REWRITE=1 to accept the actual output)`;
 }

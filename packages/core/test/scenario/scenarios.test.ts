@@ -7,7 +7,7 @@ import { registerMutantCore } from './core.ts';
 import { describeMismatches, runScript } from './run.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');
-const rewrite = process.env['REWRITE'] === '1' || process.env['WEBRAFT_REWRITE'] === '1';
+const rewrite = process.env.REWRITE === '1' || process.env.WEBRAFT_REWRITE === '1';
 
 // Scripts that run a broken core name it with `mutants=`: build each once.
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.txt'))) {

@@ -231,7 +231,7 @@ export class SimNode {
         last = e.index;
       }
       if (confEntries.length > 0 && confEntries.length === item.confStates.length) {
-        confEntries.forEach((e, i) => this.confHistory.push({ index: e.index, conf: item.confStates[i]! }));
+        for (const [i, e] of confEntries.entries()) this.confHistory.push({ index: e.index, conf: item.confStates[i]! });
       } else if (item.confStates.length > 0) {
         const at = confEntries.at(-1)?.index ?? last;
         this.confHistory.push({ index: at, conf: item.confStates[item.confStates.length - 1]! });

@@ -22,7 +22,9 @@ function manualTimers() {
   const due: (() => void)[] = [];
   return {
     setTimeout: (callback: () => void) => due.push(callback),
-    fire: () => due.splice(0).forEach((callback) => callback()),
+    fire: () => {
+      for (const callback of due.splice(0)) callback();
+    },
     get size() {
       return due.length;
     },
