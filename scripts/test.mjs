@@ -12,7 +12,7 @@ const only = process.argv.slice(2);
 
 const steps = [
   { name: 'typecheck', cmd: 'npx', args: ['tsc', '-b'], cwd: root },
-  { name: 'lint and format (Biome)', cmd: 'npx', args: ['biome', 'ci', '.'], cwd: root },
+  { name: 'lint (Biome)', cmd: 'npx', args: ['biome', 'ci', '.'], cwd: root },
 ];
 for (const ws of workspaces) {
   const pkg = JSON.parse(readFileSync(join(root, ws, 'package.json'), 'utf8'));
