@@ -27,7 +27,7 @@ const budgets = [
     what: "export * from '@webraft/core'",
     contents: "export * from '@webraft/core';",
     targetBytes: 15 * KB,
-    ceilingBytes: 37_400,
+    ceilingBytes: 37_500,
   },
   {
     name: 'page using the tab store',

@@ -22,9 +22,8 @@ export const emptyLogBounds: LogBounds = Object.freeze({ floor: 0, lastIndex: 0,
 /** Throws a typed {@link LogStoreError} if `batch` breaks a LogStore rule; returns the bounds after it. */
 export function checkLogWrite(bounds: LogBounds, batch: LogWrite): LogBounds {
   let { floor, lastIndex, snapshotIndex } = bounds;
-  if (!isObject(batch)) throw new InvalidLogWriteError(`a write must be an object, got ${describeValue(batch)}`);
-  if (batch.entries !== undefined && !Array.isArray(batch.entries)) {
-    throw new InvalidLogWriteError(`entries must be an array, got ${describeValue(batch.entries)}`);
+  if (!isObject(batch) || (batch.entries !== undefined && !Array.isArray(batch.entries))) {
+    throw new InvalidLogWriteError('a write must be an object and its entries an array');
   }
   if (batch.installSnapshot !== undefined) {
     const index = checkSnapshot(batch.installSnapshot, 'installSnapshot');
@@ -74,10 +73,6 @@ function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
 }
 
-function describeValue(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-}
-
 function isIndex(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
@@ -88,7 +83,7 @@ function checkEntries(entries: readonly Entry[]): number {
   let term = 0;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
-    if (!isObject(entry)) throw new InvalidLogWriteError(`entry ${i} is ${describeValue(entry)}, not an entry`);
+    if (!isObject(entry)) throw new InvalidLogWriteError(`entry ${i} is not an object`);
     if (i === 0) first = entry.index;
     if (!isIndex(entry.index) || entry.index === 0 || entry.index !== first + i) {
       throw new InvalidLogWriteError(`entry ${i} has index ${String(entry.index)}, expected ${first + i}`);
@@ -114,7 +109,7 @@ function checkHardState(hs: HardState): void {
 }
 
 function checkSnapshot(snapshot: Snapshot, what: string): number {
-  if (!isObject(snapshot)) throw new InvalidLogWriteError(`${what} is ${describeValue(snapshot)}, not a snapshot`);
+  if (!isObject(snapshot)) throw new InvalidLogWriteError(`${what} is not an object`);
   const { meta, data } = snapshot;
   if (!isObject(meta) || !isIndex(meta.index) || !isIndex(meta.term) || meta.conf === undefined) {
     throw new InvalidLogWriteError(`${what} has malformed meta`);
