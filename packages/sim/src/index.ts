@@ -36,3 +36,4 @@ export { runSeed, fuzzWorld, fuzzPoint, fuzzCombinations, formatFailure, rawNode
 export type { FuzzOptions, RunResult, Violation } from './run.ts';
 export { formatTrace, describeMessage } from './trace.ts';
 export type { TraceStep, NodeRow } from './trace.ts';
+export { defaultSettle } from './settle.ts';

@@ -9,7 +9,7 @@
  */
 import { RawNode, type ConfChange, type Entry, type Message, type NodeId, type RaftCore } from '@webraft/core';
 import { describeEntry } from '@webraft/core/log-export';
-import { describeMessage, Simulation, type KvCommand, type Packet, type SimNode } from '@webraft/sim';
+import { defaultSettle, describeMessage, Simulation, type KvCommand, type Packet, type SimNode } from '@webraft/sim';
 import { explainRequest, type RulesInUse } from './explain.ts';
 import { explainAction, explainAnswered, explainBecame, explainCommit, explainTerm, explainVote, explainVoters, type ChangeContext } from './explain-events.ts';
 import type { Action } from './model/actions.ts';
@@ -76,7 +76,7 @@ export class SimWorld implements World {
       this.#observers.set(o.id, observer);
       return observer;
     };
-    this.#settle = macrotask();
+    this.#settle = defaultSettle();
     this.sim = new Simulation({
       seed: options.seed,
       nodes: options.nodes + spares,
@@ -424,23 +424,6 @@ function entryView(entry: Entry): LogEntryView {
     default:
       return { ...base, label: '?' };
   }
-}
-
-/**
- * A macrotask hop: every Promise the nodes chained on a step has settled when it resolves
- * (setImmediate in Node, a MessageChannel in a browser, as the simulator's own default).
- */
-function macrotask(): () => Promise<void> {
-  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
-  if (typeof immediate === 'function') return () => new Promise((resolve) => immediate(resolve));
-  const channel = new MessageChannel();
-  const waiting: (() => void)[] = [];
-  channel.port1.onmessage = () => waiting.shift()?.();
-  return () =>
-    new Promise((resolve) => {
-      waiting.push(resolve);
-      channel.port2.postMessage(0);
-    });
 }
 
 export const simWorld = async (options: WorldOptions): Promise<World> => {
